@@ -1,0 +1,160 @@
+// The environment file: what is audited and how. Unknown keys are rejected everywhere, so a
+// typo is an error, never a silently ignored setting. Comments name the requirement IDs that
+// use each input.
+import { z } from "zod";
+
+const port = z.number().int().min(1).max(65535);
+const name = z.string().regex(/^[a-z0-9][a-z0-9._-]*$/i, "a host name: letters, digits, '.', '_' or '-'");
+/** Lab files use {{container}} placeholders, replaced by container addresses at run time. */
+const urlLike = z.string().regex(/^(https?|tcp):\/\/\S+$/, "a URL such as https://gateway.example.com:9443/");
+const argv = z.array(z.string().min(1)).min(1);
+
+export const jumpHostSchema = z.strictObject({
+  address: z.string().min(1),
+  port: port.default(22),
+  user: z.string().min(1),
+  identityFile: z.string().min(1).optional(),
+  useAgent: z.boolean().default(false),
+});
+
+export const hostSchema = z.strictObject({
+  name,
+  /** DNS name or IP the runner connects to. */
+  address: z.string().min(1),
+  port: port.optional(),
+  user: z.string().min(1).optional(),
+  roles: z.array(z.enum(["cp", "dp"])).min(1),
+  identityFile: z.string().min(1).optional(),
+  useAgent: z.boolean().optional(),
+  jumpHost: jumpHostSchema.optional(),
+  /** Prefix root-only commands with `sudo -n` (never prompts). */
+  sudo: z.boolean().optional(),
+});
+
+export const sshDefaultsSchema = z.strictObject({
+  port: port.default(22),
+  user: z.string().min(1).default("root"),
+  identityFile: z.string().min(1).optional(),
+  useAgent: z.boolean().default(false),
+  sudo: z.boolean().default(false),
+  /** known_hosts used for strict host-key checking; default ~/.ssh/known_hosts. */
+  knownHosts: z.string().min(1).optional(),
+  connectTimeoutMs: z.number().int().positive().default(10_000),
+  commandTimeoutMs: z.number().int().positive().default(30_000),
+});
+
+/** How a component is recognised on a host and how it is stopped/started (TOPO-02..04, HA-*). */
+export const componentSchema = z.strictObject({
+  role: z.enum(["cp", "dp"]),
+  ports: z.array(port).min(1),
+  /** Running if a container of this name runs, or a process whose command line matches. */
+  detect: z.strictObject({
+    container: z.string().min(1).optional(),
+    process: z.string().min(1).optional(),
+  }),
+  /** argv run on the host; default: docker stop/start <detect.container>. */
+  stop: argv.optional(),
+  start: argv.optional(),
+});
+
+export const entrypointSchema = z.strictObject({
+  url: urlLike,
+  /** HTTP statuses that count as "answering"; default: any status below 500. */
+  okStatuses: z.array(z.number().int().min(100).max(599)).optional(),
+  /** Skip certificate verification (lab self-signed certificates). */
+  insecureTls: z.boolean().default(false),
+});
+
+export const waiverSchema = z.strictObject({
+  requirement: z.string().regex(/^[A-Z]+(-[A-Z]+)?-\d{2}$/, "a requirement ID such as SEC-04"),
+  host: z.string().min(1).default("*"),
+  justification: z.string().min(10, "a justification of at least 10 characters"),
+  approver: z.string().min(1),
+  expires: z.iso.date("an ISO date such as 2027-01-31"),
+});
+
+export const environmentSchema = z.strictObject({
+  name: z.string().min(1),
+  description: z.string().optional(),
+  /** Present in lab environments: which variant of the embedded lab to start. */
+  lab: z.strictObject({ variant: z.enum(["compliant", "violations"]) }).optional(),
+  ssh: sshDefaultsSchema.prefault({}),
+  hosts: z.array(hostSchema).min(1),
+  components: z.strictObject({
+    dashboard: componentSchema,
+    dpManager: componentSchema,
+    gateway: componentSchema,
+  }),
+  /** Load-balanced entrypoints (PORT-*, HA-*). */
+  entrypoints: z.strictObject({
+    gateway: entrypointSchema,
+    gatewayTls: entrypointSchema.optional(),
+    dashboard: entrypointSchema,
+    dpManager: entrypointSchema,
+  }),
+  /** DB-01, DB-02, SEC-03. The password is read from the named environment variable. */
+  database: z.strictObject({
+    host: z.string().min(1),
+    port: port.default(5432),
+    database: z.string().min(1),
+    user: z.string().min(1),
+    passwordEnv: z.string().regex(/^[A-Z_][A-Z0-9_]*$/, "an environment variable name such as API7_AUDIT_PG_PASSWORD"),
+    ssl: z.boolean().default(false),
+  }),
+  /** PORT-05, SEC-03 (S2.3: optional component). */
+  prometheus: z.strictObject({
+    enabled: z.boolean(),
+    url: urlLike.optional(),
+  }),
+  policy: z
+    .strictObject({
+      /** SEC-01 */
+      selinuxMode: z.enum(["enforcing", "permissive"]).default("enforcing"),
+      /** SW-01: distributions accepted besides CentOS (os-release IDs), with their minimum major.minor. */
+      osAllowed: z
+        .array(z.strictObject({ id: z.string().min(1), minVersion: z.string().regex(/^\d+(\.\d+)?$/) }))
+        .default([
+          { id: "centos", minVersion: "7.6" },
+          { id: "rhel", minVersion: "7.6" },
+          { id: "rocky", minVersion: "8" },
+          { id: "almalinux", minVersion: "8" },
+          { id: "ol", minVersion: "7.6" },
+        ]),
+      /** SW-05: minimum Docker server version (the vendor's earlier HA page names 20.10.7). */
+      dockerMinVersion: z.string().regex(/^\d+\.\d+(\.\d+)?$/).default("20.10.7"),
+      /** HW-04: also require 80 GB free on "/" when it is another filesystem than Docker's data root. */
+      diskCheckRoot: z.boolean().default(true),
+      /** SEC-04/SEC-05: ports allowed besides the page's table (SSH and the like). */
+      managementPorts: z.array(port).default([22]),
+      /** SEC-04/SEC-05: ports real installs expose that the page omits, each with a reason. */
+      extraPorts: z
+        .array(z.strictObject({ role: z.enum(["cp", "dp", "all"]), port, reason: z.string().min(1) }))
+        .default([]),
+      /** PORT-02: a certificate expiring within this many days is a warning. */
+      certificateWarningDays: z.number().int().nonnegative().default(30),
+    })
+    .prefault({}),
+  /** HA-*: budgets of a failover experiment. */
+  failover: z
+    .strictObject({
+      allowDisruption: z.boolean().default(false),
+      requestsPerSecond: z.number().positive().max(200).default(20),
+      observationSeconds: z.number().positive().max(300).default(8),
+      /** Failed requests allowed per fault. */
+      errorBudget: z.number().int().nonnegative().default(5),
+      /** Longest outage (first failure to next success) allowed, in seconds. */
+      rtoSeconds: z.number().positive().default(5),
+      /** The stopped member must be healthy again within this many seconds of its restart. */
+      recoverySeconds: z.number().positive().default(30),
+      /** Armed on the host before a fault: the component is restarted after this many seconds anyway. */
+      rollbackAfterSeconds: z.number().int().positive().default(60),
+    })
+    .prefault({}),
+  waivers: z.array(waiverSchema).default([]),
+});
+
+export type EnvironmentInput = z.input<typeof environmentSchema>;
+export type Environment = z.output<typeof environmentSchema>;
+export type HostEntry = z.output<typeof hostSchema>;
+export type ComponentName = keyof Environment["components"];
+export type Waiver = z.output<typeof waiverSchema>;

@@ -1,0 +1,36 @@
+import { defineConfig } from "vitest/config";
+
+// The audit run sets API7_AUDIT_RUN_DIR; its reporters write Allure results and JUnit there.
+const runDir = process.env.API7_AUDIT_RUN_DIR;
+
+export default defineConfig({
+  test: {
+    reporters: runDir
+      ? [
+          "default",
+          ["allure-vitest/reporter", { resultsDir: `${runDir}/allure-results` }],
+          ["junit", { outputFile: `${runDir}/junit.xml`, suiteName: "api7-ha-audit" }],
+        ]
+      : ["default"],
+    projects: [
+      {
+        test: {
+          name: "audit",
+          include: ["specs/**/*.spec.ts"],
+          setupFiles: ["allure-vitest/setup"],
+          // Specs only read the run's collected facts: one worker keeps them cheap to load.
+          fileParallelism: false,
+          testTimeout: 60_000,
+        },
+      },
+      {
+        test: {
+          name: "self-tests",
+          include: ["tests/**/*.test.ts"],
+          testTimeout: 60_000,
+          hookTimeout: 600_000,
+        },
+      },
+    ],
+  },
+});
