@@ -42,6 +42,8 @@ export interface CheckOutcome {
 export interface Verdict extends CheckOutcome {
   requirement: string;
   host: string | null;
+  /** The host name, or "@database", "@prometheus", "@cp-pair", "@dp-pair" for endpoint and pair tests. */
+  target: string;
   level: Level;
   status: Status;
   waiver?: { justification: string; approver: string; expires: string };

@@ -9,6 +9,8 @@ import type { CollectedRun, HostCollection } from "../../helpers/run/collected.j
 export interface CheckContext {
   env: Environment;
   run: CollectedRun;
+  /** Inventory host name, or "@database", "@prometheus", "@cp-pair", "@dp-pair". */
+  target: string;
   /** The host under test; null for a requirement about an endpoint or pair. */
   host: HostEntry | null;
   collection: HostCollection | null;
