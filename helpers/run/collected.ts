@@ -31,6 +31,8 @@ export interface ProbeRecord {
 export interface CollectedRun {
   runId: string;
   environmentName: string;
+  /** ISO time the run started; waivers are judged as of this date (so verify agrees later). */
+  startedAt: string;
   options: { fullPortSweep: boolean; allowDisruption: boolean; strict: boolean };
   hosts: HostCollection[];
   probes: ProbeRecord[];

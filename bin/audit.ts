@@ -1,0 +1,57 @@
+// `npm run audit -- [options]`: audit an environment (default: the embedded lab) and write a run bundle.
+// Exit codes: 0 all MUST met, 1 a MUST failed, 2 something broken and nothing failed, 3 bad input.
+import { Command, Option } from "commander";
+import { EnvironmentError, loadEnvironment } from "../helpers/environment/load.js";
+import { auditRun, BadInput } from "../helpers/run/audit-run.js";
+
+const program = new Command()
+  .name("npm run audit --")
+  .description("Audit an API7 Enterprise HA deployment against the vendor's prerequisites page.")
+  .option("--env <name|path>", "environment name in environments/ or a path to a YAML file", "lab")
+  .option("--only <ids>", "comma-separated requirement IDs or prefixes, e.g. HW-,SEC-04,HA-")
+  .option("--dry-run", "print every command and probe it would run, contact nothing", false)
+  .option("--allow-disruption", "run the destructive failover tests (HA-*); the environment must allow it too", false)
+  .option("--strict", "SHOULD violations (warnings) fail the run too", false)
+  .option("--report-dir <dir>", "where run folders are written", "reports")
+  .option("--keep-lab", "leave the embedded lab running after the run and print how to reach it", false)
+  .option("--accept-new-host-keys", "trust unknown SSH host keys on first use and record them (a changed key is never accepted)", false)
+  .option("--full-port-sweep", "SEC-04: probe every TCP port 1-65535 of each host, not just its listeners", false)
+  .addOption(new Option("--run-id <id>", "run folder name (default: timestamp and environment)").hideHelp())
+  .addHelpText(
+    "after",
+    "\nExit codes: 0 every MUST met, 1 a MUST failed (or a SHOULD with --strict), 2 something could not be\nevaluated (broken) and nothing failed, 3 bad input (environment, waivers, options).",
+  );
+
+async function main(): Promise<number> {
+  program.parse();
+  const opts = program.opts<{
+    env: string;
+    only?: string;
+    dryRun: boolean;
+    allowDisruption: boolean;
+    strict: boolean;
+    reportDir: string;
+    keepLab: boolean;
+    acceptNewHostKeys: boolean;
+    fullPortSweep: boolean;
+    runId?: string;
+  }>();
+  try {
+    const loaded = loadEnvironment(opts.env);
+    return await auditRun(loaded, opts);
+  } catch (error) {
+    if (error instanceof EnvironmentError || error instanceof BadInput) {
+      console.error(`api7-ha-audit: ${error.message}`);
+      return 3;
+    }
+    throw error;
+  }
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: Error) => {
+    console.error(`api7-ha-audit: internal error: ${error.stack ?? error.message}`);
+    process.exit(2);
+  },
+);

@@ -1,0 +1,322 @@
+// Which network probes an audit runs, and running them (SEC-03..05, PORT-01..05, DB-01/02).
+// Only addresses named in the environment are contacted: inventory addresses, entrypoint URLs,
+// the database host and the Prometheus URL.
+import type { Environment } from "../environment/schema.js";
+import type { Listener } from "../facts/types.js";
+import type { CommandOutput, Role } from "../model.js";
+import type { ProbeRecord } from "../run/collected.js";
+import { mapWithConcurrency } from "./concurrency.js";
+import { dbReachArgv } from "./host.js";
+import { describeError, httpProbe } from "./http.js";
+import { DATABASE_TARGET, DB_REACH_SECTION, PAGE_PORTS, PROMETHEUS_TARGET, probeKeys } from "./keys.js";
+import { pgProbe } from "./pg.js";
+import { prometheusProbe } from "./prometheus.js";
+import { allTcpPorts, DEFAULT_SWEEP_OPTIONS, sweepPorts, type SweepOptions } from "./sweep.js";
+import { tcpProbe } from "./tcp.js";
+import { tlsProbe } from "./tls.js";
+
+export interface NetworkProbeHost {
+  name: string;
+  address: string;
+  roles: Role[];
+  /** Listening TCP sockets from the host's facts; null when the facts could not be collected. */
+  listeners: Listener[] | null;
+}
+
+export interface ProbeTimeouts {
+  tcpMs: number;
+  tlsMs: number;
+  httpMs: number;
+  pgMs: number;
+  dbReachSeconds: number;
+}
+
+export const DEFAULT_PROBE_TIMEOUTS: ProbeTimeouts = {
+  tcpMs: 3_000,
+  tlsMs: 5_000,
+  httpMs: 5_000,
+  pgMs: 10_000,
+  dbReachSeconds: 5,
+};
+
+export interface NetworkProbeInput {
+  /** Placeholders already resolved. */
+  env: Environment;
+  hosts: NetworkProbeHost[];
+  execOnHost: (host: string, argv: string[], section: string) => Promise<CommandOutput>;
+  fullPortSweep: boolean;
+  log?: (line: string) => void;
+  timeouts?: Partial<ProbeTimeouts>;
+  /** Probes in flight at once (the sweep has its own concurrency). */
+  concurrency?: number;
+  sweep?: SweepOptions;
+}
+
+export interface NetworkProbeOutput {
+  probes: ProbeRecord[];
+  /** Host name -> probes run on that host over SSH (section "db-reach"). */
+  hostProbes: Record<string, CommandOutput[]>;
+}
+
+/** Everything the probe phase will do, as data: built first, so the plan itself is testable. */
+export type PlannedProbe =
+  | { kind: "tcp"; key: string; host: string | null; address: string; port: number }
+  | { kind: "tls"; key: string; host: string | null; address: string; port: number; servername?: string }
+  | { kind: "http"; key: string; host: string | null; url: string; insecureTls: boolean }
+  | { kind: "pg"; key: string }
+  | { kind: "prometheus"; key: string; url: string; insecureTls: boolean }
+  | { kind: "sweep"; key: string; host: string; address: string };
+
+export interface PlannedHostProbe {
+  host: string;
+  argv: string[];
+  section: string;
+}
+
+const MAX_BODY_BYTES = 4096;
+
+/** Ports of the components the host's roles run, from env.components (SEC-03). */
+export function expectedPorts(env: Environment, roles: readonly Role[]): number[] {
+  const ports = Object.values(env.components)
+    .filter((component) => roles.includes(component.role))
+    .flatMap((component) => component.ports);
+  return uniqueSorted(ports);
+}
+
+/** Ports probed from the runner on a host: its role ports, every port it listens on, and Prometheus's. */
+export function portsToProbe(env: Environment, host: NetworkProbeHost): number[] {
+  const listening = (host.listeners ?? []).map((listener) => listener.port);
+  return uniqueSorted([...expectedPorts(env, host.roles), ...listening, PAGE_PORTS.prometheus]);
+}
+
+export function planNetworkProbes(
+  input: Pick<NetworkProbeInput, "env" | "hosts" | "fullPortSweep" | "timeouts">,
+): { probes: PlannedProbe[]; hostProbes: PlannedHostProbe[] } {
+  const { env, hosts } = input;
+  const timeouts = { ...DEFAULT_PROBE_TIMEOUTS, ...input.timeouts };
+  const probes: PlannedProbe[] = [];
+  const memberScheme = (entrypointUrl: string) => (new URL(entrypointUrl).protocol === "https:" ? "https" : "http");
+
+  for (const host of hosts) {
+    for (const port of portsToProbe(env, host)) {
+      probes.push({ kind: "tcp", key: probeKeys.tcp(host.name, port), host: host.name, address: host.address, port });
+    }
+    const http = (scheme: "http" | "https", port: number) =>
+      probes.push({
+        kind: "http",
+        key: probeKeys.http(host.name, port),
+        host: host.name,
+        url: `${scheme}://${urlHost(host.address)}:${port}/`,
+        // Member certificates are judged by the TLS probe (PORT-02); the HTTP probe only asks "does it answer".
+        insecureTls: true,
+      });
+    if (host.roles.includes("dp")) {
+      http("http", PAGE_PORTS.gatewayHttp);
+      probes.push({
+        kind: "tls",
+        key: probeKeys.tls(host.name, PAGE_PORTS.gatewayHttps),
+        host: host.name,
+        address: host.address,
+        port: PAGE_PORTS.gatewayHttps,
+        servername: host.address,
+      });
+      http("https", PAGE_PORTS.gatewayHttps);
+    }
+    if (host.roles.includes("cp")) {
+      // A member speaks the scheme its load-balanced entrypoint speaks ("HTTP/TLS as configured").
+      http(memberScheme(env.entrypoints.dashboard.url), PAGE_PORTS.dashboard);
+      http(memberScheme(env.entrypoints.dpManager.url), PAGE_PORTS.dpManager);
+    }
+  }
+
+  for (const [name, entrypoint] of Object.entries(env.entrypoints)) {
+    if (!entrypoint) continue;
+    const url = new URL(entrypoint.url);
+    if (url.protocol === "tcp:") {
+      probes.push({
+        kind: "tcp",
+        key: probeKeys.entrypointTcp(name),
+        host: null,
+        address: url.hostname,
+        port: Number(url.port),
+      });
+      continue;
+    }
+    if (url.protocol === "https:") {
+      probes.push({
+        kind: "tls",
+        key: probeKeys.entrypointTls(name),
+        host: null,
+        address: url.hostname,
+        port: url.port ? Number(url.port) : 443,
+        servername: url.hostname,
+      });
+    }
+    probes.push({
+      kind: "http",
+      key: probeKeys.entrypointHttp(name),
+      host: null,
+      url: entrypoint.url,
+      insecureTls: entrypoint.insecureTls,
+    });
+  }
+
+  probes.push({
+    kind: "tcp",
+    key: probeKeys.tcp(DATABASE_TARGET, env.database.port),
+    host: null,
+    address: env.database.host,
+    port: env.database.port,
+  });
+  probes.push({ kind: "pg", key: probeKeys.pg() });
+
+  if (env.prometheus.enabled && env.prometheus.url) {
+    const url = new URL(env.prometheus.url);
+    const port = url.port ? Number(url.port) : url.protocol === "https:" ? 443 : 80;
+    probes.push({ kind: "tcp", key: probeKeys.tcp(PROMETHEUS_TARGET, port), host: null, address: url.hostname, port });
+    probes.push({ kind: "prometheus", key: probeKeys.prometheus(), url: env.prometheus.url, insecureTls: true });
+  }
+
+  if (input.fullPortSweep) {
+    for (const host of hosts) {
+      probes.push({ kind: "sweep", key: probeKeys.sweep(host.name), host: host.name, address: host.address });
+    }
+  }
+
+  const hostProbes = hosts
+    .filter((host) => host.roles.includes("cp"))
+    .map((host) => ({
+      host: host.name,
+      argv: dbReachArgv(env.database.host, env.database.port, timeouts.dbReachSeconds),
+      section: DB_REACH_SECTION,
+    }));
+  return { probes, hostProbes };
+}
+
+export async function collectNetworkProbes(input: NetworkProbeInput): Promise<NetworkProbeOutput> {
+  const timeouts = { ...DEFAULT_PROBE_TIMEOUTS, ...input.timeouts };
+  const plan = planNetworkProbes(input);
+  const log = input.log ?? (() => undefined);
+  const concurrency = input.concurrency ?? 8;
+
+  // Sweeps open thousands of sockets each: run them one at a time, after the targeted probes.
+  const targeted = plan.probes.filter((probe) => probe.kind !== "sweep");
+  const sweeps = plan.probes.filter((probe) => probe.kind === "sweep");
+  log(`network probes: ${targeted.length} targeted, ${sweeps.length} full sweeps, ${plan.hostProbes.length} on hosts`);
+
+  const [records, hostOutputs] = await Promise.all([
+    mapWithConcurrency(targeted, concurrency, (probe) => runProbe(probe, input.env, timeouts, input.sweep)),
+    mapWithConcurrency(plan.hostProbes, concurrency, async (planned) => ({
+      host: planned.host,
+      output: await runOnHost(input.execOnHost, planned),
+    })),
+  ]);
+  const sweepRecords = await mapWithConcurrency(sweeps, 1, async (probe) => {
+    log(`full port sweep of ${probe.key}`);
+    return runProbe(probe, input.env, timeouts, input.sweep);
+  });
+
+  const hostProbes: Record<string, CommandOutput[]> = {};
+  for (const { host, output } of hostOutputs) (hostProbes[host] ??= []).push(output);
+  return { probes: [...records, ...sweepRecords], hostProbes };
+}
+
+async function runOnHost(exec: NetworkProbeInput["execOnHost"], planned: PlannedHostProbe): Promise<CommandOutput> {
+  const started = performance.now();
+  try {
+    return await exec(planned.host, planned.argv, planned.section);
+  } catch (err) {
+    // The transport failed (host unreachable): keep the attempt as evidence instead of losing it.
+    return {
+      section: planned.section,
+      command: planned.argv.join(" "),
+      exitCode: null,
+      stdout: "",
+      stderr: describeError(err),
+      durationMs: Math.round(performance.now() - started),
+    };
+  }
+}
+
+async function runProbe(
+  probe: PlannedProbe,
+  env: Environment,
+  timeouts: ProbeTimeouts,
+  sweepOptions: SweepOptions | undefined,
+): Promise<ProbeRecord> {
+  const startedAt = new Date().toISOString();
+  const started = performance.now();
+  const { target, result } = await execute(probe, env, timeouts, sweepOptions).catch((err: unknown) => ({
+    target: probe.key,
+    result: { error: describeError(err) } as unknown,
+  }));
+  return {
+    key: probe.key,
+    kind: probe.kind,
+    host: "host" in probe ? probe.host : null,
+    target,
+    startedAt,
+    durationMs: Math.round(performance.now() - started),
+    result,
+  };
+}
+
+async function execute(
+  probe: PlannedProbe,
+  env: Environment,
+  timeouts: ProbeTimeouts,
+  sweepOptions: SweepOptions | undefined,
+): Promise<{ target: string; result: unknown }> {
+  switch (probe.kind) {
+    case "tcp":
+      return { target: `${probe.address}:${probe.port}`, result: await tcpProbe(probe.address, probe.port, timeouts.tcpMs) };
+    case "tls":
+      return {
+        target: `${probe.address}:${probe.port}`,
+        result: await tlsProbe(probe.address, probe.port, { servername: probe.servername, timeoutMs: timeouts.tlsMs }),
+      };
+    case "http":
+      return {
+        target: probe.url,
+        result: await httpProbe(probe.url, {
+          insecureTls: probe.insecureTls,
+          timeoutMs: timeouts.httpMs,
+          maxBodyBytes: MAX_BODY_BYTES,
+        }),
+      };
+    case "pg": {
+      const db = env.database;
+      return {
+        target: `${db.host}:${db.port}/${db.database}`,
+        result: await pgProbe({
+          host: db.host,
+          port: db.port,
+          database: db.database,
+          user: db.user,
+          password: process.env[db.passwordEnv],
+          ssl: db.ssl,
+          timeoutMs: timeouts.pgMs,
+        }),
+      };
+    }
+    case "prometheus":
+      return {
+        target: probe.url,
+        result: await prometheusProbe(probe.url, { timeoutMs: timeouts.httpMs, insecureTls: probe.insecureTls }),
+      };
+    case "sweep":
+      return {
+        target: `${probe.address}:1-65535`,
+        result: await sweepPorts(probe.address, allTcpPorts(), sweepOptions ?? DEFAULT_SWEEP_OPTIONS),
+      };
+  }
+}
+
+/** IPv6 literals need brackets inside a URL. */
+function urlHost(address: string): string {
+  return address.includes(":") && !address.startsWith("[") ? `[${address}]` : address;
+}
+
+function uniqueSorted(ports: number[]): number[] {
+  return [...new Set(ports)].sort((a, b) => a - b);
+}

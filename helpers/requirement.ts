@@ -1,0 +1,99 @@
+// Binds requirement IDs to vitest tests: one test per (requirement, target), titled by its ID,
+// with Allure labels, the raw evidence attached, and the verdict recorded for results.json.
+// Spec files call `auditRequirements` and nothing else; they never run commands.
+import { appendFileSync } from "node:fs";
+import { join } from "node:path";
+import * as allure from "allure-js-commons";
+import { describe, test } from "vitest";
+import { requirementById, type Requirement } from "../specs/catalogue.js";
+import type { CheckSet } from "../specs/checks/context.js";
+import { evaluateTarget, planTargets } from "./evaluate.js";
+import { applyWaivers } from "./evidence/waivers.js";
+import type { Verdict } from "./model.js";
+import { evidenceAttachments } from "./run/attachments.js";
+import { loadRunContext, type RunContext } from "./run/context.js";
+import { selectsRequirement } from "./run/selection.js";
+
+/** Failures must read as assertion failures (Allure "failed"), not as crashes. */
+class RequirementAssertionError extends Error {
+  override name = "AssertionError";
+}
+/** Could not evaluate: Allure "broken". The name avoids the word Allure reads as an assertion. */
+class CouldNotEvaluate extends Error {
+  override name = "CouldNotEvaluate";
+}
+
+export interface SectionSpec {
+  /** Heading of the audited page this spec file mirrors. */
+  section: string;
+  ids: string[];
+  checks: CheckSet;
+}
+
+export function auditRequirements(spec: SectionSpec): void {
+  const run = loadRunContext();
+  describe(spec.section, () => {
+    for (const id of spec.ids) {
+      if (!selectsRequirement(run.only, id)) continue;
+      const requirement = requirementById(id);
+      for (const planned of planTargets(requirement, run.env)) {
+        test(`${id} ${planned.target}: ${requirement.title}`, async (t) => {
+          const raw = evaluateTarget(requirement, planned, spec.checks[id], run);
+          const [verdict] = applyWaivers([raw], run.env.waivers, run.run.startedAt.slice(0, 10)).verdicts as [Verdict];
+          await describeInAllure(requirement, verdict, run);
+          appendFileSync(join(run.runDir, "evidence", "verdicts.jsonl"), `${JSON.stringify(verdict)}\n`);
+          settle(verdict, t.skip);
+        });
+      }
+    }
+  });
+}
+
+function settle(verdict: Verdict, skip: (note?: string) => void): void {
+  switch (verdict.status) {
+    case "failed":
+      throw new RequirementAssertionError(`${verdict.message}\nexpected: ${verdict.expected ?? "-"}\nactual:   ${verdict.actual ?? "-"}`);
+    case "broken":
+      throw new CouldNotEvaluate(verdict.message);
+    case "skipped":
+      skip(verdict.message);
+      return;
+    default:
+      // passed, warning (SHOULD violated) and waived do not fail the test; their labels say which.
+      return;
+  }
+}
+
+async function describeInAllure(req: Requirement, verdict: Verdict, run: RunContext): Promise<void> {
+  const host = verdict.host ? run.env.hosts.find((h) => h.name === verdict.host) : undefined;
+  await allure.label("requirement", req.id);
+  await allure.label("level", req.level);
+  await allure.label("host", verdict.target);
+  await allure.label("verdict", verdict.status);
+  if (host) await allure.label("role", host.roles.join(","));
+  await allure.epic(run.env.name);
+  await allure.feature(req.section);
+  await allure.story(`${req.id} ${req.title}`);
+  await allure.severity(req.level === "MUST" ? "critical" : req.level === "SHOULD" ? "minor" : "trivial");
+  await allure.parameter("target", verdict.target);
+  if (verdict.status === "warning" || verdict.status === "waived") await allure.tag(verdict.status);
+  await allure.description(
+    [
+      `**${req.id}** (${req.level}, page ${req.source.join(", ")}): ${req.check}`,
+      "",
+      `> ${req.sentence.zh}`,
+      ">",
+      `> ${req.sentence.en}`,
+      "",
+      `**Verdict:** ${verdict.status}: ${verdict.message}`,
+      `**Expected:** ${verdict.expected ?? "-"}`,
+      `**Actual:** ${verdict.actual ?? "-"}`,
+      verdict.waiver ? `**Waived:** ${verdict.waiver.justification} (approved by ${verdict.waiver.approver}, expires ${verdict.waiver.expires})` : "",
+      "",
+      `**Remediation:** ${req.remediation}`,
+    ].join("\n"),
+  );
+  for (const attachment of evidenceAttachments(verdict, run)) {
+    await allure.attachment(attachment.name, attachment.content, attachment.contentType);
+  }
+}

@@ -1,0 +1,154 @@
+// One audit run, end to end: validate input → (start the lab) → collect → evaluate in the specs
+// (vitest + Allure) → results.json, reports, manifest → summary and exit code.
+import { spawn } from "node:child_process";
+import { mkdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { loadCatalogue } from "../../specs/catalogue.js";
+import { formatWaiverError, isExpired, validateWaivers } from "../evidence/waivers.js";
+import { collectSecrets, redactDeep } from "../evidence/redact.js";
+import { resolvePlaceholders, type LoadedEnvironment } from "../environment/load.js";
+import type { Environment } from "../environment/schema.js";
+import { planTargets } from "../evaluate.js";
+import { collectRun, type Timings } from "./collect.js";
+import { printDryRun } from "./dry-run.js";
+import { finishBundle } from "./bundle.js";
+import { exitCodeOf, readRecordedVerdicts, reconcile, summarize, type ResultsFile } from "./results.js";
+import { ONLY_VARIABLE, RUN_DIR_VARIABLE, runFiles } from "./context.js";
+import { parseSelection, selectsRequirement, unmatchedSelection } from "./selection.js";
+import { printSummary } from "./summary.js";
+import { readSuiteIdentity } from "../evidence/suite-identity.js";
+import { startLabForRun, type LabSession } from "./lab-session.js";
+
+/** Bad command-line input: exit 3, nothing contacted. */
+export class BadInput extends Error {}
+
+export interface AuditOptions {
+  only?: string;
+  dryRun: boolean;
+  allowDisruption: boolean;
+  strict: boolean;
+  reportDir: string;
+  keepLab: boolean;
+  acceptNewHostKeys: boolean;
+  fullPortSweep: boolean;
+  runId?: string;
+}
+
+export const REPO_ROOT = resolve(import.meta.dirname, "../..");
+
+export async function auditRun(loaded: LoadedEnvironment, opts: AuditOptions): Promise<number> {
+  const catalogue = loadCatalogue();
+  const only = parseSelection(opts.only);
+  const unknown = unmatchedSelection(only, catalogue.map((r) => r.id));
+  if (unknown.length > 0) throw new BadInput(`--only ${unknown.join(",")}: no requirement ID matches; IDs look like HW-03 or prefixes like HW-`);
+  const waiverProblems = validateWaivers(loaded.env.waivers, catalogue.map((r) => r.id), loaded.env.hosts.map((h) => h.name), loaded.file);
+  if (waiverProblems.length > 0) throw new BadInput(`invalid waivers:\n${waiverProblems.map((p) => `  - ${formatWaiverError(p)}`).join("\n")}`);
+
+  const selected = catalogue.filter((r) => selectsRequirement(only, r.id));
+  const wants = {
+    probes: selected.some((r) => /^(SEC-0[345]|PORT-|DB-)/.test(r.id)),
+    failover: selected.some((r) => r.id.startsWith("HA-")),
+  };
+  const allowDisruption = opts.allowDisruption && loaded.env.failover.allowDisruption;
+
+  if (opts.dryRun) {
+    printDryRun(loaded.env, { wants, allowDisruption, fullPortSweep: opts.fullPortSweep });
+    return 0;
+  }
+
+  const startedAt = new Date().toISOString();
+  const runId = opts.runId ?? `${startedAt.replace(/[:.]/g, "-")}-${loaded.env.name}`;
+  const reportRoot = resolve(opts.reportDir);
+  const runDir = join(reportRoot, runId);
+  mkdirSync(join(runDir, "evidence"), { recursive: true });
+  console.log(`api7-ha-audit: environment ${loaded.env.name} (${loaded.file}), run ${runId}`);
+
+  let lab: LabSession | null = null;
+  const timings: Partial<Timings & { labMs: number; specsMs: number; reportMs: number }> = {};
+  try {
+    let env: Environment = loaded.env;
+    if (env.lab) {
+      const t = Date.now();
+      lab = await startLabForRun(env, runDir, (line) => console.log(`  lab: ${line}`));
+      timings.labMs = Date.now() - t;
+      env = lab.env;
+    } else if (JSON.stringify(env).includes("{{")) {
+      env = resolvePlaceholders(env, {});
+    }
+    const secrets = collectSecrets(env, process.env);
+
+    console.log(`collecting from ${env.hosts.length} hosts`);
+    const collected = await collectRun(env, {
+      runId,
+      startedAt,
+      acceptNewHostKeys: opts.acceptNewHostKeys,
+      fullPortSweep: opts.fullPortSweep,
+      allowDisruption,
+      strict: opts.strict,
+      wants,
+      log: (line) => console.log(line),
+    });
+    Object.assign(timings, collected.timings);
+
+    writeFileSync(runFiles.environmentSource(runDir), loaded.text);
+    writeFileSync(runFiles.resolvedEnvironment(runDir), JSON.stringify(env, null, 2));
+    writeFileSync(runFiles.collected(runDir), JSON.stringify(redactDeep(collected.run, secrets), null, 2));
+    rmSync(runFiles.verdicts(runDir), { force: true });
+
+    console.log("evaluating specs");
+    let t = Date.now();
+    await runSpecs(runDir, opts.only);
+    timings.specsMs = Date.now() - t;
+
+    const planned = selected.flatMap((r) => planTargets(r, env).map((target) => ({ target, level: r.level })));
+    const results = reconcile(planned, readRecordedVerdicts(runFiles.verdicts(runDir)));
+    const summary = summarize(results);
+    const resultsFile: ResultsFile = {
+      runId,
+      environment: env.name,
+      startedAt,
+      finishedAt: new Date().toISOString(),
+      suite: readSuiteIdentity(REPO_ROOT),
+      summary,
+      expiredWaivers: env.waivers.filter((w) => isExpired(w, startedAt.slice(0, 10))),
+      results,
+    };
+    t = Date.now();
+    await finishBundle({ runDir, reportRoot, resultsFile, loaded, env, catalogue, secrets, collected: collected.run });
+    timings.reportMs = Date.now() - t;
+    linkLatest(reportRoot, runId);
+
+    printSummary(resultsFile, catalogue);
+    console.log(`\ntimings: ${Object.entries(timings).map(([k, v]) => `${k} ${((v ?? 0) / 1000).toFixed(1)} s`).join(", ")}`);
+    console.log(`report:  ${join(runDir, "report.html")}  (single file, opens from disk)`);
+    console.log(`         ${join(runDir, "allure-report", "index.html")}  (serve with: npx allure open ${join(runDir, "allure-report")})`);
+    console.log(`matrix:  ${join(runDir, "matrix.html")}`);
+    console.log(`results: ${runFiles.results(runDir)}`);
+    return exitCodeOf(summary, opts.strict);
+  } finally {
+    if (lab) {
+      if (opts.keepLab) lab.describeKept();
+      else await lab.stop();
+    }
+  }
+}
+
+/** The specs run in their own vitest process, reading the run folder written above. */
+function runSpecs(runDir: string, only: string | undefined): Promise<void> {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(process.execPath, [join(REPO_ROOT, "node_modules/vitest/vitest.mjs"), "run", "--project", "audit", "--silent=passed-only"], {
+      cwd: REPO_ROOT,
+      stdio: ["ignore", "inherit", "inherit"],
+      env: { ...process.env, [RUN_DIR_VARIABLE]: runDir, [ONLY_VARIABLE]: only ?? "" },
+    });
+    child.on("error", reject);
+    // A failing requirement makes vitest exit 1; the verdicts file, not the exit code, is the result.
+    child.on("exit", () => resolvePromise());
+  });
+}
+
+function linkLatest(reportRoot: string, runId: string): void {
+  const latest = join(reportRoot, "latest");
+  rmSync(latest, { force: true, recursive: false });
+  symlinkSync(runId, latest);
+}

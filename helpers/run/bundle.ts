@@ -1,0 +1,47 @@
+// The last steps of a run: results.json, the Allure reports, the traceability matrix, a check that
+// no secret leaked into the folder, and the manifest that seals it (written last).
+import { writeFileSync } from "node:fs";
+import type { Requirement } from "../../specs/catalogue.js";
+import { generateAllureReports, writeAllureExtras } from "../evidence/allure-extras.js";
+import { writeManifest } from "../evidence/manifest.js";
+import { writeMatrix } from "../evidence/matrix.js";
+import { redactDeep, scanForSecrets } from "../evidence/redact.js";
+import type { LoadedEnvironment } from "../environment/load.js";
+import type { Environment } from "../environment/schema.js";
+import type { CollectedRun } from "./collected.js";
+import { runFiles } from "./context.js";
+import type { ResultsFile } from "./results.js";
+import { join } from "node:path";
+
+export interface BundleInput {
+  runDir: string;
+  reportRoot: string;
+  resultsFile: ResultsFile;
+  loaded: LoadedEnvironment;
+  env: Environment;
+  catalogue: Requirement[];
+  secrets: string[];
+  collected: CollectedRun;
+}
+
+export async function finishBundle(input: BundleInput): Promise<void> {
+  const { runDir, resultsFile, secrets } = input;
+  writeFileSync(runFiles.results(runDir), JSON.stringify(redactDeep(resultsFile, secrets), null, 2));
+  await writeAllureExtras(runDir, { environment: input.env.name, suite: resultsFile.suite });
+  await generateAllureReports(runDir, join(input.reportRoot, ".history"));
+  await writeMatrix(runDir, resultsFile.results, input.catalogue, redactDeep(input.collected, secrets));
+  const leaks = await scanForSecrets(runDir, secrets);
+  if (leaks.length > 0) {
+    throw new Error(`a secret was found in the report folder (${leaks.map((l) => l.file).join(", ")}): the run bundle is not sealed`);
+  }
+  await writeManifest(runDir, {
+    runId: resultsFile.runId,
+    environmentName: input.env.name,
+    environmentFile: input.loaded.file,
+    environmentSha256: input.loaded.sha256,
+    suite: resultsFile.suite,
+    hosts: input.env.hosts.map((h) => h.name),
+    startedAt: resultsFile.startedAt,
+    finishedAt: resultsFile.finishedAt,
+  } as never);
+}

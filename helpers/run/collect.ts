@@ -1,0 +1,110 @@
+// The gathering phase of a run: connect to every host in parallel over one SSH connection each,
+// run the ONE batched facts script per host, probe from the runner and from the hosts, and
+// (opt-in only) run the failover experiments. Everything gathered goes into a CollectedRun.
+import type { Environment } from "../environment/schema.js";
+import { buildHostFacts } from "../facts/build.js";
+import { collectionScript, splitSections } from "../facts/script.js";
+import { runFailoverSuite } from "../failover/fault.js";
+import type { CommandOutput } from "../model.js";
+import { collectNetworkProbes } from "../probes/plan.js";
+import { SshPool } from "../transport/ssh-pool.js";
+import type { CollectedRun, HostCollection } from "./collected.js";
+import { sshTarget, knownHostsPath } from "./targets.js";
+
+export interface CollectOptions {
+  runId: string;
+  startedAt: string;
+  acceptNewHostKeys: boolean;
+  fullPortSweep: boolean;
+  /** Both the command-line opt-in and the environment's allowDisruption. */
+  allowDisruption: boolean;
+  strict: boolean;
+  /** Requirement selection decides whether probes and failover are needed at all. */
+  wants: { probes: boolean; failover: boolean };
+  log: (line: string) => void;
+}
+
+export interface Timings {
+  connectMs: number;
+  factsMs: number;
+  probesMs: number;
+  failoverMs: number;
+}
+
+export async function collectRun(env: Environment, options: CollectOptions): Promise<{ run: CollectedRun; timings: Timings }> {
+  const pool = new SshPool({
+    knownHostsPath: knownHostsPath(env),
+    acceptNewHostKeys: options.acceptNewHostKeys,
+    connectTimeoutMs: env.ssh.connectTimeoutMs,
+    commandTimeoutMs: env.ssh.commandTimeoutMs,
+  });
+  const timings: Timings = { connectMs: 0, factsMs: 0, probesMs: 0, failoverMs: 0 };
+  try {
+    let t = Date.now();
+    const connections = await pool.connectAll(env.hosts.map((h) => sshTarget(h, env)));
+    timings.connectMs = Date.now() - t;
+    for (const [name, c] of connections) options.log(c.ok ? `  ${name}: connected (${c.handshakeMs} ms)` : `  ${name}: BROKEN: ${c.error}`);
+
+    t = Date.now();
+    const hosts = await Promise.all(
+      env.hosts.map(async (host): Promise<HostCollection> => {
+        const connection = connections.get(host.name);
+        const base = { name: host.name, address: host.address, roles: host.roles, sections: [] as CommandOutput[], hostProbes: [] as CommandOutput[] };
+        if (!connection?.ok) return { ...base, error: connection?.ok === false ? connection.error : "not connected" };
+        const output = await pool.exec(host.name, ["bash", "-s"], { stdin: collectionScript(), sudo: host.sudo ?? env.ssh.sudo, section: "facts" });
+        if (output.timedOut || (output.exitCode !== 0 && output.stdout.trim() === "")) {
+          return { ...base, error: `facts collection ${output.timedOut ? "timed out" : `failed (exit ${output.exitCode}): ${output.stderr.trim().slice(0, 300)}`}` };
+        }
+        options.log(`  ${host.name}: facts collected (${output.durationMs} ms)`);
+        return { ...base, error: null, sections: splitSections(output.stdout) };
+      }),
+    );
+    timings.factsMs = Date.now() - t;
+
+    const run: CollectedRun = {
+      runId: options.runId,
+      environmentName: env.name,
+      startedAt: options.startedAt,
+      options: { fullPortSweep: options.fullPortSweep, allowDisruption: options.allowDisruption, strict: options.strict },
+      hosts,
+      probes: [],
+      failover: [],
+    };
+    const exec = (host: string, argv: string[], section: string) => pool.exec(host, argv, { section, timeoutMs: 15_000 });
+
+    if (options.wants.probes) {
+      t = Date.now();
+      const reachable = hosts.filter((h) => h.error === null);
+      const network = await collectNetworkProbes({
+        env,
+        hosts: hosts.map((h) => ({
+          name: h.name,
+          address: h.address,
+          roles: h.roles,
+          listeners: h.error === null ? buildHostFacts(h.name, h.sections).listeners : null,
+        })),
+        execOnHost: (host, argv, section) =>
+          reachable.some((h) => h.name === host) ? exec(host, argv, section) : Promise.reject(new Error(`${host} is not connected`)),
+        fullPortSweep: options.fullPortSweep,
+        log: options.log,
+      });
+      run.probes = network.probes;
+      for (const host of hosts) host.hostProbes = network.hostProbes[host.name] ?? [];
+      timings.probesMs = Date.now() - t;
+    }
+
+    if (options.wants.failover && options.allowDisruption) {
+      t = Date.now();
+      run.failover = await runFailoverSuite({
+        env,
+        exec: (host: string, argv: string[], opts?: { timeoutMs?: number }) => pool.exec(host, argv, { section: "failover", timeoutMs: opts?.timeoutMs ?? 30_000 }),
+        allowDisruption: true,
+        log: options.log,
+      });
+      timings.failoverMs = Date.now() - t;
+    }
+    return { run, timings };
+  } finally {
+    pool.closeAll();
+  }
+}

@@ -1,0 +1,46 @@
+// --dry-run: everything the run would execute on each host and every probe, contacting nothing.
+import type { Environment } from "../environment/schema.js";
+import { collectionScript } from "../facts/script.js";
+import { dbReachArgv } from "../probes/host.js";
+import { commandLine, sudoArgv } from "../transport/quote.js";
+import { sshTarget } from "./targets.js";
+
+export function printDryRun(env: Environment, plan: { wants: { probes: boolean; failover: boolean }; allowDisruption: boolean; fullPortSweep: boolean }): void {
+  const out = (line = "") => console.log(line);
+  out(`dry run of environment ${env.name}: nothing is contacted${env.lab ? " (the lab is not started; {{name}} stands for a lab container's address)" : ""}`);
+  out();
+  for (const host of env.hosts) {
+    const t = sshTarget(host, env);
+    const via = t.jumpHost ? ` via ${t.jumpHost.user}@${t.jumpHost.address}:${t.jumpHost.port}` : "";
+    out(`${host.name} [${host.roles.join(",")}]: ssh ${t.user}@${t.address}:${t.port}${via}`);
+    out(`  $ ${commandLine(sudoArgv(["bash", "-s"], t.sudo ?? false))}   # stdin: the facts script below`);
+    if (plan.wants.probes && host.roles.includes("cp")) {
+      out(`  $ ${commandLine(dbReachArgv(env.database.host, env.database.port, 3))}   # DB-01 reach from this host`);
+    }
+    if (plan.wants.failover && plan.allowDisruption) {
+      for (const [name, component] of Object.entries(env.components)) {
+        if (!host.roles.includes(component.role)) continue;
+        const stop = component.stop ?? ["docker", "stop", component.detect.container ?? "?"];
+        const start = component.start ?? ["docker", "start", component.detect.container ?? "?"];
+        out(`  $ ${commandLine(start)}   # ${name}: rollback armed on the host before the fault`);
+        out(`  $ ${commandLine(stop)}   # ${name}: fault`);
+        out(`  $ ${commandLine(start)}   # ${name}: rollback`);
+      }
+    }
+  }
+  if (plan.wants.probes) {
+    out();
+    out("probes from this runner:");
+    for (const host of env.hosts) {
+      const ports = Object.values(env.components).filter((c) => host.roles.includes(c.role)).flatMap((c) => c.ports);
+      out(`  ${host.name} ${host.address}: TCP ${[...new Set(ports)].join(", ")}, 9090 and every listening port from the facts${plan.fullPortSweep ? ", then all of 1-65535" : ""}; HTTP/TLS of the component ports`);
+    }
+    out(`  entrypoints: ${Object.entries(env.entrypoints).map(([k, e]) => `${k} ${e!.url}`).join(", ")}`);
+    out(`  database: postgresql://${env.database.user}@${env.database.host}:${env.database.port}/${env.database.database} (password from $${env.database.passwordEnv})`);
+    out(`  prometheus: ${env.prometheus.enabled ? env.prometheus.url : "not enabled"}`);
+  }
+  if (plan.wants.failover && !plan.allowDisruption) out("\nfailover (HA-*): skipped, needs --allow-disruption and failover.allowDisruption: true");
+  out();
+  out("facts script (sent on stdin, the same for every host):");
+  out(collectionScript());
+}

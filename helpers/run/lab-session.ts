@@ -1,0 +1,65 @@
+// The embedded lab for one run: start it, point the environment at its containers, and make sure
+// it is removed again, also on Ctrl-C. The lab's private key stays out of the report folder.
+import { mkdirSync, rmSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { ensureDocker } from "../../environments/lab/docker-engine.js";
+import { ensureImages } from "../../environments/lab/images.js";
+import { startLab, type RunningLab } from "../../environments/lab/lab.js";
+import { resolvePlaceholders } from "../environment/load.js";
+import type { Environment } from "../environment/schema.js";
+
+export interface LabSession {
+  env: Environment;
+  lab: RunningLab;
+  stop(): Promise<void>;
+  describeKept(): void;
+}
+
+const REPO_ROOT = resolve(import.meta.dirname, "../..");
+
+export async function startLabForRun(env: Environment, runDir: string, log: (line: string) => void): Promise<LabSession> {
+  const variant = env.lab!.variant;
+  const workDir = join(REPO_ROOT, ".lab", runDir.split("/").pop()!);
+  mkdirSync(workDir, { recursive: true });
+  await ensureDocker(log);
+  await ensureImages(log);
+  const started = Date.now();
+  const lab = await startLab(variant, { log, workDir });
+  log(`${variant} lab up in ${((Date.now() - started) / 1000).toFixed(1)} s: ${Object.keys(lab.addresses).length} containers`);
+
+  let stopped = false;
+  const stop = async () => {
+    if (stopped) return;
+    stopped = true;
+    process.off("SIGINT", onSignal);
+    process.off("SIGTERM", onSignal);
+    await lab.stop();
+    rmSync(workDir, { recursive: true, force: true });
+    log("lab removed");
+  };
+  // Ctrl-C during a run must not leave containers behind.
+  const onSignal = (signal: NodeJS.Signals) => {
+    log(`${signal}: removing the lab before exiting`);
+    void stop().finally(() => process.exit(130));
+  };
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
+
+  process.env[env.database.passwordEnv] = lab.dbPassword;
+  const resolved = resolvePlaceholders(env, lab.addresses);
+  return {
+    lab,
+    env: { ...resolved, ssh: { ...resolved.ssh, identityFile: lab.identityFile, knownHosts: lab.knownHostsPath } },
+    stop,
+    describeKept() {
+      process.off("SIGINT", onSignal);
+      process.off("SIGTERM", onSignal);
+      log("--keep-lab: the lab stays up. Reach a host with:");
+      for (const host of resolved.hosts) {
+        log(`  ssh -i ${lab.identityFile} -o UserKnownHostsFile=${lab.knownHostsPath} root@${host.address}   # ${host.name}`);
+      }
+      log(`  containers: ${lab.containers.join(", ")}`);
+      log("  remove it with: npm run lab -- down");
+    },
+  };
+}

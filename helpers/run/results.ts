@@ -1,0 +1,54 @@
+// results.json: the verdicts the specs recorded, checked against the plan so that a spec that
+// did not run shows up as broken instead of silently missing.
+import { existsSync, readFileSync } from "node:fs";
+import type { Verdict, Status } from "../model.js";
+import type { PlannedTarget } from "../evaluate.js";
+
+export type Summary = Record<Status, number>;
+
+export interface ResultsFile {
+  runId: string;
+  environment: string;
+  startedAt: string;
+  finishedAt: string;
+  suite: { version: string; commit: string };
+  summary: Summary;
+  expiredWaivers: unknown[];
+  results: Verdict[];
+}
+
+export function readRecordedVerdicts(file: string): Verdict[] {
+  if (!existsSync(file)) return [];
+  return readFileSync(file, "utf8").split("\n").filter(Boolean).map((line) => JSON.parse(line) as Verdict);
+}
+
+/** One verdict per planned (requirement, target), in plan order. */
+export function reconcile(planned: { target: PlannedTarget; level: Verdict["level"] }[], recorded: Verdict[]): Verdict[] {
+  const byKey = new Map(recorded.map((v) => [`${v.requirement} ${v.target}`, v]));
+  return planned.map(({ target, level }) => {
+    const verdict = byKey.get(`${target.requirement} ${target.target}`);
+    return (
+      verdict ?? {
+        requirement: target.requirement,
+        host: target.host?.name ?? null,
+        target: target.target,
+        level,
+        status: "broken",
+        message: `${target.requirement} ${target.target}: no spec test recorded a verdict (the spec file failed to load or crashed)`,
+      }
+    );
+  });
+}
+
+export function summarize(verdicts: Verdict[]): Summary {
+  const summary: Summary = { passed: 0, failed: 0, warning: 0, broken: 0, skipped: 0, waived: 0 };
+  for (const v of verdicts) summary[v.status] += 1;
+  return summary;
+}
+
+/** 0 all MUST met; 1 a MUST failed (or, with --strict, a SHOULD warned); 2 broken and nothing failed. */
+export function exitCodeOf(summary: Summary, strict: boolean): 0 | 1 | 2 {
+  if (summary.failed > 0 || (strict && summary.warning > 0)) return 1;
+  if (summary.broken > 0) return 2;
+  return 0;
+}
