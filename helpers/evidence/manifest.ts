@@ -19,6 +19,10 @@ export interface ManifestMeta {
   finishedAt: string;
   /** user@hostname of the runner; computed when absent. */
   operator?: string;
+  /** Where the environment file was read from (recorded for the auditor; the bundle holds a copy). */
+  environmentFile?: string;
+  /** sha256 of the environment file as read; must equal the copy's hash in the bundle. */
+  environmentSha256?: string;
 }
 
 export interface ManifestEntry {
@@ -31,7 +35,8 @@ export interface ManifestEntry {
 export interface Manifest {
   manifestVersion: 1;
   runId: string;
-  environment: { name: string; file: string; sha256: string | null };
+  /** `file` is the copy inside the bundle; `source` where it was read from. */
+  environment: { name: string; file: string; source: string | null; sha256: string | null };
   suite: { version: string; commit: string };
   operator: string;
   hosts: string[];
@@ -93,7 +98,12 @@ export async function writeManifest(runDir: string, meta: ManifestMeta): Promise
   const manifest: Manifest = {
     manifestVersion: 1,
     runId: meta.runId,
-    environment: { name: meta.environmentName, file: ENVIRONMENT_COPY, sha256: environmentEntry?.sha256 ?? null },
+    environment: {
+      name: meta.environmentName,
+      file: ENVIRONMENT_COPY,
+      source: meta.environmentFile ?? null,
+      sha256: meta.environmentSha256 ?? environmentEntry?.sha256 ?? null,
+    },
     suite: meta.suite,
     operator: meta.operator ?? operatorName(),
     hosts: meta.hosts,
@@ -136,7 +146,7 @@ export async function verifyManifest(runDir: string): Promise<ManifestProblem[]>
   for (const path of onDisk) if (!listed.has(path)) problems.push({ file: path, problem: "unexpected" });
   const environmentEntry = manifest.files.find((f) => f.path === manifest.environment.file);
   if (manifest.environment.sha256 !== null && environmentEntry && environmentEntry.sha256 !== manifest.environment.sha256) {
-    problems.push({ file: manifest.environment.file, problem: "changed", detail: "environment sha256 differs from the manifest's file list" });
+    problems.push({ file: manifest.environment.file, problem: "changed", detail: "the copy's sha256 differs from the environment file that was audited" });
   }
   return problems;
 }

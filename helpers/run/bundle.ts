@@ -27,9 +27,9 @@ export interface BundleInput {
 export async function finishBundle(input: BundleInput): Promise<void> {
   const { runDir, resultsFile, secrets } = input;
   writeFileSync(runFiles.results(runDir), JSON.stringify(redactDeep(resultsFile, secrets), null, 2));
-  await writeAllureExtras(runDir, { environment: input.env.name, suite: resultsFile.suite });
+  await writeAllureExtras(runDir, { environment: input.env.name, suite: resultsFile.suite, extra: { runId: resultsFile.runId } });
   await generateAllureReports(runDir, join(input.reportRoot, ".history"));
-  await writeMatrix(runDir, resultsFile.results, input.catalogue, redactDeep(input.collected, secrets));
+  await writeMatrix(runDir, resultsFile, input.catalogue, redactDeep(input.collected, secrets), secrets);
   const leaks = await scanForSecrets(runDir, secrets);
   if (leaks.length > 0) {
     throw new Error(`a secret was found in the report folder (${leaks.map((l) => l.file).join(", ")}): the run bundle is not sealed`);
@@ -43,5 +43,5 @@ export async function finishBundle(input: BundleInput): Promise<void> {
     hosts: input.env.hosts.map((h) => h.name),
     startedAt: resultsFile.startedAt,
     finishedAt: resultsFile.finishedAt,
-  } as never);
+  });
 }

@@ -1,0 +1,145 @@
+// Allure 3 extras: the environment widget, categories that separate product failures from
+// infrastructure trouble, and report generation with the allure CLI from node_modules.
+//
+// How Allure 3.18 takes them (read from node_modules/@allurereport):
+// - environment widget: `environment.properties` in the results folder (reader allure2 → metadata
+//   "allure_environment" → plugin-awesome widgets/allure_environment.json);
+// - categories: `categories` in the allurerc config (CategoryRule with `matchers.statuses`) for the
+//   awesome report; `categories.json` in the results folder is read only by the classic/allure2
+//   plugins, written too so either report shows them;
+// - history: `historyPath` in allurerc is a JSONL file, appended once per generation.
+import { spawn } from "node:child_process";
+import { mkdir, mkdtemp, readdir, rename, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
+const ALLURE_CLI = join(REPO_ROOT, "node_modules", "allure", "cli.js");
+export const HISTORY_FILE = "history.jsonl";
+
+export interface AllureEnvironmentInfo {
+  /** Name of the audited environment (environment file `name`). */
+  environment: string;
+  suite: { version: string; commit: string };
+  /** More rows for the widget (run id, operator, hosts...). */
+  extra?: Record<string, string>;
+}
+
+/** Allure 3 category rules: first match wins, so product failures are checked first. */
+export const AUDIT_CATEGORIES = [
+  { id: "requirement-violated", name: "Requirement violated", matchers: { statuses: ["failed"] }, groupBy: [{ label: "requirement" }], expand: true },
+  { id: "could-not-evaluate", name: "Could not evaluate", matchers: { statuses: ["broken"] }, groupByMessage: true },
+] as const;
+
+/** The same categories in the Allure 2 results format (categories.json). */
+const ALLURE2_CATEGORIES = [
+  { name: "Requirement violated", description: "A MUST requirement of the page is not met: a product/deployment finding.", matchedStatuses: ["failed"] },
+  { name: "Could not evaluate", description: "Host unreachable, command timed out or check crashed: fix the audit's access, not the product.", matchedStatuses: ["broken"] },
+];
+
+/** Java .properties escaping, so values with ':' '=' or non-ASCII survive parsing. */
+function propertiesLine(key: string, value: string): string {
+  const esc = (s: string, isKey: boolean) =>
+    s
+      .replace(/\\/g, "\\\\")
+      .replace(/\n/g, "\\n")
+      .replace(/\r/g, "\\r")
+      .replace(/\t/g, "\\t")
+      .replace(isKey ? /[=: #!]/g : /^[ #!]|[=:]/g, (c) => `\\${c}`)
+      .replace(/[^\x20-\x7e]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+  return `${esc(key, true)}=${esc(value, false)}`;
+}
+
+export function renderEnvironmentProperties(info: AllureEnvironmentInfo): string {
+  const rows: [string, string][] = [
+    ["environment", info.environment],
+    ["suite.version", info.suite.version],
+    ["suite.commit", info.suite.commit],
+    ...Object.entries(info.extra ?? {}),
+  ];
+  return `${rows.map(([k, v]) => propertiesLine(k, v)).join("\n")}\n`;
+}
+
+/** Writes environment.properties and categories.json into `<runDir>/allure-results`. */
+export async function writeAllureExtras(runDir: string, info: AllureEnvironmentInfo): Promise<void> {
+  const resultsDir = join(runDir, "allure-results");
+  await mkdir(resultsDir, { recursive: true });
+  await writeFile(join(resultsDir, "environment.properties"), renderEnvironmentProperties(info));
+  await writeFile(join(resultsDir, "categories.json"), `${JSON.stringify(ALLURE2_CATEGORIES, null, 2)}\n`);
+}
+
+export interface AllureReportOptions {
+  /** Report title; default "api7-ha-audit". */
+  name?: string;
+  /** Number of past runs kept in the history file; default unlimited. */
+  historyLimit?: number;
+}
+
+export interface GeneratedReports {
+  /** Multi-file report folder (serve it, e.g. `npx allure open`). */
+  reportDir: string;
+  /** Single HTML file that opens from disk. */
+  singleFile: string;
+  historyFile: string;
+}
+
+/**
+ * Runs `allure generate` once with two awesome-plugin instances (folder + single file) so the run is
+ * appended to the history exactly once. Output folders are removed first: stale files from an
+ * earlier generation would otherwise end up in the bundle and its manifest.
+ */
+export async function generateAllureReports(runDir: string, historyPath: string, options: AllureReportOptions = {}): Promise<GeneratedReports> {
+  const resultsDir = join(runDir, "allure-results");
+  const reportDir = join(runDir, "allure-report");
+  const singleFile = join(runDir, "report.html");
+  const historyFile = join(historyPath, HISTORY_FILE);
+  await mkdir(historyPath, { recursive: true });
+  await rm(reportDir, { recursive: true, force: true });
+  await rm(singleFile, { force: true });
+
+  // The build folder and config live outside the run folder, so the bundle holds only the reports.
+  const work = await mkdtemp(join(tmpdir(), "api7-ha-audit-allure-"));
+  try {
+    const output = join(work, "out");
+    const config = {
+      name: options.name ?? "api7-ha-audit",
+      output,
+      historyPath: historyFile,
+      ...(options.historyLimit !== undefined ? { historyLimit: options.historyLimit } : {}),
+      categories: AUDIT_CATEGORIES,
+      plugins: {
+        awesome: { options: { singleFile: false, reportLanguage: "en" } },
+        single: { import: "@allurereport/plugin-awesome", options: { singleFile: true, reportLanguage: "en" } },
+      },
+    };
+    const configFile = join(work, "allurerc.json");
+    await writeFile(configFile, JSON.stringify(config, null, 2));
+    await runAllure(["generate", resultsDir, "--config", configFile], REPO_ROOT);
+    await rename(join(output, "awesome"), reportDir);
+    await rename(join(output, "single", "index.html"), singleFile);
+  } finally {
+    await rm(work, { recursive: true, force: true });
+  }
+  return { reportDir, singleFile, historyFile };
+}
+
+function runAllure(args: string[], cwd: string): Promise<void> {
+  return new Promise((resolvePromise, reject) => {
+    // argv, never a shell string: paths come from the run id, which comes from the environment name.
+    const child = spawn(process.execPath, [ALLURE_CLI, ...args], { cwd, stdio: ["ignore", "pipe", "pipe"] });
+    let output = "";
+    child.stdout.on("data", (d: Buffer) => (output += d.toString()));
+    child.stderr.on("data", (d: Buffer) => (output += d.toString()));
+    child.on("error", reject);
+    child.on("exit", (code) => {
+      if (code === 0) resolvePromise();
+      else reject(new Error(`allure ${args[0]} exited with ${code}:\n${output.trim()}`));
+    });
+  });
+}
+
+/** Files the awesome report produced, for tests and sanity checks. */
+export async function listReport(reportDir: string): Promise<string[]> {
+  return (await readdir(reportDir, { recursive: true })).map(String).sort();
+}

@@ -1,0 +1,90 @@
+// Real Allure 3 generation on results produced by a real vitest + allure-vitest run of a throwaway spec.
+import { execFile } from "node:child_process";
+import { existsSync } from "node:fs";
+import { mkdir, mkdtemp, readFile, rm, symlink, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { promisify } from "node:util";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { generateAllureReports, renderEnvironmentProperties, writeAllureExtras } from "../../../helpers/evidence/allure-extras.js";
+
+const REPO_ROOT = resolve(import.meta.dirname, "../../..");
+let work: string;
+let runDir: string;
+
+const THROWAWAY_SPEC = `
+import { test, expect } from "vitest";
+test("HW-01 cp1: CPU architecture is x86_64", () => { expect("x86_64").toBe("x86_64"); });
+test("HW-02 cp1: at least 2 CPU cores", () => { expect(1).toBeGreaterThanOrEqual(2); });
+test("SW-05 dp1: Docker engine answers", () => { const e = new Error("dp1: could not be evaluated: connection refused"); e.name = "CouldNotEvaluate"; throw e; });
+`;
+
+beforeAll(async () => {
+  work = await mkdtemp(join(tmpdir(), "allure-extras-"));
+  runDir = join(work, "run");
+  await mkdir(runDir);
+  await symlink(join(REPO_ROOT, "node_modules"), join(work, "node_modules"));
+  await writeFile(join(work, "throwaway.spec.mjs"), THROWAWAY_SPEC);
+  await writeFile(
+    join(work, "vitest.config.mjs"),
+    `export default { test: { include: ["throwaway.spec.mjs"], setupFiles: ["allure-vitest/setup"],
+      reporters: [["allure-vitest/reporter", { resultsDir: ${JSON.stringify(join(runDir, "allure-results"))} }]] } };\n`,
+  );
+  // The throwaway spec fails on purpose: vitest exits 1, the results are what matter.
+  await promisify(execFile)(process.execPath, [join(REPO_ROOT, "node_modules/vitest/vitest.mjs"), "run", "--root", work], { cwd: work }).catch(() => undefined);
+}, 120_000);
+
+afterAll(async () => {
+  if (work) await rm(work, { recursive: true, force: true });
+});
+
+describe("renderEnvironmentProperties", () => {
+  it("escapes keys and values the .properties way", () => {
+    expect(renderEnvironmentProperties({ environment: "staging", suite: { version: "0.1.0", commit: "abc" }, extra: { "run id": "a=b:c", operator: "ci@例" } })).toBe(
+      "environment=staging\nsuite.version=0.1.0\nsuite.commit=abc\nrun\\ id=a\\=b\\:c\noperator=ci@\\u4f8b\n",
+    );
+  });
+});
+
+describe("generateAllureReports", () => {
+  it("renders the folder and single-file reports with environment widget, categories and history", async () => {
+    const historyPath = join(work, "reports", ".history");
+    await writeAllureExtras(runDir, { environment: "staging", suite: { version: "0.1.0", commit: "abc123" }, extra: { operator: "ci@runner" } });
+    expect(await readFile(join(runDir, "allure-results", "environment.properties"), "utf8")).toContain("environment=staging");
+
+    // A stale file from an earlier generation must not survive into the bundle.
+    await mkdir(join(runDir, "allure-report"), { recursive: true });
+    await writeFile(join(runDir, "allure-report", "stale.txt"), "old");
+
+    const first = await generateAllureReports(runDir, historyPath);
+    expect(existsSync(join(runDir, "allure-report", "stale.txt"))).toBe(false);
+    expect(existsSync(join(first.reportDir, "index.html"))).toBe(true);
+    const single = await readFile(first.singleFile, "utf8");
+    expect(single.length).toBeGreaterThan(100_000);
+    expect(single).toMatch(/^<!DOCTYPE html>/i);
+
+    const widgets = join(first.reportDir, "widgets");
+    const environment = JSON.parse(await readFile(join(widgets, "allure_environment.json"), "utf8"));
+    expect(environment).toEqual(
+      expect.arrayContaining([
+        { name: "environment", values: ["staging"] },
+        { name: "suite.commit", values: ["abc123"] },
+      ]),
+    );
+    const categories = JSON.parse(await readFile(join(widgets, "categories.json"), "utf8")) as { nodes: Record<string, { type: string; name: string; statistic?: Record<string, number> }> };
+    const roots = Object.values(categories.nodes).filter((n) => n.type === "category");
+    expect(roots.map((n) => [n.name, n.statistic])).toEqual(
+      expect.arrayContaining([
+        ["Requirement violated", { total: 1, failed: 1 }],
+        ["Could not evaluate", { total: 1, broken: 1 }],
+      ]),
+    );
+
+    const linesAfterFirst = (await readFile(first.historyFile, "utf8")).trim().split("\n");
+    expect(linesAfterFirst).toHaveLength(1);
+    await generateAllureReports(runDir, historyPath);
+    const linesAfterSecond = (await readFile(first.historyFile, "utf8")).trim().split("\n");
+    expect(linesAfterSecond).toHaveLength(2);
+    expect(existsSync(join(runDir, "report.html"))).toBe(true);
+  }, 120_000);
+});
