@@ -1,0 +1,151 @@
+// Typed HostFacts from the raw sections of the collection script. Pure: the same sections give
+// the same facts, live or offline (`npm run verify`). A section that is missing or unreadable
+// leaves its fields null/empty and says why in `problems`.
+import type { CommandOutput } from "../model.js";
+import type { DockerFacts, FilesystemFacts, HostFacts, MemoryFacts, SelinuxFacts } from "./types.js";
+import { parseArch, parseCpuList, parseNproc } from "./parsers/cpu.js";
+import { parseDf } from "./parsers/disk.js";
+import { parseContainerNames, parseDockerRoot, parseDockerVersion } from "./parsers/docker.js";
+import { parseFirewall } from "./parsers/firewall.js";
+import { parseKernelRelease } from "./parsers/kernel.js";
+import { parseListeners } from "./parsers/listeners.js";
+import { parseMachineId } from "./parsers/machine-id.js";
+import { parseCgroupMemory, parseLsmemOnline, parseMemoryBlocks, parseMeminfo } from "./parsers/memory.js";
+import { parseOs } from "./parsers/os.js";
+import { parseProcesses } from "./parsers/processes.js";
+import { type Parsed, sectionProblem } from "./parsers/result.js";
+import { parseGetenforce, parseSelinuxConfig, parseSelinuxEnforce, parseSestatus } from "./parsers/selinux.js";
+
+export function buildHostFacts(host: string, sections: CommandOutput[]): HostFacts {
+  const byName = new Map(sections.map((s) => [s.section, s]));
+  const problems: Record<string, string> = {};
+
+  /** The section's stdout when it ran cleanly; otherwise records why (unless `quiet`). */
+  const stdoutOf = (name: string, quiet = false): string | null => {
+    const problem = sectionProblem(byName.get(name));
+    if (problem === null) return byName.get(name)?.stdout ?? null;
+    if (!quiet) problems[name] = problem;
+    return null;
+  };
+  /** The parsed value, or null with the parser's reason recorded. */
+  const read = <T>(name: string, parser: (stdout: string) => Parsed<T>, quiet = false): T | null => {
+    const stdout = stdoutOf(name, quiet);
+    if (stdout === null) return null;
+    const result = parser(stdout);
+    if (result.ok) return result.value;
+    problems[name] = result.problem;
+    return null;
+  };
+
+  const arch = read("uname-m", parseArch);
+
+  const usable = read("nproc", parseNproc);
+  const online = read("cpu-online", parseCpuList);
+  const cpu = usable === null ? null : { usable, online };
+
+  const memory = buildMemory(read, problems);
+
+  // Absent release files are normal outside the RHEL family: not a problem.
+  const os = (() => {
+    const result = parseOs({
+      osRelease: stdoutOf("os-release"),
+      centosRelease: stdoutOf("centos-release", true),
+      redhatRelease: stdoutOf("redhat-release", true),
+    });
+    if (result.ok) return result.value;
+    problems.os = result.problem;
+    return null;
+  })();
+
+  const kernelRelease = read("uname-r", parseKernelRelease);
+  const docker = buildDocker(byName.get("docker-version"), read, problems);
+  const filesystems = orderFilesystems(read("df", parseDf) ?? [], docker.rootDir);
+  const selinux = buildSelinux(read);
+
+  const firewallResult = parseFirewall({
+    firewalldState: byName.get("firewalld-state"),
+    firewalldRuntime: byName.get("firewalld-runtime"),
+    firewalldPermanent: byName.get("firewalld-permanent"),
+    nftRuleset: byName.get("nft-ruleset"),
+    nftPersistent: byName.get("nft-persistent"),
+    iptables: byName.get("iptables"),
+    iptablesPersistent: byName.get("iptables-persistent"),
+  });
+  const firewall = firewallResult.ok ? firewallResult.value : null;
+  if (!firewallResult.ok) problems.firewall = firewallResult.problem;
+
+  const listeners = read("ss-listen", parseListeners) ?? [];
+  const machineId = read("machine-id", parseMachineId);
+  const processesOut = stdoutOf("processes");
+  const processes = processesOut === null ? [] : parseProcesses(processesOut);
+  const containersOut = docker.state === "running" ? stdoutOf("docker-ps") : null;
+  const containers = containersOut === null ? [] : parseContainerNames(containersOut);
+
+  return {
+    host,
+    arch,
+    cpu,
+    memory,
+    filesystems,
+    os,
+    kernelRelease,
+    docker,
+    selinux,
+    firewall,
+    listeners,
+    machineId,
+    processes,
+    containers,
+    problems,
+  };
+}
+
+type Reader = <T>(name: string, parser: (stdout: string) => Parsed<T>, quiet?: boolean) => T | null;
+
+function buildMemory(read: Reader, problems: Record<string, string>): MemoryFacts | null {
+  const meminfo = read("meminfo", parseMeminfo);
+  // lsmem and the sysfs blocks are two routes to the same number; one is enough.
+  const lsmem = read("lsmem", parseLsmemOnline, true);
+  const blocks = lsmem === null ? read("memory-blocks", parseMemoryBlocks, true) : null;
+  const onlineBytes = lsmem ?? blocks?.onlineBytes ?? null;
+  if (onlineBytes === null) problems["memory-online"] = "neither lsmem nor /sys/devices/system/memory gave the online memory";
+  const cgroupLimitBytes = read("cgroup-memory", parseCgroupMemory, true) ?? null;
+  const memTotalBytes = meminfo?.MemTotal;
+  if (memTotalBytes === undefined) return null;
+  return { memTotalBytes, onlineBytes, cgroupLimitBytes };
+}
+
+function buildDocker(
+  version: CommandOutput | undefined,
+  read: Reader,
+  problems: Record<string, string>,
+): DockerFacts {
+  if (!version || version.exitCode === null || version.timedOut) {
+    problems["docker-version"] = sectionProblem(version) ?? "unusable";
+    // Not known to answer: for the checks this is the same as a daemon that does not answer.
+    return { state: "daemon-down", clientVersion: null, serverVersion: null, rootDir: null };
+  }
+  const parsedVersion = parseDockerVersion(version);
+  if (!parsedVersion.ok) {
+    problems["docker-version"] = parsedVersion.problem;
+    return { state: "daemon-down", clientVersion: null, serverVersion: null, rootDir: null };
+  }
+  const rootDir = parsedVersion.value.state === "running" ? read("docker-root", parseDockerRoot) : null;
+  return { ...parsedVersion.value, rootDir };
+}
+
+function buildSelinux(read: Reader): SelinuxFacts {
+  // Fallback chain; only the last failure matters when none answers (tools absent = null).
+  const runtime =
+    read("getenforce", parseGetenforce, true) ??
+    read("sestatus", parseSestatus, true) ??
+    read("selinux-enforce", parseSelinuxEnforce, true);
+  const config = read("selinux-config", parseSelinuxConfig, true);
+  return { runtime, config };
+}
+
+/** Docker's data root first (when known), then "/", then anything else df reported. */
+function orderFilesystems(filesystems: FilesystemFacts[], dockerRoot: string | null): FilesystemFacts[] {
+  const rank = (fs: FilesystemFacts) => (fs.path === dockerRoot ? 0 : fs.path === "/" ? 1 : 2);
+  return [...filesystems].sort((a, b) => rank(a) - rank(b));
+}

@@ -1,0 +1,323 @@
+// The ONE batched facts collection script, run per host as `bash -s` (script on stdin, as root
+// or under `sudo -n`), and the pure splitter of its output into CommandOutput sections.
+// The script takes no inventory value at all: its text is the same for every host, so nothing
+// from an environment file can be injected into it.
+import type { CommandOutput } from "../model.js";
+
+/** One section: `name` is a contract (checks and evidence refer to it), `command` is what a
+ * reader of the evidence sees, `body` is the bash that runs (a function body). */
+export interface SectionDefinition {
+  name: string;
+  command: string;
+  body: string;
+}
+
+/** Seconds each section may run before `timeout` stops it. */
+export const SECTION_TIMEOUT_SECONDS = 10;
+
+const MARK = "@@API7AUDIT";
+
+// Later sections read earlier results from the run directory ($API7AUDIT_DIR/<name>.out|.rc),
+// e.g. `df` asks about Docker's data root found by `docker-root`.
+export const SECTIONS: readonly SectionDefinition[] = [
+  { name: "uname-m", command: "uname -m", body: "uname -m" },
+  { name: "nproc", command: "nproc", body: "nproc" },
+  { name: "cpu-online", command: "cat /sys/devices/system/cpu/online", body: "cat /sys/devices/system/cpu/online" },
+  { name: "meminfo", command: "cat /proc/meminfo", body: "cat /proc/meminfo" },
+  {
+    name: "lsmem",
+    command: "lsmem -b --summary=only || lsmem -b",
+    // util-linux before 2.30 has no --summary: the full listing ends with the same summary.
+    body: "lsmem -b --summary=only || lsmem -b",
+  },
+  {
+    name: "memory-blocks",
+    command: "block_size_bytes and online/total counts of /sys/devices/system/memory/memory*/state",
+    body: [
+      "d=/sys/devices/system/memory",
+      'if [ ! -r "$d/block_size_bytes" ]; then echo "$d/block_size_bytes not readable" >&2; return 1; fi',
+      'read -r size < "$d/block_size_bytes"',
+      "total=0; online=0",
+      'for s in "$d"/memory*/state; do',
+      '  [ -r "$s" ] || continue',
+      '  read -r st < "$s"; total=$((total + 1))',
+      '  [ "$st" = online ] && online=$((online + 1))',
+      "done",
+      'echo "block_size_bytes $size"',
+      'echo "blocks_total $total"',
+      'echo "blocks_online $online"',
+    ].join("\n"),
+  },
+  {
+    name: "cgroup-memory",
+    command: "memory.max (cgroup v2) or memory.limit_in_bytes (v1) of this session's cgroup and its ancestors",
+    // Prints "<file> <value>" for every limit file from the session's cgroup up to the mount
+    // root; the effective limit is the smallest. Inside a container the root is the container's.
+    body: [
+      "found=0",
+      "if [ -f /sys/fs/cgroup/cgroup.controllers ]; then",
+      "  mnt=/sys/fs/cgroup; file=memory.max",
+      "  rel=$(sed -n 's/^0:://p' /proc/self/cgroup)",
+      "elif [ -d /sys/fs/cgroup/memory ]; then",
+      "  mnt=/sys/fs/cgroup/memory; file=memory.limit_in_bytes",
+      "  rel=$(sed -n 's/^[0-9]*:[^:]*\\bmemory\\b[^:]*://p' /proc/self/cgroup)",
+      "else",
+      '  echo "no cgroup memory controller mounted at /sys/fs/cgroup" >&2; return 1',
+      "fi",
+      'd="$mnt${rel%/}"',
+      "while :; do",
+      '  if [ -r "$d/$file" ]; then read -r v < "$d/$file"; echo "$d/$file $v"; found=1; fi',
+      '  [ "$d" = "$mnt" ] && break',
+      '  case "$d" in "$mnt"/*) d=${d%/*} ;; *) d=$mnt ;; esac',
+      "done",
+      '[ "$found" = 1 ] || { echo "no $file found under $mnt" >&2; return 1; }',
+    ].join("\n"),
+  },
+  {
+    name: "docker-version",
+    command: "docker version --format '{{json .}}'",
+    body: "docker version --format '{{json .}}'",
+  },
+  {
+    name: "docker-root",
+    command: "docker info --format '{{.DockerRootDir}}'",
+    body: "docker info --format '{{.DockerRootDir}}'",
+  },
+  {
+    name: "df",
+    command: "df -B1 --output=file,source,fstype,size,avail,target <Docker root dir, else /var/lib/docker if present> /",
+    body: [
+      'root=""',
+      'if [ "$(cat "$API7AUDIT_DIR/docker-root.rc" 2>/dev/null)" = 0 ]; then root=$(head -n 1 "$API7AUDIT_DIR/docker-root.out"); fi',
+      'if [ -z "$root" ] && [ -d /var/lib/docker ]; then root=/var/lib/docker; fi',
+      'if [ -n "$root" ]; then df -B1 --output=file,source,fstype,size,avail,target "$root" /',
+      "else df -B1 --output=file,source,fstype,size,avail,target /; fi",
+    ].join("\n"),
+  },
+  {
+    name: "os-release",
+    command: "cat /etc/os-release (else /usr/lib/os-release)",
+    body: "if [ -r /etc/os-release ]; then cat /etc/os-release; else cat /usr/lib/os-release; fi",
+  },
+  { name: "centos-release", command: "cat /etc/centos-release", body: "cat /etc/centos-release" },
+  { name: "redhat-release", command: "cat /etc/redhat-release", body: "cat /etc/redhat-release" },
+  { name: "uname-r", command: "uname -r", body: "uname -r" },
+  { name: "getenforce", command: "getenforce", body: "getenforce" },
+  { name: "sestatus", command: "sestatus", body: "sestatus" },
+  { name: "selinux-enforce", command: "cat /sys/fs/selinux/enforce", body: "cat /sys/fs/selinux/enforce" },
+  { name: "selinux-config", command: "cat /etc/selinux/config", body: "cat /etc/selinux/config" },
+  { name: "firewalld-state", command: "firewall-cmd --state", body: "firewall-cmd --state" },
+  {
+    name: "firewalld-runtime",
+    command: "firewall-cmd --list-all (only when firewalld is running)",
+    body: [
+      'rc=$(cat "$API7AUDIT_DIR/firewalld-state.rc" 2>/dev/null)',
+      'if [ "$rc" != 0 ]; then echo "not run: firewall-cmd --state exited ${rc:-?}" >&2; return "${rc:-1}"; fi',
+      "firewall-cmd --list-all",
+    ].join("\n"),
+  },
+  {
+    name: "firewalld-permanent",
+    command: "firewall-cmd --permanent --list-all (only when firewalld is running)",
+    body: [
+      'rc=$(cat "$API7AUDIT_DIR/firewalld-state.rc" 2>/dev/null)',
+      'if [ "$rc" != 0 ]; then echo "not run: firewall-cmd --state exited ${rc:-?}" >&2; return "${rc:-1}"; fi',
+      "firewall-cmd --permanent --list-all",
+    ].join("\n"),
+  },
+  { name: "nft-ruleset", command: "nft list ruleset", body: "nft list ruleset" },
+  {
+    name: "nft-persistent",
+    command: "cat /etc/sysconfig/nftables.conf or /etc/nftables.conf, with the files they include",
+    // Each file is preceded by an nft comment naming it, so the text stays valid nft syntax.
+    body: [
+      "main=",
+      "for f in /etc/sysconfig/nftables.conf /etc/nftables.conf; do",
+      '  if [ -r "$f" ]; then main=$f; break; fi',
+      "done",
+      'if [ -z "$main" ]; then echo "no /etc/sysconfig/nftables.conf or /etc/nftables.conf" >&2; return 1; fi',
+      'echo "# api7-audit file: $main"; cat "$main"',
+      `sed -n 's/^[[:space:]]*include[[:space:]]*"\\([^"]*\\)".*/\\1/p' "$main" | while read -r pattern; do`,
+      '  for inc in $pattern; do',
+      '    if [ -r "$inc" ]; then echo "# api7-audit file: $inc"; cat "$inc"; fi',
+      "  done",
+      "done",
+    ].join("\n"),
+  },
+  { name: "iptables", command: "iptables -S", body: "iptables -S" },
+  {
+    name: "iptables-persistent",
+    command: "cat /etc/sysconfig/iptables or /etc/iptables/rules.v4",
+    body: [
+      "for f in /etc/sysconfig/iptables /etc/iptables/rules.v4; do",
+      '  if [ -r "$f" ]; then echo "# api7-audit file: $f"; cat "$f"; return; fi',
+      "done",
+      'echo "no /etc/sysconfig/iptables or /etc/iptables/rules.v4" >&2; return 1',
+    ].join("\n"),
+  },
+  {
+    name: "ss-listen",
+    command: "ss -Htlnp (ss -tlnp where -H is unknown)",
+    // iproute2 before 4.13 (CentOS 7.2) has no -H: the parser skips the header line instead.
+    body: "ss -Htlnp 2>/dev/null || ss -tlnp",
+  },
+  { name: "machine-id", command: "cat /etc/machine-id", body: "cat /etc/machine-id" },
+  { name: "processes", command: "ps -eo args=", body: "ps -eo args=" },
+  { name: "docker-ps", command: "docker ps --format '{{.Names}}'", body: "docker ps --format '{{.Names}}'" },
+];
+
+/** bash function name of a section: letters, digits and "_" only. */
+function functionName(section: string): string {
+  return `api7audit_${section.replace(/[^A-Za-z0-9]/g, "_")}`;
+}
+
+function base64(text: string): string {
+  return Buffer.from(text, "utf8").toString("base64");
+}
+
+/**
+ * The collection script. Framing of each section (N = a nonce drawn at run time, so no output
+ * and no process list can contain a marker by accident):
+ *
+ *   @@API7AUDIT N BEGIN <name> <command, base64>@@
+ *   <stdout, exactly>
+ *   @@API7AUDIT N STDERR@@
+ *   <stderr, exactly>
+ *   @@API7AUDIT N END <name> exit=<code> ms=<duration> timeout=<0|1>@@
+ *
+ * Output is captured to files first and a newline is always added after it, so a command whose
+ * output lacks a final newline cannot glue its text to a marker. Every section runs in its own
+ * `bash -c` under `timeout`, with stdin from /dev/null (it must not eat the rest of the script).
+ */
+export function collectionScript(sections: readonly SectionDefinition[] = SECTIONS): string {
+  const functions = sections
+    .map((s) => `${functionName(s.name)}() {\n${indent(s.body)}\n}\nexport -f ${functionName(s.name)}`)
+    .join("\n");
+  const calls = sections
+    .map((s) => `  api7audit_run ${s.name} ${functionName(s.name)} ${base64(s.command)}`)
+    .join("\n");
+  return `# api7-ha-audit facts collection: read-only, no arguments.
+api7audit_main() {
+  export LC_ALL=C
+  export PATH="/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin\${PATH:+:$PATH}"
+  API7AUDIT_DIR=$(mktemp -d) || { echo "${MARK} FATAL mktemp failed@@"; return 1; }
+  export API7AUDIT_DIR
+  trap 'rm -rf "$API7AUDIT_DIR"' EXIT
+  nonce="$$$RANDOM$RANDOM"
+  if command -v timeout >/dev/null 2>&1; then limiter="timeout -k 2 ${SECTION_TIMEOUT_SECONDS}"; else limiter=""; fi
+${calls}
+}
+
+api7audit_now_ms() {
+  if [ -n "\${EPOCHREALTIME:-}" ]; then
+    local us="\${EPOCHREALTIME//[!0-9]/}"
+    echo $((10#$us / 1000))
+  else
+    local ms
+    ms=$(date +%s%3N 2>/dev/null)
+    case "$ms" in ''|*[!0-9]*) ms=$(( $(date +%s) * 1000 )) ;; esac
+    echo "$ms"
+  fi
+}
+
+# api7audit_run <section> <function> <command text, base64>
+api7audit_run() {
+  local name=$1 fn=$2 label=$3 out="$API7AUDIT_DIR/$1.out" err="$API7AUDIT_DIR/$1.err" start end rc timedout=0
+  start=$(api7audit_now_ms)
+  $limiter bash -c "$fn" </dev/null >"$out" 2>"$err"
+  rc=$?
+  end=$(api7audit_now_ms)
+  if [ -n "$limiter" ] && { [ "$rc" = 124 ] || [ "$rc" = 137 ]; }; then timedout=1; fi
+  echo "$rc" >"$API7AUDIT_DIR/$name.rc"
+  printf '%s %s BEGIN %s %s@@\\n' "${MARK}" "$nonce" "$name" "$label"
+  cat "$out"
+  printf '\\n%s %s STDERR@@\\n' "${MARK}" "$nonce"
+  cat "$err"
+  printf '\\n%s %s END %s exit=%s ms=%s timeout=%s@@\\n' "${MARK}" "$nonce" "$name" "$rc" "$((end - start))" "$timedout"
+}
+
+${functions}
+
+api7audit_main
+`;
+}
+
+function indent(body: string): string {
+  return body
+    .split("\n")
+    .map((line) => `  ${line}`)
+    .join("\n");
+}
+
+const BEGIN_LINE = /^@@API7AUDIT (\S+) BEGIN (\S+) (\S*)@@$/m;
+
+/**
+ * Splits the script's output into sections, in order. The nonce of the first BEGIN line is the
+ * run's; sections are read one after the other, so marker-like text inside a section's output
+ * is never taken for a marker. A section whose END marker is missing (output cut off) keeps
+ * what arrived, with exitCode null. Text outside sections is ignored.
+ */
+export function splitSections(output: string): CommandOutput[] {
+  const sections: CommandOutput[] = [];
+  const text = output;
+  let cursor = 0;
+  let runNonce: string | null = null;
+  while (cursor < text.length) {
+    const match = BEGIN_LINE.exec(text.slice(cursor));
+    if (!match) break;
+    const [line, nonce, name, encoded] = match as unknown as [string, string, string, string];
+    const lineAt = cursor + match.index;
+    if (runNonce === null) runNonce = nonce;
+    if (nonce !== runNonce) {
+      cursor = lineAt + line.length;
+      continue;
+    }
+    const bodyStart = lineAt + line.length + 1;
+    const command = decodeCommand(encoded);
+    const stderrMarker = `\n${MARK} ${nonce} STDERR@@\n`;
+    const endPrefix = `\n${MARK} ${nonce} END ${name} `;
+    const stderrAt = text.indexOf(stderrMarker, bodyStart);
+    const endAt = stderrAt === -1 ? -1 : text.indexOf(endPrefix, stderrAt + stderrMarker.length - 1);
+    const endLineEnd = endAt === -1 ? -1 : text.indexOf("@@", endAt + endPrefix.length);
+    if (stderrAt === -1 || endAt === -1 || endLineEnd === -1) {
+      // Cut off: keep the stdout that arrived (up to the STDERR marker or the end of output).
+      const stdout = text.slice(bodyStart, stderrAt === -1 ? text.length : stderrAt);
+      sections.push({ section: name, command, exitCode: null, stdout, stderr: "", durationMs: 0 });
+      break;
+    }
+    const fields = parseTrailer(text.slice(endAt + endPrefix.length, endLineEnd));
+    const section: CommandOutput = {
+      section: name,
+      command,
+      exitCode: toInt(fields.get("exit")),
+      stdout: text.slice(bodyStart, stderrAt),
+      stderr: text.slice(stderrAt + stderrMarker.length, endAt),
+      durationMs: toInt(fields.get("ms")) ?? 0,
+    };
+    if (fields.get("timeout") === "1") section.timedOut = true;
+    sections.push(section);
+    cursor = endLineEnd + 2;
+  }
+  return sections;
+}
+
+function parseTrailer(trailer: string): Map<string, string> {
+  const fields = new Map<string, string>();
+  for (const pair of trailer.trim().split(/\s+/)) {
+    const eq = pair.indexOf("=");
+    if (eq > 0) fields.set(pair.slice(0, eq), pair.slice(eq + 1));
+  }
+  return fields;
+}
+
+function decodeCommand(encoded: string): string {
+  try {
+    return Buffer.from(encoded, "base64").toString("utf8");
+  } catch {
+    return encoded;
+  }
+}
+
+function toInt(value: string | undefined): number | null {
+  return value !== undefined && /^-?\d+$/.test(value) ? Number(value) : null;
+}

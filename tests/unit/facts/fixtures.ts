@@ -1,0 +1,36 @@
+// Loads a saved command output from tests/fixtures/facts as a CommandOutput:
+// <case>.txt is stdout byte for byte, <case>.stderr the stderr and <case>.exit the exit code
+// (absent: empty stderr, exit 0). See tests/fixtures/README.md.
+import { existsSync, readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import type { CommandOutput } from "../../../helpers/model.js";
+
+export const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), "../../fixtures/facts");
+
+export function fixtureText(relative: string): string {
+  return readFileSync(join(FIXTURES, `${relative}.txt`), "utf8");
+}
+
+export function hasFixture(relative: string): boolean {
+  return existsSync(join(FIXTURES, `${relative}.txt`));
+}
+
+export function fixture(relative: string, section = relative.split("/").pop() ?? relative, command = section): CommandOutput {
+  const base = join(FIXTURES, relative);
+  const stderr = existsSync(`${base}.stderr`) ? readFileSync(`${base}.stderr`, "utf8") : "";
+  const exitCode = existsSync(`${base}.exit`) ? Number(readFileSync(`${base}.exit`, "utf8").trim()) : 0;
+  return { section, command, exitCode, stdout: fixtureText(relative), stderr, durationMs: 1 };
+}
+
+/** A section for a file that does not exist on the host, as `cat` reports it. */
+export function absentFile(section: string, path: string): CommandOutput {
+  return {
+    section,
+    command: `cat ${path}`,
+    exitCode: 1,
+    stdout: "",
+    stderr: `cat: ${path}: No such file or directory\n`,
+    durationMs: 1,
+  };
+}

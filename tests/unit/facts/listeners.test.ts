@@ -1,0 +1,30 @@
+import { describe, expect, it } from "vitest";
+import { parseListeners, splitLocalAddress } from "../../../helpers/facts/parsers/listeners.js";
+import { fixtureText } from "./fixtures.js";
+
+const expected = [
+  { protocol: "tcp", address: "0.0.0.0", port: 22, process: "python3" },
+  { protocol: "tcp", address: "127.0.0.53%lo", port: 53, process: "python3" },
+  { protocol: "tcp", address: "127.0.0.1", port: 7085, process: "haproxy" },
+  { protocol: "tcp", address: "0.0.0.0", port: 9080, process: "haproxy" },
+  { protocol: "tcp", address: "::", port: 22, process: "python3" },
+  { protocol: "tcp", address: "*", port: 80, process: "python3" },
+  { protocol: "tcp", address: "::1", port: 5432, process: "python3" },
+  { protocol: "tcp", address: "::", port: 9443, process: "haproxy" },
+];
+
+describe("ss -Htlnp", () => {
+  it("IPv4, IPv6, dual-stack *, %lo scope, users:((...))", () =>
+    expect(parseListeners(fixtureText("listeners/ss-mixed-netns"))).toEqual({ ok: true, value: expected }));
+
+  it("ss without -H: the header line is skipped", () =>
+    expect(parseListeners(fixtureText("listeners/ss-with-header-netns"))).toEqual({ ok: true, value: expected }));
+
+  it("old iproute2 unbracketed IPv6 and a listener without process", () => {
+    expect(splitLocalAddress(":::22")).toEqual({ address: "::", port: 22 });
+    expect(parseListeners("LISTEN     0      128         :::22                      :::*\n")).toEqual({
+      ok: true,
+      value: [{ protocol: "tcp", address: "::", port: 22, process: null }],
+    });
+  });
+});
