@@ -97,7 +97,8 @@ export async function collectRun(env: Environment, options: CollectOptions): Pro
       t = Date.now();
       run.failover = await runFailoverSuite({
         env,
-        exec: (host: string, argv: string[], opts?: { timeoutMs?: number }) => pool.exec(host, argv, { section: "failover", timeoutMs: opts?.timeoutMs ?? 30_000 }),
+        exec: (host: string, argv: string[], opts?: { section?: string; timeoutMs?: number }) =>
+          pool.exec(host, argv, { section: opts?.section ?? "failover", timeoutMs: opts?.timeoutMs ?? 30_000 }),
         allowDisruption: true,
         log: options.log,
       });
