@@ -109,8 +109,35 @@ function hopLabel(hop: SshHop): string {
   return `${hop.user}@${knownHostsName(hop.address, hop.port)}`;
 }
 
+/** sshd allows 10 sessions per connection by default (MaxSessions); stay below it and queue the rest. */
+const MAX_CHANNELS_PER_CONNECTION = 8;
+
+/** A counting semaphore: at most `size` holders; the others wait in arrival order. */
+class Slots {
+  private free: number;
+  private readonly waiting: Array<() => void> = [];
+
+  constructor(size: number) {
+    this.free = size;
+  }
+
+  async acquire(): Promise<() => void> {
+    if (this.free > 0) this.free--;
+    else await new Promise<void>((resolve) => this.waiting.push(resolve));
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      const next = this.waiting.shift();
+      if (next) next();
+      else this.free++;
+    };
+  }
+}
+
 interface Connection {
   client: Client;
+  slots: Slots;
   connected: boolean;
   /** Set when an established connection drops; exec() reports it. */
   lostReason: string | null;
@@ -155,13 +182,33 @@ export class SshPool {
     const command = commandLine(sudoArgv(argv, useSudo));
     const section = opts.section ?? argv[0] ?? "exec";
     const timeoutMs = opts.timeoutMs ?? this.opts.commandTimeoutMs;
-    const started = performance.now();
-    const channel = await new Promise<ClientChannel>((resolve, reject) => {
-      connection.client.exec(command, (err, stream) =>
-        err ? reject(new SshTransportError(host, `${host}: cannot start a command: ${errorText(err)}`)) : resolve(stream),
-      );
-    });
-    return await runChannel(channel, { command, section, timeoutMs, started, stdin: opts.stdin });
+    const release = await connection.slots.acquire();
+    try {
+      const started = performance.now();
+      const opening = new Promise<ClientChannel>((resolve, reject) => {
+        const cannotStart = (err: unknown) => new SshTransportError(host, `${host}: cannot start a command: ${errorText(err)}`);
+        try {
+          connection.client.exec(command, (err, stream) => (err ? reject(cannotStart(err)) : resolve(stream)));
+        } catch (error) {
+          // ssh2 throws synchronously when the socket is already gone.
+          reject(cannotStart(error));
+        }
+      });
+      // The timeout covers opening the channel too: a host that stopped answering must not hang us.
+      let openTimer: NodeJS.Timeout | undefined;
+      const channel = await Promise.race([
+        opening,
+        new Promise<null>((resolve) => (openTimer = setTimeout(() => resolve(null), timeoutMs))),
+      ]).finally(() => clearTimeout(openTimer));
+      if (channel === null) {
+        opening.then((late) => late.close(), () => undefined);
+        return timedOutBeforeStart(section, command, performance.now() - started);
+      }
+      const remainingMs = Math.max(1, timeoutMs - (performance.now() - started));
+      return await runChannel(channel, { command, section, timeoutMs: remainingMs, started, stdin: opts.stdin });
+    } finally {
+      release();
+    }
   }
 
   /** Close every connection, jump hosts last. */
@@ -176,6 +223,12 @@ export class SshPool {
 
   private async connectOne(target: SshTarget): Promise<ConnectResult> {
     this.targets.set(target.name, target);
+    const previous = this.connections.get(target.name);
+    if (previous) {
+      // Reconnecting a name replaces its connection; never leak the old one.
+      this.connections.delete(target.name);
+      await endClient(previous.client);
+    }
     const started = performance.now();
     try {
       let sock: Readable | undefined;
@@ -184,7 +237,7 @@ export class SshPool {
         sock = await forwardTo(jump, target);
       }
       const client = await this.openClient(target, sock);
-      const connection: Connection = { client, connected: true, lostReason: null };
+      const connection: Connection = { client, slots: new Slots(MAX_CHANNELS_PER_CONNECTION), connected: true, lostReason: null };
       const markLost = (reason: string) => {
         if (!connection.connected) return;
         connection.connected = false;
@@ -206,9 +259,16 @@ export class SshPool {
       jump = this.openClient(hop).catch((error: unknown) => {
         throw new Error(`jump host ${errorText(error)}`);
       });
-      // Keep the client alive on late errors; a dead jump makes forwardOut fail with a message.
-      void jump.then((client) => client.on("error", () => undefined), () => undefined);
       this.jumps.set(key, jump);
+      // A jump that fails or drops later is forgotten, so the next connectAll() dials it again;
+      // the targets behind it see their own connections close.
+      const forget = () => {
+        if (this.jumps.get(key) === jump) this.jumps.delete(key);
+      };
+      void jump.then(
+        (client) => client.on("error", () => undefined).on("close", forget),
+        forget,
+      );
     }
     return jump;
   }
@@ -223,7 +283,8 @@ export class SshPool {
       const fail = (reason: string) => {
         if (settled) return;
         settled = true;
-        client.end();
+        // destroy, not end: a peer that never answers would keep a half-closed socket open.
+        client.destroy();
         reject(new Error(`${label}: ${hostKeyProblem ?? reason}`));
       };
       let config: ConnectConfig;
@@ -324,11 +385,16 @@ export class SshPool {
 
 function forwardTo(jump: Client, target: SshTarget): Promise<Readable> {
   return new Promise((resolve, reject) => {
-    jump.forwardOut("127.0.0.1", 0, target.address, target.port, (err, stream) =>
-      err
-        ? reject(new Error(`${hopLabel(target)}: jump host could not open a tunnel: ${errorText(err)}`))
-        : resolve(stream),
-    );
+    const cannotTunnel = (err: unknown) =>
+      new Error(`${hopLabel(target)}: jump host could not open a tunnel: ${errorText(err)}`);
+    try {
+      jump.forwardOut("127.0.0.1", 0, target.address, target.port, (err, stream) =>
+        err ? reject(cannotTunnel(err)) : resolve(stream),
+      );
+    } catch (error) {
+      // ssh2 throws synchronously when the jump connection is already gone.
+      reject(cannotTunnel(error));
+    }
   });
 }
 
@@ -341,6 +407,45 @@ function endClient(client: Client): Promise<void> {
     });
     client.end();
   });
+}
+
+function timedOutBeforeStart(section: string, command: string, elapsedMs: number): CommandOutput {
+  return {
+    section,
+    command,
+    exitCode: null,
+    stdout: "",
+    stderr: "[the host did not open a channel before the timeout]\n",
+    durationMs: Math.round(elapsedMs * 10) / 10,
+    timedOut: true,
+  };
+}
+
+interface ChannelInternals {
+  outgoing?: { id?: number; state?: string };
+  _client?: { _protocol?: { signal?: (channelId: number, signalName: string) => void } };
+}
+
+/**
+ * Ask sshd to signal the command. sshd (OpenSSH >= 7.9) delivers it with killpg, so a shell's
+ * children die too; it refuses for root logins (no post-auth privilege separation), and older
+ * servers (CentOS 7: 7.4) ignore it, so there the command may outlive its timeout. ssh2's Channel.signal() silently drops the request once stdin has been ended
+ * (it checks `writable`), and stdin is always ended (state "eof"); so the request goes through the channel's
+ * protocol object, which ssh2 1.17 (pinned) exposes as below. Falls back to the public method.
+ */
+function sendSignal(channel: ClientChannel, signalName: string): void {
+  const internals = channel as unknown as ChannelInternals;
+  const channelId = internals.outgoing?.id;
+  const protocol = internals._client?._protocol;
+  try {
+    if (typeof channelId === "number" && (internals.outgoing?.state === "open" || internals.outgoing?.state === "eof") && typeof protocol?.signal === "function") {
+      protocol.signal(channelId, signalName);
+    } else {
+      channel.signal(signalName);
+    }
+  } catch {
+    // The channel is already closing: nothing left to signal.
+  }
 }
 
 interface RunSpec {
@@ -376,11 +481,7 @@ function runChannel(channel: ClientChannel, spec: RunSpec): Promise<CommandOutpu
     };
     const timer = setTimeout(() => {
       // Ask sshd to kill the process, then drop the channel; do not wait for a host that may hang.
-      try {
-        channel.signal("KILL");
-      } catch {
-        // channel already closing
-      }
+      sendSignal(channel, "KILL");
       channel.close();
       finish(true);
     }, spec.timeoutMs);

@@ -128,7 +128,7 @@ describe("host matching", () => {
   it("matches hashed names written by ssh-keygen -H, for port 22 and bracketed ports", () => {
     const file = join(dir, "hashed_known_hosts");
     writeFileSync(file, `${line("cp1.example", keys.ed!)}\n${line("[127.0.0.1]:2200", keys.ecdsa!)}\n`);
-    execFileSync("ssh-keygen", ["-q", "-H", "-f", file]);
+    execFileSync("ssh-keygen", ["-q", "-H", "-f", file], { stdio: "pipe" });
     const { entries, problems } = readKnownHosts(file);
     expect(problems).toEqual([]);
     expect(entries.every((e) => e.hosts.every((h) => h.kind === "hashed"))).toBe(true);

@@ -1,0 +1,46 @@
+import { homedir } from "node:os";
+import { describe, expect, it } from "vitest";
+import { expandHome, hostKeyAlgorithmOrder, redactKeyMaterial } from "../../../helpers/transport/ssh-pool.js";
+
+describe("hostKeyAlgorithmOrder", () => {
+  it("keeps ssh2's default order when nothing is known", () => {
+    expect(hostKeyAlgorithmOrder([])).toEqual([
+      "ssh-ed25519",
+      "ecdsa-sha2-nistp256",
+      "ecdsa-sha2-nistp384",
+      "ecdsa-sha2-nistp521",
+      "rsa-sha2-512",
+      "rsa-sha2-256",
+      "ssh-rsa",
+    ]);
+  });
+
+  it("moves known key types to the front; an ssh-rsa key brings the SHA-2 signature algorithms", () => {
+    const order = hostKeyAlgorithmOrder(["ssh-rsa", "ecdsa-sha2-nistp256"]);
+    expect(order.slice(0, 4)).toEqual(["rsa-sha2-512", "rsa-sha2-256", "ssh-rsa", "ecdsa-sha2-nistp256"]);
+    expect(new Set(order).size).toBe(order.length);
+    expect(order).toHaveLength(7);
+  });
+
+  it("ignores key types ssh2 cannot negotiate", () => {
+    expect(hostKeyAlgorithmOrder(["ssh-dss", "sk-ssh-ed25519@openssh.com"])[0]).toBe("ssh-ed25519");
+  });
+});
+
+describe("redactKeyMaterial", () => {
+  it("removes private key blocks, complete or cut off", () => {
+    const key = "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAA\n-----END OPENSSH PRIVATE KEY-----";
+    expect(redactKeyMaterial(`bad key: ${key} (end)`)).toBe("bad key: [private key redacted] (end)");
+    expect(redactKeyMaterial("x -----BEGIN RSA PRIVATE KEY-----\nMIIEow")).toBe("x [private key redacted]");
+    expect(redactKeyMaterial("connect ECONNREFUSED 127.0.0.1:2222")).toBe("connect ECONNREFUSED 127.0.0.1:2222");
+  });
+});
+
+describe("expandHome", () => {
+  it("expands a leading ~ only", () => {
+    expect(expandHome("~/.ssh/known_hosts")).toBe(`${homedir()}/.ssh/known_hosts`);
+    expect(expandHome("~")).toBe(homedir());
+    expect(expandHome("keys/~/x")).toBe("keys/~/x");
+    expect(expandHome("~other/x")).toBe("~other/x");
+  });
+});
