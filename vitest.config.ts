@@ -27,6 +27,9 @@ export default defineConfig({
         test: {
           name: "self-tests",
           include: ["tests/**/*.test.ts"],
+          // Integration and end-to-end files start real servers, labs and timed failovers: one at a
+          // time keeps their timings honest on a 2-core machine.
+          fileParallelism: false,
           testTimeout: 60_000,
           hookTimeout: 600_000,
         },

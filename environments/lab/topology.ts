@@ -1,0 +1,272 @@
+// What each lab container is, as data: the compliant lab and the seeded-violation hosts. Pure: the
+// files a container receives (lab.env, haproxy.cfg, prometheus.yml) are rendered here too, so
+// lab.ts only starts containers.
+import { quoteArg } from "../../helpers/transport/quote.js";
+
+export type LabVariant = "compliant" | "violations";
+export type LabComponent = "gateway" | "dashboard" | "dp-manager";
+export type LabRole = "cp" | "dp";
+
+export const COMPONENT_PORTS: Record<LabComponent, readonly number[]> = {
+  gateway: [9080, 9443],
+  dashboard: [7080],
+  "dp-manager": [7900],
+};
+const ROLE_COMPONENTS: Record<LabRole, readonly LabComponent[]> = {
+  cp: ["dashboard", "dp-manager"],
+  dp: ["gateway"],
+};
+export const SSH_PORT = 22;
+export const COMPLIANT_CENTOS_RELEASE = "7.9.2009";
+export const COMPLIANT_KERNEL_RELEASE = "3.10.0-1160.el7.x86_64";
+/** tmpfs size is a cap, not an allocation: a large one costs nothing and gives HW-04 its free space. */
+export const DOCKER_DATA_ROOT_SIZE = "200g";
+const GIB = 1024 ** 3;
+
+export interface LabHostSpec {
+  kind: "host";
+  name: string;
+  role: LabRole;
+  /** What this host gets wrong (violations variant), null on compliant hosts. */
+  violation: string | null;
+  components: LabComponent[];
+  /** Listeners that are not API7 components. */
+  extraListeners: number[];
+  firewall: {
+    enabled: boolean;
+    allowedPorts: number[];
+    /** Output rules dropping traffic to a peer container's port. */
+    blockOutput: { host: string; port: number }[];
+  };
+  centosRelease: string;
+  kernelRelease: string;
+  selinux: { runtime: "Enforcing" | "Permissive" | "Disabled"; config: "enforcing" | "permissive" | "disabled" };
+  /** Mount the machine's Docker socket (the host's `docker version` answers). */
+  dockerSocket: boolean;
+  /** Size cap of the tmpfs on Docker's data root. */
+  dockerDataRootSize: string;
+  /** cpuset.cpus of the container, null for all CPUs. */
+  cpuset: string | null;
+  memoryLimitBytes: number | null;
+  tls: "valid" | "expired";
+}
+
+export interface LabFrontend {
+  port: number;
+  /** How the lab checks the frontend relays traffic once started. */
+  protocol: "http" | "tls";
+  servers: string[];
+  healthChecks: boolean;
+}
+
+export interface LabLoadBalancerSpec {
+  kind: "lb";
+  name: string;
+  violation: string | null;
+  frontends: LabFrontend[];
+}
+
+export interface LabPostgresSpec {
+  kind: "postgres";
+  name: string;
+  database: string;
+  user: string;
+}
+
+export interface LabPrometheusSpec {
+  kind: "prometheus";
+  name: string;
+  violation: string | null;
+  /** Scrape targets besides Prometheus itself. */
+  extraTargets: string[];
+}
+
+export type LabContainerSpec = LabHostSpec | LabLoadBalancerSpec | LabPostgresSpec | LabPrometheusSpec;
+
+export const DATABASE = { host: "postgres", port: 5432, database: "api7", user: "api7" } as const;
+
+function compliantHost(name: string, role: LabRole): LabHostSpec {
+  const components = [...ROLE_COMPONENTS[role]];
+  return {
+    kind: "host",
+    name,
+    role,
+    violation: null,
+    components,
+    extraListeners: [],
+    firewall: { enabled: true, allowedPorts: [SSH_PORT, ...components.flatMap((c) => COMPONENT_PORTS[c])], blockOutput: [] },
+    centosRelease: COMPLIANT_CENTOS_RELEASE,
+    kernelRelease: COMPLIANT_KERNEL_RELEASE,
+    selinux: { runtime: "Enforcing", config: "enforcing" },
+    dockerSocket: true,
+    dockerDataRootSize: DOCKER_DATA_ROOT_SIZE,
+    cpuset: null,
+    memoryLimitBytes: null,
+    tls: "valid",
+  };
+}
+
+/** One host per seeded violation; each differs from a compliant host in exactly one respect. */
+function violationHosts(): LabHostSpec[] {
+  const dp = (name: string, violation: string, change: (h: LabHostSpec) => Partial<LabHostSpec>): LabHostSpec => {
+    const host = compliantHost(name, "dp");
+    return { ...host, ...change(host), violation };
+  };
+  const cp = (name: string, violation: string, change: (h: LabHostSpec) => Partial<LabHostSpec>): LabHostSpec => {
+    const host = compliantHost(name, "cp");
+    return { ...host, ...change(host), violation };
+  };
+  return [
+    dp("v-cpu1", "1 usable CPU (cpuset 0)", () => ({ cpuset: "0" })),
+    dp("v-mem3g", "cgroup memory limit of 3 GiB", () => ({ memoryLimitBytes: 3 * GIB })),
+    dp("v-disk", "10 GB on Docker's data root", () => ({ dockerDataRootSize: "10g" })),
+    dp("v-centos72", "CentOS 7.2.1511", () => ({ centosRelease: "7.2.1511" })),
+    dp("v-centos74", "CentOS 7.4.1708", () => ({ centosRelease: "7.4.1708" })),
+    dp("v-kernel327", "kernel 3.10.0-327.36.3.el7.x86_64", () => ({ kernelRelease: "3.10.0-327.36.3.el7.x86_64" })),
+    dp("v-nodocker", "Docker daemon not answering (no socket)", () => ({ dockerSocket: false })),
+    dp("v-selinux-off", "SELinux disabled", () => ({ selinux: { runtime: "Disabled", config: "disabled" } })),
+    dp("v-selinux-mismatch", "SELinux Permissive at runtime, enforcing in its config", () => ({
+      selinux: { runtime: "Permissive", config: "enforcing" },
+    })),
+    dp("v-fw-off", "no firewall rules at all", (h) => ({ firewall: { ...h.firewall, enabled: false } })),
+    cp("v-cp-gateway", "a gateway also runs on this CP host (ports allowed)", (h) => ({
+      components: [...h.components, "gateway"],
+      firewall: { ...h.firewall, allowedPorts: [...h.firewall.allowedPorts, ...COMPONENT_PORTS.gateway] },
+    })),
+    dp("v-port-open", "extra listener on 2379 allowed by the firewall", (h) => ({
+      extraListeners: [2379],
+      firewall: { ...h.firewall, allowedPorts: [...h.firewall.allowedPorts, 2379] },
+    })),
+    dp("v-port-blocked", "extra listener on 2379, blocked by the firewall", () => ({ extraListeners: [2379] })),
+    dp("v-cert-expired", "9443 serves an expired certificate", () => ({ tls: "expired" })),
+    cp("v-dash-closed", "the firewall does not allow 7080 although the dashboard listens", (h) => ({
+      firewall: { ...h.firewall, allowedPorts: h.firewall.allowedPorts.filter((p) => p !== 7080) },
+    })),
+    cp("v-db-unreach", "an output rule drops traffic to the database's 5432", (h) => ({
+      firewall: { ...h.firewall, blockOutput: [{ host: DATABASE.host, port: DATABASE.port }] },
+    })),
+  ];
+}
+
+function frontends(ports: { port: number; protocol: LabFrontend["protocol"] }[], servers: string[], healthChecks: boolean): LabFrontend[] {
+  return ports.map(({ port, protocol }) => ({ port, protocol, servers, healthChecks }));
+}
+
+/** Every container of a lab variant, hosts first. */
+export function labTopology(variant: LabVariant): LabContainerSpec[] {
+  const violations = variant === "violations";
+  const hosts: LabHostSpec[] = [
+    compliantHost("cp1", "cp"),
+    compliantHost("cp2", "cp"),
+    compliantHost("dp1", "dp"),
+    compliantHost("dp2", "dp"),
+    ...(violations ? violationHosts() : []),
+  ];
+  const gatewayPorts = [
+    { port: 9080, protocol: "http" as const },
+    { port: 9443, protocol: "tls" as const },
+  ];
+  const lbDp: LabLoadBalancerSpec = {
+    kind: "lb",
+    name: "lb-dp",
+    violation: violations ? "no health checks (plain round robin, no redispatch)" : null,
+    frontends: frontends(gatewayPorts, ["dp1", "dp2"], !violations),
+  };
+  const lbCp: LabLoadBalancerSpec = {
+    kind: "lb",
+    name: "lb-cp",
+    violation: violations ? "the dashboard backend has only cp1" : null,
+    frontends: [
+      ...frontends([{ port: 7080, protocol: "http" }], violations ? ["cp1"] : ["cp1", "cp2"], true),
+      ...frontends([{ port: 7900, protocol: "http" }], ["cp1", "cp2"], true),
+    ],
+  };
+  return [
+    ...hosts,
+    lbDp,
+    lbCp,
+    { kind: "postgres", name: DATABASE.host, database: DATABASE.database, user: DATABASE.user },
+    {
+      kind: "prometheus",
+      name: "prometheus",
+      violation: violations ? "one scrape target is down" : null,
+      // 9100 (node exporter's port) has no listener in the prometheus container.
+      extraTargets: violations ? ["localhost:9100"] : [],
+    },
+  ];
+}
+
+/** /etc/api7-lab/lab.env: sourced by api7-lab-init (bash), so every value is shell-quoted. */
+export function labEnvFile(spec: LabContainerSpec): string {
+  const host = spec.kind === "host" ? spec : null;
+  const waitFor = spec.kind === "lb" ? [...new Set(spec.frontends.flatMap((f) => f.servers))] : [];
+  const values: Record<string, string> = {
+    LAB_KIND: spec.kind,
+    LAB_NAME: spec.name,
+    LAB_COMPONENTS: host?.components.join(" ") ?? "",
+    LAB_EXTRA_LISTENERS: host?.extraListeners.join(" ") ?? "",
+    LAB_FIREWALL: host?.firewall.enabled ? "on" : "off",
+    LAB_FIREWALL_ALLOW: host ? [...new Set(host.firewall.allowedPorts)].sort((a, b) => a - b).join(" ") : "",
+    LAB_BLOCK_OUTPUT: host?.firewall.blockOutput.map((b) => `${b.host}:${b.port}`).join(" ") ?? "",
+    LAB_CENTOS_RELEASE: host?.centosRelease ?? "",
+    LAB_KERNEL_RELEASE: host?.kernelRelease ?? "",
+    LAB_SELINUX_RUNTIME: host?.selinux.runtime ?? "",
+    LAB_SELINUX_CONFIG: host?.selinux.config ?? "",
+    LAB_TLS: host?.tls ?? "",
+    LAB_WAIT_FOR: waitFor.join(" "),
+  };
+  return Object.entries(values)
+    .map(([key, value]) => `${key}=${quoteArg(value)}`)
+    .join("\n")
+    .concat("\n");
+}
+
+/** TCP load balancing; with health checks a stopped member is out within ~1 s and retried requests go elsewhere. */
+export function haproxyConfig(spec: LabLoadBalancerSpec): string {
+  const lines = [
+    `# ${spec.name}${spec.violation ? ` (seeded violation: ${spec.violation})` : ""}`,
+    "global",
+    "    maxconn 4096",
+    "defaults",
+    "    mode tcp",
+    "    timeout connect 1s",
+    "    timeout client 60s",
+    "    timeout server 60s",
+  ];
+  for (const frontend of spec.frontends) {
+    const name = `port-${frontend.port}`;
+    lines.push(`frontend ${name}`, `    bind :${frontend.port}`, `    default_backend ${name}`);
+    lines.push(`backend ${name}`, "    balance roundrobin");
+    if (frontend.healthChecks) lines.push("    option redispatch", "    retries 3");
+    for (const server of frontend.servers) {
+      const check = frontend.healthChecks ? " check inter 500ms fall 2 rise 2" : "";
+      lines.push(`    server ${server} ${server}:${frontend.port}${check}`);
+    }
+  }
+  return lines.join("\n").concat("\n");
+}
+
+export function prometheusConfig(spec: LabPrometheusSpec): string {
+  const jobs = [
+    { job: "prometheus", targets: ["localhost:9090"] },
+    ...(spec.extraTargets.length > 0 ? [{ job: "lab-exporter", targets: spec.extraTargets }] : []),
+  ];
+  const lines = [
+    `# ${spec.name}${spec.violation ? ` (seeded violation: ${spec.violation})` : ""}`,
+    "global:",
+    "  scrape_interval: 2s",
+    "  scrape_timeout: 1s",
+    "scrape_configs:",
+    ...jobs.flatMap(({ job, targets }) => [
+      `  - job_name: ${job}`,
+      "    static_configs:",
+      `      - targets: [${targets.map((t) => JSON.stringify(t)).join(", ")}]`,
+    ]),
+  ];
+  return lines.join("\n").concat("\n");
+}
+
+/** Inventory hosts (SSH-audited), in topology order. */
+export function labHosts(variant: LabVariant): LabHostSpec[] {
+  return labTopology(variant).filter((spec): spec is LabHostSpec => spec.kind === "host");
+}

@@ -1,0 +1,150 @@
+// End to end: the real CLI against the real lab (Testcontainers, sshd, nftables, nginx, haproxy,
+// PostgreSQL, Prometheus). Each requirement's verdict on each target is compared with the committed
+// expected-verdicts table, and so are the totals (known-good and known-bad targets, as in MITRE's
+// vanilla/hardened baselines).
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import type { ResultsFile } from "../../helpers/run/results.js";
+import { actualVerdicts, countStatuses, readExpectedVerdicts, readResults, runCli, type CliRun } from "./run-audit.js";
+
+const reportDir = mkdtempSync(join(tmpdir(), "api7-audit-e2e-"));
+afterAll(() => rmSync(reportDir, { recursive: true, force: true }));
+
+const LAB_RUN_MINUTES = 15;
+
+function expectTable(name: string, results: ResultsFile): void {
+  const expected = readExpectedVerdicts(name);
+  const actual = actualVerdicts(results);
+  const differences: string[] = [];
+  for (const [key, status] of expected) {
+    if (actual.get(key) !== status) differences.push(`${key}: expected ${status}, got ${actual.get(key) ?? "no verdict"}`);
+  }
+  for (const [key, status] of actual) {
+    if (!expected.has(key)) differences.push(`${key}: ${status}, not in the table`);
+  }
+  const messages = results.results.filter((v) => differences.some((d) => d.startsWith(`${v.requirement} ${v.target}:`)));
+  expect(differences, messages.map((v) => `${v.requirement} ${v.target}: ${v.message}`).join("\n")).toEqual([]);
+  expect(results.summary).toMatchObject(countStatuses(expected));
+}
+
+describe("bad input is rejected before anything is contacted", () => {
+  test("a malformed environment file exits 3 naming the file, the key path and the expectation", async () => {
+    const bad = join(reportDir, "bad.yaml");
+    writeFileSync(bad, readFileSync(join(import.meta.dirname, "../fixtures/environments/broken/01-misspelled-key.yaml")));
+    const run = await runCli("audit", ["--env", bad, "--report-dir", reportDir]);
+    expect(run.code).toBe(3);
+    expect(run.stderr).toContain(bad);
+    expect(run.stderr).toMatch(/hosts\[0\]: unknown key\(s\) "adress"/);
+    expect(run.stdout).not.toMatch(/connected|collecting/);
+  });
+
+  test("an unknown requirement in --only exits 3", async () => {
+    const run = await runCli("audit", ["--env", "lab", "--only", "NOPE-01", "--report-dir", reportDir]);
+    expect(run.code).toBe(3);
+    expect(run.stderr).toMatch(/--only NOPE-01: no requirement ID matches/);
+  });
+
+  test("--dry-run prints the commands and probes and contacts nothing", async () => {
+    const run = await runCli("audit", ["--env", "staging.example", "--dry-run"]);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/cp1 \[cp\]: ssh audit@cp1\.staging\.example\.com:22/);
+    expect(run.stdout).toMatch(/sudo -n bash -s/);
+    expect(run.stdout).toMatch(/@@API7AUDIT/);
+    expect(run.stdout).toMatch(/failover \(HA-\*\): skipped/);
+  });
+});
+
+describe("the compliant lab", () => {
+  let run: CliRun;
+  let results: ResultsFile;
+  const runDir = join(reportDir, "lab");
+
+  beforeAll(async () => {
+    run = await runCli("audit", ["--env", "lab", "--allow-disruption", "--report-dir", reportDir, "--run-id", "lab"]);
+    results = readResults(runDir);
+  }, LAB_RUN_MINUTES * 60_000);
+
+  test("exits 0: every MUST requirement is met", () => {
+    expect(run.code, run.stdout.slice(-4000) + run.stderr.slice(-2000)).toBe(0);
+  });
+
+  test("every (requirement, target) verdict and the totals match tests/expected/lab.tsv", () => expectTable("lab", results));
+
+  test("TOPO-01 and HW-01 passed on cp1, cp2, dp1, dp2", () => {
+    for (const id of ["TOPO-01", "HW-01"]) {
+      for (const host of ["cp1", "cp2", "dp1", "dp2"]) {
+        expect(results.results.find((v) => v.requirement === id && v.host === host)?.status).toBe("passed");
+      }
+    }
+  });
+
+  test("the bundle holds the HTML reports, JUnit, matrix and manifest, and latest points at it", () => {
+    for (const file of ["report.html", "allure-report/index.html", "junit.xml", "manifest.json", "matrix.html", "matrix.csv", "matrix.md", "evidence/index.html", "evidence/collected.json"]) {
+      expect(existsSync(join(runDir, file)), file).toBe(true);
+    }
+    expect(existsSync(join(reportDir, "latest", "results.json"))).toBe(true);
+    expect(readFileSync(join(runDir, "junit.xml"), "utf8")).toMatch(/HW-01 cp1/);
+  });
+
+  test("the database password appears nowhere in the run folder", () => {
+    const collected = readFileSync(join(runDir, "evidence/collected.json"), "utf8");
+    expect(collected).not.toMatch(/password=[^\[]/i);
+  });
+
+  test("npm run verify accepts the bundle, and rejects a copy with one edited evidence file", async () => {
+    const ok = await runCli("verify", [runDir]);
+    expect(ok.code, ok.stdout + ok.stderr).toBe(0);
+    const tampered = join(reportDir, "lab-tampered");
+    cpSync(runDir, tampered, { recursive: true });
+    const file = join(tampered, "evidence/collected.json");
+    writeFileSync(file, readFileSync(file, "utf8").replace(/"x86_64/, '"aarch64'));
+    const bad = await runCli("verify", [tampered]);
+    expect(bad.code).toBe(1);
+    expect(bad.stdout + bad.stderr).toMatch(/evidence\/collected\.json/);
+  });
+});
+
+describe("the seeded-violation lab", () => {
+  let run: CliRun;
+  let results: ResultsFile;
+
+  beforeAll(async () => {
+    run = await runCli("audit", ["--env", "lab-violations", "--allow-disruption", "--report-dir", reportDir, "--run-id", "lab-violations"]);
+    results = readResults(join(reportDir, "lab-violations"));
+  }, LAB_RUN_MINUTES * 60_000);
+
+  test("exits 1: MUST requirements fail", () => {
+    expect(run.code, run.stdout.slice(-4000) + run.stderr.slice(-2000)).toBe(1);
+  });
+
+  test("every (requirement, target) verdict and the totals match tests/expected/lab-violations.tsv", () => expectTable("lab-violations", results));
+
+  test("every requirement that can fail is failed or warned somewhere", () => {
+    const failing = new Set(results.results.filter((v) => v.status === "failed" || v.status === "warning").map((v) => v.requirement));
+    const neverFails = new Set(["DB-02"]); // INFO: recorded, never fails
+    const ids = [...new Set(results.results.map((v) => v.requirement))].filter((id) => !neverFails.has(id));
+    expect(ids.filter((id) => !failing.has(id))).toEqual([]);
+  });
+
+  test("failure messages state expected vs actual in the page's terms", () => {
+    const hw02 = results.results.find((v) => v.requirement === "HW-02" && v.host === "v-cpu1")!;
+    expect(hw02.message).toMatch(/v-cpu1.*1.*2 cores.*S3\.2/);
+    const ha = results.results.find((v) => v.requirement === "HA-DP-01")!;
+    expect(ha.message).toMatch(/outage/);
+  });
+});
+
+describe("failover needs an explicit opt-in", () => {
+  test("without --allow-disruption HA-* are skipped with the reason", async () => {
+    const run = await runCli("audit", ["--env", "lab", "--only", "HA-", "--report-dir", reportDir, "--run-id", "ha-no-opt-in"]);
+    expect(run.code, run.stdout.slice(-3000) + run.stderr.slice(-2000)).toBe(0);
+    const results = readResults(join(reportDir, "ha-no-opt-in"));
+    expect(results.results.length).toBe(4);
+    for (const v of results.results) {
+      expect(v.status).toBe("skipped");
+      expect(v.message).toMatch(/--allow-disruption/);
+    }
+  }, LAB_RUN_MINUTES * 60_000);
+});
