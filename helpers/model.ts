@@ -39,7 +39,7 @@ export interface CheckOutcome {
 }
 
 /** A verdict as written to results.json. */
-export interface Verdict extends CheckOutcome {
+export interface Verdict extends Omit<CheckOutcome, "status"> {
   requirement: string;
   host: string | null;
   /** The host name, or "@database", "@prometheus", "@cp-pair", "@dp-pair" for endpoint and pair tests. */

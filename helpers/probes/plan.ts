@@ -286,18 +286,19 @@ async function execute(
       };
     case "pg": {
       const db = env.database;
-      return {
-        target: `${db.host}:${db.port}/${db.database}`,
-        result: await pgProbe({
-          host: db.host,
-          port: db.port,
-          database: db.database,
-          user: db.user,
-          password: process.env[db.passwordEnv],
-          ssl: db.ssl,
-          timeoutMs: timeouts.pgMs,
-        }),
-      };
+      const password = process.env[db.passwordEnv];
+      const result = await pgProbe({
+        host: db.host,
+        port: db.port,
+        database: db.database,
+        user: db.user,
+        password,
+        ssl: db.ssl,
+        timeoutMs: timeouts.pgMs,
+      });
+      // The most likely cause of an authentication failure deserves its own words in the report.
+      if (!result.ok && password === undefined) result.error = `${result.error ?? "failed"} (environment variable ${db.passwordEnv} is not set)`;
+      return { target: `${db.host}:${db.port}/${db.database}`, result };
     }
     case "prometheus":
       return {

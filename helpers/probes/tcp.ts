@@ -17,7 +17,12 @@ export function tcpProbe(address: string, port: number, timeoutMs: number): Prom
     };
     // A dropped SYN gets no answer at all: give up after the timeout and call it filtered (as nmap does).
     const timer = setTimeout(() => finish({ state: "filtered", ms: elapsed(), error: "timeout" }), timeoutMs);
-    socket.once("connect", () => finish({ state: "open", ms: elapsed() }));
+    socket.once("connect", () => {
+      // On loopback a connect to a free ephemeral port can meet itself (TCP simultaneous open):
+      // nobody listens there, so the port is closed.
+      const selfConnect = socket.localPort === socket.remotePort && socket.localAddress === socket.remoteAddress;
+      finish(selfConnect ? { state: "closed", ms: elapsed(), error: "self-connect" } : { state: "open", ms: elapsed() });
+    });
     socket.once("error", (err: NodeJS.ErrnoException) => {
       const code = err.code ?? err.message;
       // Only a refusal proves the port closed; unreachable hosts, DNS failures and the like leave it
