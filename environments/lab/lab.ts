@@ -19,6 +19,7 @@ import {
   prometheusConfig,
   type LabContainerSpec,
   type LabFrontend,
+  type LabHostSpec,
   type LabVariant,
 } from "./topology.js";
 
@@ -283,9 +284,11 @@ export async function startLab(variant: LabVariant, opts: StartLabOptions): Prom
     specs.forEach((spec, i) => (addresses[spec.name] = containers[i]!.getIpAddress(network.getName())));
 
     const hostIndexes = specs.flatMap((spec, i) => (spec.kind === "host" ? [i] : []));
-    const knownHosts = await Promise.all(
-      hostIndexes.map(async (i) => `${addresses[specs[i]!.name]} ${await readHostKey(containers[i]!)}`),
-    );
+    const hostKeys = new Map(await Promise.all(hostIndexes.map(async (i) => [specs[i]!.name, await readHostKey(containers[i]!)] as const)));
+    const knownHosts = hostIndexes.map((i) => {
+      const spec = specs[i] as LabHostSpec;
+      return `${addresses[spec.name]} ${hostKeys.get(spec.knownHostKeyOf ?? spec.name)}`;
+    });
     writeFileSync(knownHostsPath, `${knownHosts.join("\n")}\n`, { mode: 0o644 });
 
     await Promise.all(

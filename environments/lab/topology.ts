@@ -49,6 +49,8 @@ export interface LabHostSpec {
   cpuset: string | null;
   memoryLimitBytes: number | null;
   tls: "valid" | "expired";
+  /** Record this other host's key for this host in known_hosts: the audit must see a changed host key. */
+  knownHostKeyOf: string | null;
 }
 
 export interface LabFrontend {
@@ -103,6 +105,7 @@ function compliantHost(name: string, role: LabRole): LabHostSpec {
     cpuset: null,
     memoryLimitBytes: null,
     tls: "valid",
+    knownHostKeyOf: null,
   };
 }
 
@@ -142,6 +145,7 @@ function violationHosts(): LabHostSpec[] {
     cp("v-dash-closed", "the firewall does not allow 7080 although the dashboard listens", (h) => ({
       firewall: { ...h.firewall, allowedPorts: h.firewall.allowedPorts.filter((p) => p !== 7080) },
     })),
+    dp("v-hostkey-changed", "known_hosts records another host's key for it (host key changed)", () => ({ knownHostKeyOf: "dp1" })),
     cp("v-db-unreach", "an output rule drops traffic to the database's 5432", (h) => ({
       firewall: { ...h.firewall, blockOutput: [{ host: DATABASE.host, port: DATABASE.port }] },
     })),

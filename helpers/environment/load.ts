@@ -103,6 +103,14 @@ function crossCheck(env: Environment): EnvironmentProblem[] {
       problems.push({ keyPath: `components.${name}.stop`, message: "without detect.container there is no default `docker stop`: give stop and start argv" });
     }
   }
+  for (const role of ["cp", "dp"] as const) {
+    (env.failover.pairs?.[role] ?? []).forEach((name, i) => {
+      const host = env.hosts.find((h) => h.name === name);
+      if (!host || !host.roles.includes(role)) {
+        problems.push({ keyPath: `failover.pairs.${role}[${i}]`, message: `"${name}" is not a host with role ${role}; list hosts of hosts[] that have roles [${role}]` });
+      }
+    });
+  }
   if (!env.lab) {
     env.hosts.forEach((host, i) => {
       if (host.address.includes("{{")) {

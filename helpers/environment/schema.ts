@@ -148,6 +148,10 @@ export const environmentSchema = z.strictObject({
       recoverySeconds: z.number().positive().default(30),
       /** Armed on the host before a fault: the component is restarted after this many seconds anyway. */
       rollbackAfterSeconds: z.number().int().positive().default(60),
+      /** The members behind each entrypoint, by host name; default: every host of the role. */
+      pairs: z
+        .strictObject({ cp: z.array(z.string().min(1)).min(2).optional(), dp: z.array(z.string().min(1)).min(2).optional() })
+        .optional(),
     })
     .prefault({}),
   waivers: z.array(waiverSchema).default([]),

@@ -87,6 +87,9 @@ export const DISRUPTION_NOT_ALLOWED =
   "destructive: needs --allow-disruption and failover.allowDisruption: true in the environment";
 
 /** Hosts of a pair: every inventory host with that role. */
-export function pairMembers(env: Pick<Environment, "hosts">, role: PairRole): HostEntry[] {
+/** The hosts behind the pair's entrypoint: `failover.pairs` when declared, else every host of the role. */
+export function pairMembers(env: Pick<Environment, "hosts" | "failover">, role: PairRole): HostEntry[] {
+  const declared = env.failover?.pairs?.[role];
+  if (declared) return env.hosts.filter((host) => declared.includes(host.name));
   return env.hosts.filter((host) => host.roles.includes(role));
 }

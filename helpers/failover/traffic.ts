@@ -75,6 +75,10 @@ function httpProbe(target: TrafficTarget, agent: Agent, timeoutMs: number): Prob
       const response = await request(target.url, {
         method: "GET",
         dispatcher: agent,
+        // A new connection per request, as many independent clients arrive at a load balancer: one
+        // kept-alive connection would stay pinned to the surviving member (TCP-mode balancing) and
+        // hide an outage that real clients see.
+        reset: true,
         signal: AbortSignal.timeout(timeoutMs),
         headersTimeout: timeoutMs,
         bodyTimeout: timeoutMs,
@@ -122,7 +126,7 @@ export function startTraffic(target: TrafficTarget, options: TrafficOptions = {}
   const timeoutMs = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
 
   const url = new URL(target.url);
-  // Fresh connections per recorder; keep-alive like a real client, closed when recording ends.
+  // One agent per recorder, closed when recording ends.
   const agent = new Agent({ connect: { rejectUnauthorized: !target.insecureTls, timeout: timeoutMs } });
   const probe = url.protocol === "tcp:" ? tcpProbe(url, timeoutMs) : httpProbe(target, agent, timeoutMs);
 

@@ -232,7 +232,7 @@ const sec04: Check = (ctx) => {
   const table = renderPortTable(host.name, rows);
   const coverage = sweep
     ? `full sweep 1-65535: ${sweep.counts.open} open, ${sweep.counts.closed} closed, ${sweep.counts.filtered} filtered`
-    : `${states.size} ports probed (every listening port plus the table's ports)`;
+    : `${states.size} ports probed: every listening port plus the table's ports`;
   const violations = rows.filter((row) => row.verdict === "NOT ALLOWED");
   const evidence = [LISTENERS_SECTION, ...keys];
   const expected = `only these ports open from the runner: ${allowedText}`;
