@@ -40,6 +40,8 @@ export interface LabHostSpec {
   };
   centosRelease: string;
   kernelRelease: string;
+  /** `uname -m` as the host reports it: containers share the build machine's CPU, so this is a shim. */
+  machine: string;
   selinux: { runtime: "Enforcing" | "Permissive" | "Disabled"; config: "enforcing" | "permissive" | "disabled" };
   /** Mount the machine's Docker socket (the host's `docker version` answers). */
   dockerSocket: boolean;
@@ -99,6 +101,7 @@ function compliantHost(name: string, role: LabRole): LabHostSpec {
     firewall: { enabled: true, allowedPorts: [SSH_PORT, ...components.flatMap((c) => COMPONENT_PORTS[c])], blockOutput: [] },
     centosRelease: COMPLIANT_CENTOS_RELEASE,
     kernelRelease: COMPLIANT_KERNEL_RELEASE,
+    machine: "x86_64",
     selinux: { runtime: "Enforcing", config: "enforcing" },
     dockerSocket: true,
     dockerDataRootSize: DOCKER_DATA_ROOT_SIZE,
@@ -123,6 +126,11 @@ function violationHosts(): LabHostSpec[] {
     dp("v-cpu1", "1 usable CPU (cpuset 0)", () => ({ cpuset: "0" })),
     dp("v-mem3g", "cgroup memory limit of 3 GiB", () => ({ memoryLimitBytes: 3 * GIB })),
     dp("v-disk", "10 GB on Docker's data root", () => ({ dockerDataRootSize: "10g" })),
+    dp("v-arm64", "reports an aarch64 processor", () => ({ machine: "aarch64" })),
+    cp("v-cp-no-dpm", "the DP Manager is not running on this CP host", (h) => ({
+      components: h.components.filter((c) => c !== "dp-manager"),
+    })),
+    dp("v-dp-no-gateway", "the gateway is not running on this DP host", () => ({ components: [] })),
     dp("v-centos72", "CentOS 7.2.1511", () => ({ centosRelease: "7.2.1511" })),
     dp("v-centos74", "CentOS 7.4.1708", () => ({ centosRelease: "7.4.1708" })),
     dp("v-kernel327", "kernel 3.10.0-327.36.3.el7.x86_64", () => ({ kernelRelease: "3.10.0-327.36.3.el7.x86_64" })),
@@ -179,11 +187,15 @@ export function labTopology(variant: LabVariant): LabContainerSpec[] {
   const lbCp: LabLoadBalancerSpec = {
     kind: "lb",
     name: "lb-cp",
-    violation: violations ? "the dashboard backend has only cp1" : null,
-    frontends: [
-      ...frontends([{ port: 7080, protocol: "http" }], violations ? ["cp1"] : ["cp1", "cp2"], true),
-      ...frontends([{ port: 7900, protocol: "http" }], ["cp1", "cp2"], true),
-    ],
+    violation: violations ? "sends everything to cp1 (cp2 is not a backend)" : null,
+    frontends: frontends(
+      [
+        { port: 7080, protocol: "http" },
+        { port: 7900, protocol: "http" },
+      ],
+      violations ? ["cp1"] : ["cp1", "cp2"],
+      true,
+    ),
   };
   return [
     ...hosts,
@@ -214,6 +226,7 @@ export function labEnvFile(spec: LabContainerSpec): string {
     LAB_BLOCK_OUTPUT: host?.firewall.blockOutput.map((b) => `${b.host}:${b.port}`).join(" ") ?? "",
     LAB_CENTOS_RELEASE: host?.centosRelease ?? "",
     LAB_KERNEL_RELEASE: host?.kernelRelease ?? "",
+    LAB_MACHINE: host?.machine ?? "",
     LAB_SELINUX_RUNTIME: host?.selinux.runtime ?? "",
     LAB_SELINUX_CONFIG: host?.selinux.config ?? "",
     LAB_TLS: host?.tls ?? "",

@@ -118,7 +118,7 @@ export async function auditRun(loaded: LoadedEnvironment, opts: AuditOptions): P
     timings.reportMs = Date.now() - t;
     linkLatest(reportRoot, runId);
 
-    printSummary(resultsFile, catalogue);
+    printSummary(resultsFile, catalogue, collected.run.hosts.flatMap((h) => (h.error === null ? [] : [{ name: h.name, error: h.error }])));
     console.log(`\ntimings: ${Object.entries(timings).map(([k, v]) => `${k} ${((v ?? 0) / 1000).toFixed(1)} s`).join(", ")}`);
     console.log(`report:  ${join(runDir, "report.html")}  (single file, opens from disk)`);
     console.log(`         ${join(runDir, "allure-report", "index.html")}  (serve with: npx allure open ${join(runDir, "allure-report")})`);

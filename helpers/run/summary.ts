@@ -4,19 +4,35 @@ import type { ResultsFile } from "./results.js";
 
 const ORDER: Status[] = ["failed", "broken", "warning", "waived", "skipped", "passed"];
 
-export function summaryLines(results: ResultsFile, catalogue: { id: string; level: string; title: string }[]): string[] {
+/** A host that could not be evaluated at all is reported once, not on every requirement's row. */
+export interface BrokenHost {
+  name: string;
+  error: string;
+}
+
+export function summaryLines(results: ResultsFile, catalogue: { id: string; level: string; title: string }[], brokenHosts: BrokenHost[] = []): string[] {
   const lines: string[] = [];
+  const unreachable = new Set(brokenHosts.map((h) => h.name));
   const pad = (s: string, n: number) => s.padEnd(n);
   lines.push(`${pad("requirement", 10)} ${pad("level", 6)} ${pad("verdict", 8)} detail`);
   for (const req of catalogue) {
     const verdicts = results.results.filter((v) => v.requirement === req.id);
     if (verdicts.length === 0) continue;
     const worst = ORDER.find((s) => verdicts.some((v) => v.status === s)) ?? "passed";
-    const notable = verdicts.filter((v) => v.status !== "passed");
-    const detail = notable.length === 0 ? `${verdicts.length} target(s) passed: ${req.title}` : notable.map(describe).join("; ");
+    const notable = verdicts.filter((v) => v.status !== "passed" && !(v.host && unreachable.has(v.host)));
+    const onBrokenHosts = verdicts.filter((v) => v.host && unreachable.has(v.host)).length;
+    const passed = verdicts.filter((v) => v.status === "passed").length;
+    const detail =
+      notable.length > 0
+        ? notable.map(describe).join("; ")
+        : `${passed} target(s) passed: ${req.title}${onBrokenHosts > 0 ? ` (${onBrokenHosts} on hosts that could not be evaluated)` : ""}`;
     lines.push(`${pad(req.id, 10)} ${pad(req.level, 6)} ${pad(worst, 8)} ${detail}`);
   }
   const s = results.summary;
+  if (brokenHosts.length > 0) {
+    lines.push("", "hosts that could not be evaluated (every requirement on them is broken):");
+    for (const host of brokenHosts) lines.push(`  ${host.name}: ${host.error}`);
+  }
   lines.push("");
   lines.push(`verdicts: passed ${s.passed} | failed ${s.failed} | warning ${s.warning} | broken ${s.broken} | skipped ${s.skipped} | waived ${s.waived}`);
   return lines;
@@ -27,6 +43,6 @@ function describe(v: Verdict): string {
   return `${v.target} ${v.status}: ${message}`;
 }
 
-export function printSummary(results: ResultsFile, catalogue: { id: string; level: string; title: string }[]): void {
-  console.log(`\n${summaryLines(results, catalogue).join("\n")}`);
+export function printSummary(results: ResultsFile, catalogue: { id: string; level: string; title: string }[], brokenHosts: BrokenHost[]): void {
+  console.log(`\n${summaryLines(results, catalogue, brokenHosts).join("\n")}`);
 }

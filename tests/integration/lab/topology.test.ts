@@ -82,7 +82,7 @@ describe("seeded violations", () => {
     expect(alias?.address).toBe("{{cp1}}");
   });
 
-  it("take health checks off lb-dp and cp2 out of lb-cp's dashboard backend", () => {
+  it("take health checks off lb-dp and cp2 out of lb-cp's backends", () => {
     const compliantDp = haproxyConfig(lb("compliant", "lb-dp"));
     expect(compliantDp).toContain("server dp1 dp1:9080 check inter 500ms fall 2 rise 2");
     expect(compliantDp).toContain("option redispatch");
@@ -91,7 +91,8 @@ describe("seeded violations", () => {
     expect(violationsDp).toContain("server dp2 dp2:9443");
     const violationsCp = haproxyConfig(lb("violations", "lb-cp"));
     expect(violationsCp).not.toContain("server cp2 cp2:7080");
-    expect(violationsCp).toContain("server cp2 cp2:7900 check");
+    expect(violationsCp).not.toContain("server cp2 cp2:7900");
+    expect(violationsCp).toContain("server cp1 cp1:7900 check");
   });
 
   it("adds a Prometheus target that nothing serves", () => {
