@@ -2,7 +2,8 @@
 // Exit codes: 0 all MUST met, 1 a MUST failed, 2 something broken and nothing failed, 3 bad input.
 import { Command, Option } from "commander";
 import { EnvironmentError, loadEnvironment } from "../helpers/environment/load.js";
-import { auditRun, BadInput } from "../helpers/run/audit-run.js";
+import { auditRun, BadInput, type AuditOptions } from "../helpers/run/audit-run.js";
+import { parseShard, ShardSyntaxError } from "../helpers/run/shard.js";
 
 const program = new Command()
   .name("npm run audit --")
@@ -16,6 +17,7 @@ const program = new Command()
   .option("--keep-lab", "leave the embedded lab running after the run and print how to reach it", false)
   .option("--accept-new-host-keys", "trust unknown SSH host keys on first use and record them (a changed key is never accepted)", false)
   .option("--full-port-sweep", "SEC-04: probe every TCP port 1-65535 of each host, not just its listeners", false)
+  .option("--shard <i/n>", "audit the i-th of n deterministic parts of the inventory (CI fan-out); combine with npm run merge")
   .addOption(new Option("--run-id <id>", "run folder name (default: timestamp and environment)").hideHelp())
   .addHelpText(
     "after",
@@ -24,23 +26,13 @@ const program = new Command()
 
 async function main(): Promise<number> {
   program.parse();
-  const opts = program.opts<{
-    env: string;
-    only?: string;
-    dryRun: boolean;
-    allowDisruption: boolean;
-    strict: boolean;
-    reportDir: string;
-    keepLab: boolean;
-    acceptNewHostKeys: boolean;
-    fullPortSweep: boolean;
-    runId?: string;
-  }>();
+  const opts = program.opts<Omit<AuditOptions, "shard"> & { env: string; shard?: string }>();
   try {
+    const shard = opts.shard === undefined ? undefined : parseShard(opts.shard);
     const loaded = loadEnvironment(opts.env);
-    return await auditRun(loaded, opts);
+    return await auditRun(loaded, { ...opts, shard });
   } catch (error) {
-    if (error instanceof EnvironmentError || error instanceof BadInput) {
+    if (error instanceof EnvironmentError || error instanceof BadInput || error instanceof ShardSyntaxError) {
       console.error(`api7-ha-audit: ${error.message}`);
       return 3;
     }

@@ -18,6 +18,10 @@ import { parseSelection, selectsRequirement, unmatchedSelection } from "./select
 import { printSummary } from "./summary.js";
 import { readSuiteIdentity } from "../evidence/suite-identity.js";
 import { startLabForRun, type LabSession } from "./lab-session.js";
+import { ownedTargets, SHARD_FILE, shardEnvironment, shardRecord, shardTestNamePattern, type ShardSpec } from "./shard.js";
+
+/** Optional file (outside the run bundle) receiving the phase timings as JSON: used by `npm run bench`. */
+export const TIMINGS_FILE_VARIABLE = "API7_AUDIT_TIMINGS_FILE";
 
 /** Bad command-line input: exit 3, nothing contacted. */
 export class BadInput extends Error {}
@@ -32,6 +36,8 @@ export interface AuditOptions {
   acceptNewHostKeys: boolean;
   fullPortSweep: boolean;
   runId?: string;
+  /** `--shard i/n`: audit only this shard's part of the inventory (helpers/run/shard.ts). */
+  shard?: ShardSpec;
 }
 
 export const REPO_ROOT = resolve(import.meta.dirname, "../..");
@@ -50,6 +56,11 @@ export async function auditRun(loaded: LoadedEnvironment, opts: AuditOptions): P
     failover: selected.some((r) => r.id.startsWith("HA-")),
   };
   const allowDisruption = opts.allowDisruption && loaded.env.failover.allowDisruption;
+  const shard = opts.shard && opts.shard.count > 1 ? opts.shard : undefined;
+  if (shard && allowDisruption && wants.failover) {
+    // Failover disturbs entrypoints every shard probes, and its pair members may sit in other shards.
+    throw new BadInput("--shard cannot be combined with --allow-disruption: run the failover tests once, unsharded (--only HA- --allow-disruption)");
+  }
 
   if (opts.dryRun) {
     printDryRun(loaded.env, { wants, allowDisruption, fullPortSweep: opts.fullPortSweep });
@@ -77,8 +88,13 @@ export async function auditRun(loaded: LoadedEnvironment, opts: AuditOptions): P
     }
     const secrets = collectSecrets(env, process.env);
 
-    console.log(`collecting from ${env.hosts.length} hosts`);
-    const collected = await collectRun(env, {
+    const shardInfo = shard ? shardRecord(env, shard, selected.map((r) => r.id), opts.only) : undefined;
+    if (shardInfo) {
+      console.log(`shard ${shard!.index}/${shard!.count}: ${shardInfo.hosts.join(", ") || "no hosts"}${shardInfo.hostFreeTargets ? " + host-free targets" : ""}${shardInfo.deferred.length > 0 ? `; ${shardInfo.deferred.join(", ")} left to npm run merge` : ""}`);
+    }
+    const collectEnv = shard ? shardEnvironment(env, shard) : env;
+    console.log(`collecting from ${collectEnv.hosts.length} hosts`);
+    const collected = await collectRun(collectEnv, {
       runId,
       startedAt,
       acceptNewHostKeys: opts.acceptNewHostKeys,
@@ -94,13 +110,17 @@ export async function auditRun(loaded: LoadedEnvironment, opts: AuditOptions): P
     writeFileSync(runFiles.resolvedEnvironment(runDir), JSON.stringify(env, null, 2));
     writeFileSync(runFiles.collected(runDir), JSON.stringify(redactDeep(collected.run, secrets), null, 2));
     rmSync(runFiles.verdicts(runDir), { force: true });
+    if (shardInfo) writeFileSync(join(runDir, SHARD_FILE), `${JSON.stringify(shardInfo, null, 2)}\n`);
 
     console.log("evaluating specs");
     let t = Date.now();
-    await runSpecs(runDir, opts.only);
+    const hostFreeTargets = [...new Set(selected.flatMap((r) => planTargets(r, env)).map((p) => p.target).filter((t) => t.startsWith("@")))];
+    await runSpecs(runDir, opts.only, shardInfo ? shardTestNamePattern(shardInfo, hostFreeTargets) : undefined);
     timings.specsMs = Date.now() - t;
 
-    const planned = selected.flatMap((r) => planTargets(r, env).map((target) => ({ target, level: r.level })));
+    const planned = selected.flatMap((r) =>
+      (shard ? ownedTargets(planTargets(r, env), shard, env) : planTargets(r, env)).map((target) => ({ target, level: r.level })),
+    );
     const results = reconcile(planned, readRecordedVerdicts(runFiles.verdicts(runDir)));
     const summary = summarize(results);
     const resultsFile: ResultsFile = {
@@ -124,6 +144,11 @@ export async function auditRun(loaded: LoadedEnvironment, opts: AuditOptions): P
     console.log(`         ${join(runDir, "allure-report", "index.html")}  (serve with: npx allure open ${join(runDir, "allure-report")})`);
     console.log(`matrix:  ${join(runDir, "matrix.html")}`);
     console.log(`results: ${runFiles.results(runDir)}`);
+    const timingsFile = process.env[TIMINGS_FILE_VARIABLE];
+    if (timingsFile) {
+      // resourceUsage().maxRSS is this process's peak in KiB (the vitest child is measured by the caller).
+      writeFileSync(timingsFile, JSON.stringify({ ...timings, maxRssBytes: process.resourceUsage().maxRSS * 1024, hosts: collectEnv.hosts.length }));
+    }
     return exitCodeOf(summary, opts.strict);
   } finally {
     if (lab) {
@@ -133,10 +158,12 @@ export async function auditRun(loaded: LoadedEnvironment, opts: AuditOptions): P
   }
 }
 
-/** The specs run in their own vitest process, reading the run folder written above. */
-function runSpecs(runDir: string, only: string | undefined): Promise<void> {
+/** The specs run in their own vitest process, reading the run folder written above. A shard (and the
+ * merge) narrow the tests with vitest's --testNamePattern, passed as one argv item (no shell). */
+export function runSpecs(runDir: string, only: string | undefined, testNamePattern?: string): Promise<void> {
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, [join(REPO_ROOT, "node_modules/vitest/vitest.mjs"), "run", "--project", "audit", "--silent=passed-only"], {
+    const filter = testNamePattern === undefined ? [] : [`--testNamePattern=${testNamePattern}`];
+    const child = spawn(process.execPath, [join(REPO_ROOT, "node_modules/vitest/vitest.mjs"), "run", "--project", "audit", "--silent=passed-only", ...filter], {
       cwd: REPO_ROOT,
       stdio: ["ignore", "inherit", "inherit"],
       env: { ...process.env, [RUN_DIR_VARIABLE]: runDir, [ONLY_VARIABLE]: only ?? "" },

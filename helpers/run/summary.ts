@@ -18,7 +18,9 @@ export function summaryLines(results: ResultsFile, catalogue: { id: string; leve
   for (const req of catalogue) {
     const verdicts = results.results.filter((v) => v.requirement === req.id);
     if (verdicts.length === 0) continue;
-    const worst = ORDER.find((s) => verdicts.some((v) => v.status === s)) ?? "passed";
+    const evaluated = verdicts.filter((v) => !(v.host && unreachable.has(v.host)));
+    const ranked = evaluated.length > 0 ? evaluated : verdicts;
+    const worst = ORDER.find((s) => ranked.some((v) => v.status === s)) ?? "passed";
     const notable = verdicts.filter((v) => v.status !== "passed" && !(v.host && unreachable.has(v.host)));
     const onBrokenHosts = verdicts.filter((v) => v.host && unreachable.has(v.host)).length;
     const passed = verdicts.filter((v) => v.status === "passed").length;

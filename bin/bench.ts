@@ -1,0 +1,154 @@
+// `npm run bench -- [--sizes 4,10,25,50] [--runs 3]`: how long an audit takes and how much memory it
+// needs, by inventory size. For each size it starts a scale lab once (environments/lab/scale.ts: the
+// compliant lab + light DP hosts), runs the real, non-destructive audit CLI against it --runs times
+// as a child process, and prints the median of every phase and the peak RSS.
+//
+// Peak RSS, two numbers: "audit" is the audit process's own peak (process.resourceUsage().maxRSS,
+// written by audit-run to the API7_AUDIT_TIMINGS_FILE file at exit); "tree" is GNU time's maximum
+// resident set size, the largest single process of the run's whole tree (audit, its vitest child, the
+// allure CLI), whichever peaked highest. Timings come from the same file (not from the sealed bundle).
+import { spawn } from "node:child_process";
+import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { Command } from "commander";
+import { startScaleLab, writeLabEnvironment } from "../environments/lab/scale.js";
+
+const REPO_ROOT = resolve(import.meta.dirname, "..");
+const PHASES = ["connectMs", "factsMs", "probesMs", "specsMs", "reportMs"] as const;
+
+interface AuditSample {
+  wallMs: number;
+  exitCode: number | null;
+  phases: Record<(typeof PHASES)[number], number>;
+  auditRssBytes: number;
+  treeRssBytes: number | null;
+}
+
+export interface SizeResult {
+  hosts: number;
+  labStartSeconds: number;
+  samples: AuditSample[];
+}
+
+export function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length === 0 ? Number.NaN : sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+/** GNU time -v: "Maximum resident set size (kbytes): 123456". */
+export function parseMaxRss(timeOutput: string): number | null {
+  const match = /Maximum resident set size \(kbytes\): (\d+)/.exec(timeOutput);
+  return match ? Number(match[1]) * 1024 : null;
+}
+
+function runAudit(envFile: string, reportDir: string, runId: string, env: NodeJS.ProcessEnv): Promise<AuditSample> {
+  const timingsFile = join(reportDir, `${runId}.timings.json`);
+  const timeFile = join(reportDir, `${runId}.time.txt`);
+  const gnuTime = existsSync("/usr/bin/time");
+  // node --import tsx: the measured process IS the audit (the tsx CLI would add a wrapper process).
+  const audit = [process.execPath, "--import", "tsx", join(REPO_ROOT, "bin/audit.ts"), "--env", envFile, "--report-dir", reportDir, "--run-id", runId];
+  const [command, ...args] = gnuTime ? ["/usr/bin/time", "-v", "-o", timeFile, ...audit] : audit;
+  const started = performance.now();
+  return new Promise((done, reject) => {
+    const child = spawn(command!, args, { cwd: REPO_ROOT, env: { ...process.env, ...env, API7_AUDIT_TIMINGS_FILE: timingsFile }, stdio: ["ignore", "pipe", "pipe"] });
+    let output = "";
+    child.stdout.on("data", (d: Buffer) => (output += d.toString()));
+    child.stderr.on("data", (d: Buffer) => (output += d.toString()));
+    child.on("error", reject);
+    child.on("exit", (code) => {
+      const wallMs = performance.now() - started;
+      if (!existsSync(timingsFile)) return reject(new Error(`audit ${runId} wrote no timings (exit ${code}):\n${output.slice(-4000)}`));
+      const timings = JSON.parse(readFileSync(timingsFile, "utf8")) as Record<string, number>;
+      done({
+        wallMs,
+        exitCode: code,
+        phases: Object.fromEntries(PHASES.map((p) => [p, timings[p] ?? 0])) as AuditSample["phases"],
+        auditRssBytes: timings.maxRssBytes ?? 0,
+        treeRssBytes: gnuTime && existsSync(timeFile) ? parseMaxRss(readFileSync(timeFile, "utf8")) : null,
+      });
+    });
+  });
+}
+
+async function benchSize(hosts: number, runs: number, workRoot: string, log: (line: string) => void): Promise<SizeResult> {
+  const workDir = join(workRoot, `n${hosts}`);
+  mkdirSync(workDir, { recursive: true });
+  const started = performance.now();
+  const scale = await startScaleLab(hosts, { workDir, log: () => undefined });
+  const labStartSeconds = (performance.now() - started) / 1000;
+  log(`${hosts} hosts: lab up in ${labStartSeconds.toFixed(1)} s (base ${scale.startSeconds.base.toFixed(1)} s + ${hosts - 4} light hosts ${scale.startSeconds.extra.toFixed(1)} s)`);
+  try {
+    const { file, env } = writeLabEnvironment(scale, join(workDir, "environment.yaml"));
+    const samples: AuditSample[] = [];
+    for (let i = 1; i <= runs; i++) {
+      const sample = await runAudit(file, join(workDir, "reports"), `run-${i}`, { [env.database.passwordEnv]: scale.lab.dbPassword });
+      const collect = sample.phases.connectMs + sample.phases.factsMs + sample.phases.probesMs;
+      log(`  run ${i}: exit ${sample.exitCode}, wall ${(sample.wallMs / 1000).toFixed(1)} s, collect ${(collect / 1000).toFixed(2)} s, audit RSS ${mb(sample.auditRssBytes)} MB`);
+      samples.push(sample);
+    }
+    return { hosts, labStartSeconds, samples };
+  } finally {
+    await scale.stop();
+  }
+}
+
+const mb = (bytes: number | null) => (bytes === null ? "-" : (bytes / 1024 ** 2).toFixed(0));
+const s = (ms: number) => (ms / 1000).toFixed(2);
+
+export function renderTable(results: readonly SizeResult[]): string {
+  const header = ["hosts", "lab start s", "connect s", "facts s", "probes s", "collect s", "specs s", "report s", "audit wall s", "peak RSS audit MB", "peak RSS tree MB"];
+  const rows = results.map((r) => {
+    const m = (f: (x: AuditSample) => number) => median(r.samples.map(f));
+    const collect = m((x) => x.phases.connectMs + x.phases.factsMs + x.phases.probesMs);
+    return [
+      String(r.hosts),
+      r.labStartSeconds.toFixed(1),
+      s(m((x) => x.phases.connectMs)),
+      s(m((x) => x.phases.factsMs)),
+      s(m((x) => x.phases.probesMs)),
+      s(collect),
+      s(m((x) => x.phases.specsMs)),
+      s(m((x) => x.phases.reportMs)),
+      s(m((x) => x.wallMs)),
+      mb(Math.max(...r.samples.map((x) => x.auditRssBytes))),
+      mb(r.samples.some((x) => x.treeRssBytes === null) ? null : Math.max(...r.samples.map((x) => x.treeRssBytes!))),
+    ];
+  });
+  return [`| ${header.join(" | ")} |`, `|${header.map(() => "---").join("|")}|`, ...rows.map((row) => `| ${row.join(" | ")} |`)].join("\n");
+}
+
+async function main(): Promise<void> {
+  const opts = new Command()
+    .name("npm run bench --")
+    .description("Median audit phase timings and peak RSS against scale labs of several sizes.")
+    .option("--sizes <list>", "host counts (>= 4), comma-separated", "4,10,25,50")
+    .option("--runs <n>", "audits per size (medians over these)", "3")
+    .parse()
+    .opts<{ sizes: string; runs: string }>();
+  const sizes = opts.sizes.split(",").map(Number);
+  const runs = Number(opts.runs);
+  if (sizes.some((n) => !Number.isInteger(n) || n < 4) || !Number.isInteger(runs) || runs < 1) {
+    console.error("--sizes takes integers >= 4, --runs a positive integer");
+    process.exitCode = 3;
+    return;
+  }
+  process.env.TESTCONTAINERS_RYUK_DISABLED ??= "true";
+  process.env.TESTCONTAINERS_HOST_OVERRIDE ??= "localhost";
+  const workRoot = join(REPO_ROOT, ".lab", `bench-${process.pid}`);
+  const results: SizeResult[] = [];
+  try {
+    for (const hosts of sizes) results.push(await benchSize(hosts, runs, workRoot, (line) => console.log(line)));
+  } finally {
+    rmSync(workRoot, { recursive: true, force: true });
+  }
+  console.log(`\nmedians of ${runs} audits per size (collect = connect + facts + probes; peak RSS = max over the runs)\n`);
+  console.log(renderTable(results));
+}
+
+if (process.argv[1] && import.meta.url.endsWith(process.argv[1].split("/").pop()!)) {
+  main().catch((error: unknown) => {
+    console.error(error instanceof Error ? (error.stack ?? error.message) : error);
+    process.exitCode = 1;
+  });
+}

@@ -1,0 +1,94 @@
+// Sharding end to end: one compliant lab, audited as --shard 1/2 + --shard 2/2 and merged, and once
+// unsharded; the merged run must carry exactly the verdicts of the single run, and verify offline.
+import { spawn } from "node:child_process";
+import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { startScaleLab, writeLabEnvironment, type ScaleLab } from "../../environments/lab/scale.js";
+import type { ResultsFile } from "../../helpers/run/results.js";
+import { REPO_ROOT, readResults, type CliRun } from "./run-audit.js";
+
+const WORK = join(REPO_ROOT, ".lab", `e2e-shard-${process.pid}`);
+const REPORTS = join(WORK, "reports");
+
+function cli(script: "audit" | "merge" | "verify", args: string[], env: NodeJS.ProcessEnv): Promise<CliRun> {
+  return new Promise((done) => {
+    const child = spawn(process.execPath, [join(REPO_ROOT, "node_modules/tsx/dist/cli.mjs"), join(REPO_ROOT, `bin/${script}.ts`), ...args], {
+      cwd: REPO_ROOT,
+      env: { ...process.env, ...env },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+    child.on("exit", (code) => done({ code, stdout, stderr }));
+  });
+}
+
+const verdictRows = (results: ResultsFile) => results.results.map((v) => `${v.requirement}\t${v.target}\t${v.level}\t${v.status}`);
+
+describe("--shard i/n and npm run merge against the compliant lab", () => {
+  let scale: ScaleLab | undefined;
+  let envFile = "";
+  let childEnv: NodeJS.ProcessEnv = {};
+  const runs: Record<string, CliRun> = {};
+
+  beforeAll(async () => {
+    process.env.TESTCONTAINERS_RYUK_DISABLED = "true";
+    process.env.TESTCONTAINERS_HOST_OVERRIDE = "localhost";
+    mkdirSync(WORK, { recursive: true });
+    scale = await startScaleLab(4, { workDir: WORK, log: () => undefined });
+    const written = writeLabEnvironment(scale, join(WORK, "environment.yaml"), "lab-shards");
+    envFile = written.file;
+    childEnv = { [written.env.database.passwordEnv]: scale.lab.dbPassword };
+    const audit = (runId: string, extra: string[]) => cli("audit", ["--env", envFile, "--report-dir", REPORTS, "--run-id", runId, ...extra], childEnv);
+    // One at a time: the machine has 2 cores and each run starts vitest.
+    runs.shard1 = await audit("shard-1", ["--shard", "1/2"]);
+    runs.shard2 = await audit("shard-2", ["--shard", "2/2"]);
+    runs.full = await audit("full", []);
+    runs.merge = await cli("merge", [join(REPORTS, "shard-2"), join(REPORTS, "shard-1"), "--out", join(REPORTS, "merged")], childEnv);
+    runs.verify = await cli("verify", [join(REPORTS, "merged")], {});
+  }, 400_000);
+
+  afterAll(async () => {
+    await scale?.stop();
+    rmSync(WORK, { recursive: true, force: true });
+  });
+
+  test("every run exits 0 (the lab is compliant)", () => {
+    for (const [name, run] of Object.entries(runs)) expect(run.code, `${name}:\n${run.stdout.slice(-3000)}\n${run.stderr.slice(-3000)}`).toBe(0);
+  });
+
+  test("each shard evaluates only its own hosts; host-free targets on shard 1; TOPO-01 left to the merge", () => {
+    const one = readResults(join(REPORTS, "shard-1"));
+    const two = readResults(join(REPORTS, "shard-2"));
+    const targets = (r: ResultsFile) => new Set(r.results.map((v) => v.target));
+    expect([...targets(one)].sort()).toEqual(["@cp-pair", "@database", "@dp-pair", "@prometheus", "cp1", "dp1"]);
+    expect([...targets(two)].sort()).toEqual(["cp2", "dp2"]);
+    expect([...one.results, ...two.results].some((v) => v.requirement === "TOPO-01")).toBe(false);
+    const collected2 = JSON.parse(readFileSync(join(REPORTS, "shard-2", "evidence", "collected.json"), "utf8")) as { hosts: { name: string }[] };
+    expect(collected2.hosts.map((h) => h.name)).toEqual(["cp2", "dp2"]);
+  });
+
+  test("the merged run has the same verdicts as the single run, in the same order, and the same summary", () => {
+    const merged = readResults(join(REPORTS, "merged"));
+    const full = readResults(join(REPORTS, "full"));
+    expect(verdictRows(merged)).toEqual(verdictRows(full));
+    expect(merged.summary).toEqual(full.summary);
+    const topo = merged.results.filter((v) => v.requirement === "TOPO-01");
+    expect(topo.map((v) => [v.target, v.status])).toEqual([["cp1", "passed"], ["cp2", "passed"], ["dp1", "passed"], ["dp2", "passed"]]);
+    expect(topo.map((v) => v.message)).toEqual(full.results.filter((v) => v.requirement === "TOPO-01").map((v) => v.message));
+  });
+
+  test("the merged folder is a complete, sealed bundle that verifies offline", () => {
+    const dir = join(REPORTS, "merged");
+    for (const file of ["report.html", "allure-report/index.html", "junit.xml", "matrix.html", "manifest.json", "evidence/merged-from.json"]) {
+      expect(existsSync(join(dir, file)), file).toBe(true);
+    }
+    const results = readResults(dir);
+    const allureResults = readFileSync(join(dir, "junit.xml"), "utf8").match(/<testcase /g) ?? [];
+    expect(allureResults.length).toBe(results.results.length);
+    expect(runs.verify?.stdout).toMatch(/^VERIFIED$/m);
+  });
+});
