@@ -91,10 +91,15 @@ export function compareVerdicts(recorded: readonly Verdict[], recomputed: readon
  * Lab files name container addresses as {{name}}; the resolved copy must equal the source with each
  * placeholder replaced by one consistent value, and nothing else changed.
  */
+/** Keys a lab run sets from the started lab (its generated key pair and known_hosts), not from the file. */
+const LAB_RUN_OVERRIDES = new Set(["ssh.identityFile", "ssh.knownHosts"]);
+
 export function resolvedFollowsSource(source: unknown, resolved: unknown): string[] {
   const bindings = new Map<string, string>();
   const problems: string[] = [];
+  const isLab = typeof source === "object" && source !== null && "lab" in source;
   const walk = (s: unknown, r: unknown, path: string): void => {
+    if (isLab && LAB_RUN_OVERRIDES.has(path)) return;
     if (typeof s === "string" && s.includes("{{")) {
       const names: string[] = [];
       const pattern = s.split(/(\{\{[a-z0-9._-]+\}\})/i).map((part) => {

@@ -158,4 +158,11 @@ describe("resolvedFollowsSource", () => {
     expect(resolvedFollowsSource(source, { a: "http://10.0.0.1:80/", b: "10.0.0.1", c: ["10.0.0.9"] })).toEqual([]);
     expect(resolvedFollowsSource(source, { a: "http://10.0.0.1:80/", b: "10.0.0.2", c: ["10.0.0.9"] })).toEqual(['b: {{lb}} is "10.0.0.2" here but "10.0.0.1" elsewhere']);
   });
+
+  it("lets a lab run set only its key pair and known_hosts", () => {
+    const resolved = { ssh: { user: "root", identityFile: "/lab/id", knownHosts: "/lab/known_hosts" } };
+    expect(resolvedFollowsSource({ lab: { variant: "compliant" }, ssh: { user: "root" } }, { lab: { variant: "compliant" }, ...resolved })).toEqual([]);
+    expect(resolvedFollowsSource({ ssh: { user: "root" } }, resolved)).toHaveLength(2);
+    expect(resolvedFollowsSource({ lab: { variant: "compliant" }, ssh: { user: "root" } }, { lab: { variant: "compliant" }, ssh: { user: "admin" } })).toHaveLength(1);
+  });
 });
