@@ -67,7 +67,9 @@ test(
     while (!gatewayRunning(dp1) && Date.now() - killedAt < (ROLLBACK_AFTER_SECONDS + 20) * 1000) await new Promise((r) => setTimeout(r, 250));
     const restoredAfterMs = Date.now() - killedAt;
     expect(gatewayRunning(dp1), `dp1's gateway was still down ${restoredAfterMs} ms after the runner died`).toBe(true);
-    expect(restoredAfterMs).toBeLessThanOrEqual(ROLLBACK_AFTER_SECONDS * 1000);
+    // The timer was armed before the fault, so it fires within ROLLBACK_AFTER_SECONDS of the kill; allow
+    // for the component's own start and this loop's polling (docker exec every 250 ms).
+    expect(restoredAfterMs).toBeLessThanOrEqual(ROLLBACK_AFTER_SECONDS * 1000 + 3_000);
   },
   10 * 60_000,
 );
