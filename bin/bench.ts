@@ -12,6 +12,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { Command } from "commander";
 import { startScaleLab, writeLabEnvironment } from "../environments/lab/scale.js";
+import type { ResultsFile } from "../helpers/run/results.js";
 
 const REPO_ROOT = resolve(import.meta.dirname, "..");
 const PHASES = ["connectMs", "factsMs", "probesMs", "specsMs", "reportMs"] as const;
@@ -19,6 +20,8 @@ const PHASES = ["connectMs", "factsMs", "probesMs", "specsMs", "reportMs"] as co
 interface AuditSample {
   wallMs: number;
   exitCode: number | null;
+  /** "ID target status: message" of every failed or broken verdict (the lab should have none). */
+  problems: string[];
   phases: Record<(typeof PHASES)[number], number>;
   auditRssBytes: number;
   treeRssBytes: number | null;
@@ -43,6 +46,7 @@ export function parseMaxRss(timeOutput: string): number | null {
 }
 
 function runAudit(envFile: string, reportDir: string, runId: string, env: NodeJS.ProcessEnv): Promise<AuditSample> {
+  mkdirSync(reportDir, { recursive: true });
   const timingsFile = join(reportDir, `${runId}.timings.json`);
   const timeFile = join(reportDir, `${runId}.time.txt`);
   const gnuTime = existsSync("/usr/bin/time");
@@ -60,9 +64,11 @@ function runAudit(envFile: string, reportDir: string, runId: string, env: NodeJS
       const wallMs = performance.now() - started;
       if (!existsSync(timingsFile)) return reject(new Error(`audit ${runId} wrote no timings (exit ${code}):\n${output.slice(-4000)}`));
       const timings = JSON.parse(readFileSync(timingsFile, "utf8")) as Record<string, number>;
+      const results = JSON.parse(readFileSync(join(reportDir, runId, "results.json"), "utf8")) as ResultsFile;
       done({
         wallMs,
         exitCode: code,
+        problems: results.results.filter((v) => v.status === "failed" || v.status === "broken").map((v) => `${v.requirement} ${v.target} ${v.status}: ${v.message}`),
         phases: Object.fromEntries(PHASES.map((p) => [p, timings[p] ?? 0])) as AuditSample["phases"],
         auditRssBytes: timings.maxRssBytes ?? 0,
         treeRssBytes: gnuTime && existsSync(timeFile) ? parseMaxRss(readFileSync(timeFile, "utf8")) : null,
@@ -85,6 +91,7 @@ async function benchSize(hosts: number, runs: number, workRoot: string, log: (li
       const sample = await runAudit(file, join(workDir, "reports"), `run-${i}`, { [env.database.passwordEnv]: scale.lab.dbPassword });
       const collect = sample.phases.connectMs + sample.phases.factsMs + sample.phases.probesMs;
       log(`  run ${i}: exit ${sample.exitCode}, wall ${(sample.wallMs / 1000).toFixed(1)} s, collect ${(collect / 1000).toFixed(2)} s, audit RSS ${mb(sample.auditRssBytes)} MB`);
+      for (const problem of sample.problems) log(`    ${problem}`);
       samples.push(sample);
     }
     return { hosts, labStartSeconds, samples };
