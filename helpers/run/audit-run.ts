@@ -2,7 +2,7 @@
 // (vitest + Allure) → results.json, reports, manifest → summary and exit code.
 import { spawn } from "node:child_process";
 import { mkdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { join, relative, resolve } from "node:path";
 import { loadCatalogue } from "../../specs/catalogue.js";
 import { formatWaiverError, isExpired, validateWaivers } from "../evidence/waivers.js";
 import { collectSecrets, redactDeep } from "../evidence/redact.js";
@@ -15,6 +15,7 @@ import { finishBundle } from "./bundle.js";
 import { exitCodeOf, readRecordedVerdicts, reconcile, summarize, type ResultsFile } from "./results.js";
 import { ONLY_VARIABLE, RUN_DIR_VARIABLE, runFiles } from "./context.js";
 import { parseSelection, selectsRequirement, unmatchedSelection } from "./selection.js";
+import { specFilesFor } from "./spec-files.js";
 import { printSummary } from "./summary.js";
 import { readSuiteIdentity } from "../evidence/suite-identity.js";
 import { startLabForRun, type LabSession } from "./lab-session.js";
@@ -163,7 +164,8 @@ export async function auditRun(loaded: LoadedEnvironment, opts: AuditOptions): P
 export function runSpecs(runDir: string, only: string | undefined, testNamePattern?: string): Promise<void> {
   return new Promise((resolvePromise, reject) => {
     const filter = testNamePattern === undefined ? [] : [`--testNamePattern=${testNamePattern}`];
-    const child = spawn(process.execPath, [join(REPO_ROOT, "node_modules/vitest/vitest.mjs"), "run", "--project", "audit", "--silent=passed-only", ...filter], {
+    const files = specFilesFor(parseSelection(only)).map((file) => relative(REPO_ROOT, file));
+    const child = spawn(process.execPath, [join(REPO_ROOT, "node_modules/vitest/vitest.mjs"), "run", "--project", "audit", "--silent=passed-only", ...filter, ...files], {
       cwd: REPO_ROOT,
       stdio: ["ignore", "inherit", "inherit"],
       env: { ...process.env, [RUN_DIR_VARIABLE]: runDir, [ONLY_VARIABLE]: only ?? "" },

@@ -492,7 +492,11 @@ function runChannel(channel: ClientChannel, spec: RunSpec): Promise<CommandOutpu
       exitSignal = code === null && signal ? signal : null;
     });
     channel.on("close", () => finish(false));
-    channel.on("error", () => finish(false));
+    channel.on("error", (error: Error) => {
+      // Keep the reason: a channel that fails without an exit status must not look like a silent exit.
+      stderr.push(Buffer.from(`[ssh channel error: ${error.message}]\n`));
+      finish(false);
+    });
     // Always end stdin: a command that reads it must see EOF, not wait for the timeout.
     channel.end(spec.stdin ?? undefined);
   });
