@@ -2,7 +2,6 @@
 // time and latency, coloured by outcome; the fault window, each outage and the fault, rollback
 // and recovery moments marked; the numbers in the title. Self-contained SVG: generic font
 // family, no scripts, no external references, so it renders inside a report opened from disk.
-import { registerTimelineRenderer } from "../run/attachments.js";
 import { isFailoverExperiment, type FailoverExperiment } from "./record.js";
 
 const WIDTH = 960;
@@ -163,4 +162,3 @@ export function renderTimelineOf(value: unknown): string {
   return renderTimelineSvg(value);
 }
 
-registerTimelineRenderer(renderTimelineOf);

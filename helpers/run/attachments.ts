@@ -1,4 +1,5 @@
 // The raw outputs that decided a verdict, as Allure attachments (already redacted at collection).
+import { renderTimelineOf } from "../failover/timeline.js";
 import type { CommandOutput, Verdict } from "../model.js";
 import type { CollectedRun } from "./collected.js";
 
@@ -46,14 +47,9 @@ export function evidenceAttachments(verdict: Verdict, context: { run: CollectedR
   return attachments;
 }
 
-/** Set by the failover module at import time: renders a timeline picture of one experiment. */
-export let renderFailoverTimeline: ((experiment: unknown) => string) | undefined;
-export function registerTimelineRenderer(render: (experiment: unknown) => string): void {
-  renderFailoverTimeline = render;
-}
-
 function failoverAttachments(id: string, experiment: unknown): Attachment[] {
-  const attachments: Attachment[] = [{ name: `failover ${id} history`, content: JSON.stringify(experiment, null, 2), contentType: "application/json" }];
-  if (renderFailoverTimeline) attachments.unshift({ name: `failover ${id} timeline`, content: renderFailoverTimeline(experiment), contentType: "image/svg+xml" });
-  return attachments;
+  return [
+    { name: `failover ${id} timeline`, content: renderTimelineOf(experiment), contentType: "image/svg+xml" },
+    { name: `failover ${id} history`, content: JSON.stringify(experiment, null, 2), contentType: "application/json" },
+  ];
 }
