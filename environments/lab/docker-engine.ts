@@ -4,7 +4,7 @@ import { spawn } from "node:child_process";
 import { existsSync, openSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { findExecutable, lastLines, runLocal, runLocalOrThrow, sleep, type LabLog } from "./process.js";
+import { aptInstall, findExecutable, lastLines, runLocal, runLocalOrThrow, sleep, type LabLog } from "./process.js";
 
 /** Where a dockerd started by the lab writes its log (outside the repository, not committed). */
 const DOCKERD_LOG = join(tmpdir(), "api7-lab-dockerd.log");
@@ -42,10 +42,8 @@ export async function ensureDocker(log: LabLog): Promise<void> {
     );
   }
   if (!findExecutable("docker", SEARCH_PATH) || !findExecutable("dockerd", SEARCH_PATH)) {
-    log("docker: not installed; running apt-get install -y docker.io");
-    await runLocalOrThrow(["apt-get", "install", "-y", "docker.io"], {
-      env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" },
-    });
+    log("docker: not installed");
+    await aptInstall(["docker.io"], (line) => log(`docker: ${line}`));
   }
   const dockerd = findExecutable("dockerd", SEARCH_PATH);
   if (!dockerd) throw new Error("docker.io was installed but no dockerd executable was found on PATH or in sbin");

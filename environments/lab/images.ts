@@ -7,7 +7,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } fr
 import { tmpdir } from "node:os";
 import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
-import { findExecutable, pipeLocal, runLocal, runLocalOrThrow, sleep, type LabLog } from "./process.js";
+import { aptInstall, findExecutable, pipeLocal, runLocal, runLocalOrThrow, sleep, type LabLog } from "./process.js";
 
 export const BASE_REPOSITORY = "api7-audit-base";
 export const LAB_REPOSITORY = "api7-audit-lab";
@@ -74,8 +74,8 @@ async function ensureMmdebstrap(log: LabLog): Promise<void> {
   if (process.getuid?.() !== 0 || !existsSync("/etc/debian_version")) {
     throw new Error("Building the lab's base image needs mmdebstrap (Debian package mmdebstrap), run as root on Debian");
   }
-  log("images: mmdebstrap missing; running apt-get install -y mmdebstrap");
-  await runLocalOrThrow(["apt-get", "install", "-y", "mmdebstrap"], { env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" } });
+  log("images: mmdebstrap missing");
+  await aptInstall(["mmdebstrap"], (line) => log(`images: ${line}`));
 }
 
 async function buildBase(ref: string, log: LabLog): Promise<void> {

@@ -38,6 +38,17 @@ export async function runLocalOrThrow(argv: readonly string[], opts: { env?: Nod
   return result.stdout;
 }
 
+/** `apt-get install -y`, refreshing the package lists first when the install cannot find a package (a fresh machine). */
+export async function aptInstall(packages: readonly string[], log: LabLog): Promise<void> {
+  const env = { ...process.env, DEBIAN_FRONTEND: "noninteractive" };
+  log(`running apt-get install -y ${packages.join(" ")}`);
+  const first = await runLocal(["apt-get", "install", "-y", ...packages], { env });
+  if (first.exitCode === 0) return;
+  log("apt-get install failed; running apt-get update and trying again");
+  await runLocalOrThrow(["apt-get", "update"], { env });
+  await runLocalOrThrow(["apt-get", "install", "-y", ...packages], { env });
+}
+
 /** `producer | consumer` without a shell; fails if either side fails. */
 export function pipeLocal(producer: readonly string[], consumer: readonly string[]): Promise<string> {
   const [pFile, ...pArgs] = producer;
