@@ -4,7 +4,7 @@ import { spawn } from "node:child_process";
 import { existsSync, openSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { aptInstall, findExecutable, lastLines, runLocal, runLocalOrThrow, sleep, type LabLog } from "./process.js";
+import { aptInstall, findExecutable, lastLines, runLocal, sleep, type LabLog } from "./process.js";
 
 /** Where a dockerd started by the lab writes its log (outside the repository, not committed). */
 const DOCKERD_LOG = join(tmpdir(), "api7-lab-dockerd.log");
