@@ -12,7 +12,7 @@ export interface CliRun {
   stderr: string;
 }
 
-export function runCli(script: "audit" | "verify", args: string[], env: NodeJS.ProcessEnv = {}): Promise<CliRun> {
+export function runCli(script: "audit" | "merge" | "verify", args: string[], env: NodeJS.ProcessEnv = {}): Promise<CliRun> {
   return new Promise((done) => {
     const child = spawn(process.execPath, [join(REPO_ROOT, "node_modules/tsx/dist/cli.mjs"), join(REPO_ROOT, `bin/${script}.ts`), ...args], {
       cwd: REPO_ROOT,

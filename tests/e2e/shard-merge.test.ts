@@ -1,30 +1,16 @@
 // Sharding end to end: one compliant lab, audited as --shard 1/2 + --shard 2/2 and merged, and once
 // unsharded; the merged run must carry exactly the verdicts of the single run, and verify offline.
-import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { startScaleLab, writeLabEnvironment, type ScaleLab } from "../../environments/lab/scale.js";
 import type { ResultsFile } from "../../helpers/run/results.js";
-import { REPO_ROOT, readResults, type CliRun } from "./run-audit.js";
+import { REPO_ROOT, readResults, runCli, type CliRun } from "./run-audit.js";
 
 const WORK = join(REPO_ROOT, ".lab", `e2e-shard-${process.pid}`);
 const REPORTS = join(WORK, "reports");
 
-function cli(script: "audit" | "merge" | "verify", args: string[], env: NodeJS.ProcessEnv): Promise<CliRun> {
-  return new Promise((done) => {
-    const child = spawn(process.execPath, [join(REPO_ROOT, "node_modules/tsx/dist/cli.mjs"), join(REPO_ROOT, `bin/${script}.ts`), ...args], {
-      cwd: REPO_ROOT,
-      env: { ...process.env, ...env },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
-    child.on("exit", (code) => done({ code, stdout, stderr }));
-  });
-}
+const cli = runCli;
 
 const verdictRows = (results: ResultsFile) => results.results.map((v) => `${v.requirement}\t${v.target}\t${v.level}\t${v.status}`);
 
