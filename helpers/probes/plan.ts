@@ -243,12 +243,7 @@ export async function collectNetworkProbes(input: NetworkProbeInput): Promise<Ne
 async function runOnHost(exec: NetworkProbeInput["execOnHost"], planned: PlannedHostProbe): Promise<CommandOutput> {
   const started = performance.now();
   try {
-    const first = await exec(planned.host, planned.argv, planned.section);
-    // A channel that ended without an exit status (and did not time out) says nothing about the
-    // network path: the probe is read-only, so ask once more rather than report a false failure.
-    if (first.exitCode !== null || first.timedOut) return first;
-    const second = await exec(planned.host, planned.argv, planned.section);
-    return { ...second, stderr: `${second.stderr}[first attempt ended without an exit status: ${first.stderr.trim() || "no reason given"}]\n` };
+    return await exec(planned.host, planned.argv, planned.section);
   } catch (err) {
     // The transport failed (host unreachable): keep the attempt as evidence instead of losing it.
     return {

@@ -27,17 +27,18 @@ export async function startLabForRun(env: Environment, runDir: string, log: (lin
   const lab = await startLab(variant, { log, workDir });
   log(`${variant} lab up in ${((Date.now() - started) / 1000).toFixed(1)} s: ${Object.keys(lab.addresses).length} containers`);
 
-  let stopped = false;
-  const stop = async () => {
-    if (stopped) return;
-    stopped = true;
-    process.off("SIGINT", onSignal);
-    process.off("SIGTERM", onSignal);
-    await lab.stop();
-    rmSync(workDir, { recursive: true, force: true });
-    log("lab removed");
-  };
-  // Ctrl-C during a run must not leave containers behind.
+  // One removal, however many callers: the signal handler and the run's `finally` may both ask.
+  let stopping: Promise<void> | undefined;
+  const stop = () =>
+    (stopping ??= (async () => {
+      process.off("SIGINT", onSignal);
+      process.off("SIGTERM", onSignal);
+      await lab.stop();
+      rmSync(workDir, { recursive: true, force: true });
+      log("lab removed");
+    })());
+  // Ctrl-C during a run must not leave containers behind; the run's own error paths wait for the
+  // same removal, and the process exits 130 once it is done.
   const onSignal = (signal: NodeJS.Signals) => {
     log(`${signal}: removing the lab before exiting`);
     void stop().finally(() => process.exit(130));

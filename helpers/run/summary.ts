@@ -31,6 +31,12 @@ export function summaryLines(results: ResultsFile, catalogue: { id: string; leve
     lines.push(`${pad(req.id, 10)} ${pad(req.level, 6)} ${pad(worst, 8)} ${detail}`);
   }
   const s = results.summary;
+  for (const waiver of results.expiredWaivers as { requirement: string; host: string; expires: string; approver: string }[]) {
+    lines.push(`expired waiver (no longer applies): ${waiver.requirement} on ${waiver.host}, expired ${waiver.expires}, approved by ${waiver.approver}`);
+  }
+  for (const v of results.results.filter((r) => r.status === "waived")) {
+    lines.push(`waived: ${v.requirement} ${v.target}: ${v.waiver?.justification ?? ""} (until ${v.waiver?.expires ?? "?"})`);
+  }
   if (brokenHosts.length > 0) {
     lines.push("", "hosts that could not be evaluated (every requirement on them is broken):");
     for (const host of brokenHosts) lines.push(`  ${host.name}: ${host.error}`);

@@ -185,10 +185,16 @@ export class SshPool {
     const release = await connection.slots.acquire();
     try {
       const started = performance.now();
-      const opening = new Promise<ClientChannel>((resolve, reject) => {
+      // Listeners go on in the exec callback itself: a fast command's exit status can arrive in the
+      // same read as the channel confirmation, and an "exit" emitted before anyone listens is lost.
+      const opening = new Promise<{ channel: ClientChannel; done: Promise<CommandOutput> }>((resolve, reject) => {
         const cannotStart = (err: unknown) => new SshTransportError(host, `${host}: cannot start a command: ${errorText(err)}`);
         try {
-          connection.client.exec(command, (err, stream) => (err ? reject(cannotStart(err)) : resolve(stream)));
+          connection.client.exec(command, (err, stream) => {
+            if (err) return reject(cannotStart(err));
+            const remainingMs = Math.max(1, timeoutMs - (performance.now() - started));
+            resolve({ channel: stream, done: runChannel(stream, { command, section, timeoutMs: remainingMs, started, stdin: opts.stdin }) });
+          });
         } catch (error) {
           // ssh2 throws synchronously when the socket is already gone.
           reject(cannotStart(error));
@@ -196,16 +202,15 @@ export class SshPool {
       });
       // The timeout covers opening the channel too: a host that stopped answering must not hang us.
       let openTimer: NodeJS.Timeout | undefined;
-      const channel = await Promise.race([
+      const opened = await Promise.race([
         opening,
         new Promise<null>((resolve) => (openTimer = setTimeout(() => resolve(null), timeoutMs))),
       ]).finally(() => clearTimeout(openTimer));
-      if (channel === null) {
-        opening.then((late) => late.close(), () => undefined);
+      if (opened === null) {
+        opening.then((late) => late.channel.close(), () => undefined);
         return timedOutBeforeStart(section, command, performance.now() - started);
       }
-      const remainingMs = Math.max(1, timeoutMs - (performance.now() - started));
-      return await runChannel(channel, { command, section, timeoutMs: remainingMs, started, stdin: opts.stdin });
+      return await opened.done;
     } finally {
       release();
     }
@@ -491,7 +496,12 @@ function runChannel(channel: ClientChannel, spec: RunSpec): Promise<CommandOutpu
       exitCode = code;
       exitSignal = code === null && signal ? signal : null;
     });
-    channel.on("close", () => finish(false));
+    // ssh2 repeats the exit status on "close": the fallback if "exit" was emitted before we listened.
+    channel.on("close", (code?: number | null, signal?: string) => {
+      if (exitCode === null && typeof code === "number") exitCode = code;
+      if (exitCode === null && exitSignal === null && signal) exitSignal = signal;
+      finish(false);
+    });
     channel.on("error", (error: Error) => {
       // Keep the reason: a channel that fails without an exit status must not look like a silent exit.
       stderr.push(Buffer.from(`[ssh channel error: ${error.message}]\n`));
