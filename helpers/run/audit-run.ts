@@ -16,7 +16,7 @@ import { exitCodeOf, readRecordedVerdicts, reconcile, summarize, type ResultsFil
 import { ONLY_VARIABLE, RUN_DIR_VARIABLE, runFiles } from "./context.js";
 import { parseSelection, selectsRequirement, unmatchedSelection } from "./selection.js";
 import { specFilesFor } from "./spec-files.js";
-import { printSummary } from "./summary.js";
+import { printSummary, printWhereTheReportIs } from "./summary.js";
 import { readSuiteIdentity } from "../evidence/suite-identity.js";
 import { startLabForRun, type LabSession } from "./lab-session.js";
 import { ownedTargets, SHARD_FILE, shardEnvironment, shardRecord, shardTestNamePattern, type ShardSpec } from "./shard.js";
@@ -140,11 +140,7 @@ export async function auditRun(loaded: LoadedEnvironment, opts: AuditOptions): P
     linkLatest(reportRoot, runId);
 
     printSummary(resultsFile, catalogue, collected.run.hosts.flatMap((h) => (h.error === null ? [] : [{ name: h.name, error: h.error }])));
-    console.log(`\ntimings: ${Object.entries(timings).map(([k, v]) => `${k} ${((v ?? 0) / 1000).toFixed(1)} s`).join(", ")}`);
-    console.log(`report:  ${join(runDir, "report.html")}  (single file, opens from disk)`);
-    console.log(`         ${join(runDir, "allure-report", "index.html")}  (serve with: npx allure open ${join(runDir, "allure-report")})`);
-    console.log(`matrix:  ${join(runDir, "matrix.html")}`);
-    console.log(`results: ${runFiles.results(runDir)}`);
+    printWhereTheReportIs(runDir, timings);
     const timingsFile = process.env[TIMINGS_FILE_VARIABLE];
     if (timingsFile) {
       // resourceUsage().maxRSS is this process's peak in KiB (the vitest child is measured by the caller).

@@ -1,5 +1,7 @@
 // The table printed at the end of a run: one row per requirement, worst status first in each row.
 import type { Status, Verdict } from "../model.js";
+import { join } from "node:path";
+import { runFiles } from "./context.js";
 import type { ResultsFile } from "./results.js";
 
 const ORDER: Status[] = ["failed", "broken", "warning", "waived", "skipped", "passed"];
@@ -53,4 +55,13 @@ function describe(v: Verdict): string {
 
 export function printSummary(results: ResultsFile, catalogue: { id: string; level: string; title: string }[], brokenHosts: BrokenHost[]): void {
   console.log(`\n${summaryLines(results, catalogue, brokenHosts).join("\n")}`);
+}
+
+/** The last lines of a run: phase timings and where each report is. */
+export function printWhereTheReportIs(runDir: string, timings: Record<string, number | undefined>): void {
+  console.log(`\ntimings: ${Object.entries(timings).map(([k, v]) => `${k} ${((v ?? 0) / 1000).toFixed(1)} s`).join(", ")}`);
+  console.log(`report:  ${join(runDir, "report.html")}  (single file, opens from disk)`);
+  console.log(`         ${join(runDir, "allure-report", "index.html")}  (serve with: npx allure open ${join(runDir, "allure-report")})`);
+  console.log(`matrix:  ${join(runDir, "matrix.html")}`);
+  console.log(`results: ${runFiles.results(runDir)}`);
 }
