@@ -3,11 +3,11 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { pgProbe } from "../../../helpers/probes/pg.js";
 import { prometheusProbe } from "../../../helpers/probes/prometheus.js";
-import { commandExists, freePort, postgresAvailable, startPostgres, startPrometheus, waitFor, type TestPostgres, type TestPrometheus } from "./servers.js";
+import { commandExists, inCi, freePort, postgresAvailable, startPostgres, startPrometheus, waitFor, type TestPostgres, type TestPrometheus } from "./servers.js";
 
 const LOOPBACK = "127.0.0.1";
 
-describe.runIf(await postgresAvailable())("pgProbe against PostgreSQL 15", () => {
+describe.runIf(inCi || (await postgresAvailable()))("pgProbe against PostgreSQL 15", () => {
   let pg: TestPostgres;
   beforeAll(async () => {
     pg = await startPostgres();
@@ -57,7 +57,7 @@ describe.runIf(await postgresAvailable())("pgProbe against PostgreSQL 15", () =>
   });
 });
 
-describe.runIf(await commandExists("prometheus"))("prometheusProbe against Prometheus", () => {
+describe.runIf(inCi || (await commandExists("prometheus")))("prometheusProbe against Prometheus", () => {
   let prometheus: TestPrometheus;
   beforeAll(async () => {
     prometheus = await startPrometheus(await freePort());
