@@ -53,6 +53,8 @@ export interface LabHostSpec {
   tls: "valid" | "expired";
   /** Record this other host's key for this host in known_hosts: the audit must see a changed host key. */
   knownHostKeyOf: string | null;
+  /** "host:port" the gateway forwards every request to (a gateway that needs the CP per request), or null. */
+  gatewayUpstream: string | null;
 }
 
 export interface LabFrontend {
@@ -109,6 +111,7 @@ function compliantHost(name: string, role: LabRole): LabHostSpec {
     memoryLimitBytes: null,
     tls: "valid",
     knownHostKeyOf: null,
+    gatewayUpstream: null,
   };
 }
 
@@ -173,7 +176,11 @@ export function labTopology(variant: LabVariant): LabContainerSpec[] {
     compliantHost("dp1", "dp"),
     compliantHost("dp2", "dp"),
     ...(violations ? violationHosts() : []),
-  ];
+  ].map((host) =>
+    // HA-DP-02: the pair's gateways ask the control plane on every request, so a CP failover
+    // disturbs data-plane traffic (real gateways serve their cached configuration instead).
+    violations && (host.name === "dp1" || host.name === "dp2") ? { ...host, gatewayUpstream: "lb-cp:7900" } : host,
+  );
   const gatewayPorts = [
     { port: 9080, protocol: "http" as const },
     { port: 9443, protocol: "tls" as const },
@@ -181,7 +188,7 @@ export function labTopology(variant: LabVariant): LabContainerSpec[] {
   const lbDp: LabLoadBalancerSpec = {
     kind: "lb",
     name: "lb-dp",
-    violation: violations ? "no health checks (plain round robin, no redispatch)" : null,
+    violation: violations ? "no health checks (plain round robin, no redispatch); its gateways ask the CP on every request" : null,
     frontends: frontends(gatewayPorts, ["dp1", "dp2"], !violations),
   };
   const lbCp: LabLoadBalancerSpec = {
@@ -227,6 +234,7 @@ export function labEnvFile(spec: LabContainerSpec): string {
     LAB_CENTOS_RELEASE: host?.centosRelease ?? "",
     LAB_KERNEL_RELEASE: host?.kernelRelease ?? "",
     LAB_MACHINE: host?.machine ?? "",
+    LAB_GATEWAY_UPSTREAM: host?.gatewayUpstream ?? "",
     LAB_SELINUX_RUNTIME: host?.selinux.runtime ?? "",
     LAB_SELINUX_CONFIG: host?.selinux.config ?? "",
     LAB_TLS: host?.tls ?? "",

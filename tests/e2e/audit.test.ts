@@ -123,9 +123,7 @@ describe("the seeded-violation lab", () => {
 
   test("every requirement that can fail is failed or warned somewhere", () => {
     const failing = new Set(results.results.filter((v) => v.status === "failed" || v.status === "warning").map((v) => v.requirement));
-    // DB-02 is INFO (recorded, never fails). HA-DP-02 is not seeded: the lab's gateway stand-ins do
-    // not depend on the control plane, so a CP failover cannot disturb them.
-    const neverFails = new Set(["DB-02", "HA-DP-02"]);
+    const neverFails = new Set(["DB-02"]); // INFO: recorded, never fails
     const ids = [...new Set(results.results.map((v) => v.requirement))].filter((id) => !neverFails.has(id));
     expect(ids.filter((id) => !failing.has(id))).toEqual([]);
   });
