@@ -25,7 +25,14 @@ const program = new Command()
   );
 
 async function main(): Promise<number> {
-  program.parse();
+  // Bad options are bad input (exit 3), like a bad environment file; --help still exits 0.
+  program.exitOverride();
+  try {
+    program.parse();
+  } catch (error) {
+    const code = (error as { exitCode?: number }).exitCode ?? 3;
+    return code === 0 ? 0 : 3;
+  }
   const opts = program.opts<Omit<AuditOptions, "shard"> & { env: string; shard?: string }>();
   try {
     const shard = opts.shard === undefined ? undefined : parseShard(opts.shard);

@@ -46,6 +46,12 @@ describe("bad input is rejected before anything is contacted", () => {
     expect(run.stderr).toMatch(/--only NOPE-01: no requirement ID matches/);
   });
 
+  test("an unknown option exits 3", async () => {
+    const run = await runCli("audit", ["--bogus"]);
+    expect(run.code).toBe(3);
+    expect(run.stderr).toMatch(/unknown option '--bogus'/);
+  });
+
   test("--dry-run prints the commands and probes and contacts nothing", async () => {
     const run = await runCli("audit", ["--env", "staging.example", "--dry-run"]);
     expect(run.code).toBe(0);
