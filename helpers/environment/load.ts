@@ -1,10 +1,10 @@
 // Loads and validates an environment file before any host is touched. Every problem is reported
 // with the file, the key path and what was expected, so the operator can fix it in one go.
-import { createHash } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, isAbsolute, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseDocument } from "yaml";
+import { sha256Text } from "../evidence/manifest.js";
 import type { z } from "zod";
 import { environmentSchema, type Environment } from "./schema.js";
 
@@ -51,7 +51,7 @@ export function loadEnvironment(nameOrPath: string): LoadedEnvironment {
   }
   const text = readFileSync(file, "utf8");
   const env = parseEnvironmentText(text, file);
-  return { env, file, text, sha256: createHash("sha256").update(text).digest("hex") };
+  return { env, file, text, sha256: sha256Text(text) };
 }
 
 export function parseEnvironmentText(text: string, file: string): Environment {

@@ -115,12 +115,13 @@ export async function auditRun(loaded: LoadedEnvironment, opts: AuditOptions): P
 
     console.log("evaluating specs");
     let t = Date.now();
-    const hostFreeTargets = [...new Set(selected.flatMap((r) => planTargets(r, env)).map((p) => p.target).filter((t) => t.startsWith("@")))];
+    const allTargets = selected.map((r) => ({ requirement: r, targets: planTargets(r, env) }));
+    const hostFreeTargets = [...new Set(allTargets.flatMap((p) => p.targets).map((p) => p.target).filter((t) => t.startsWith("@")))];
     await runSpecs(runDir, opts.only, shardInfo ? shardTestNamePattern(shardInfo, hostFreeTargets) : undefined);
     timings.specsMs = Date.now() - t;
 
-    const planned = selected.flatMap((r) =>
-      (shard ? ownedTargets(planTargets(r, env), shard, env) : planTargets(r, env)).map((target) => ({ target, level: r.level })),
+    const planned = allTargets.flatMap(({ requirement, targets }) =>
+      (shard ? ownedTargets(targets, shard, env) : targets).map((target) => ({ target, level: requirement.level })),
     );
     const results = reconcile(planned, readRecordedVerdicts(runFiles.verdicts(runDir)));
     const summary = summarize(results);

@@ -8,12 +8,11 @@
 // The merged folder verifies offline like any run (`npm run verify`).
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
-import { createHash } from "node:crypto";
 import { loadCatalogue, type Requirement } from "../../specs/catalogue.js";
 import { planTargets } from "../evaluate.js";
 import type { Environment } from "../environment/schema.js";
 import type { LoadedEnvironment } from "../environment/load.js";
-import { manifestDigest } from "../evidence/manifest.js";
+import { manifestDigest, sha256Text } from "../evidence/manifest.js";
 import { collectSecrets } from "../evidence/redact.js";
 import { readSuiteIdentity } from "../evidence/suite-identity.js";
 import { isExpired } from "../evidence/waivers.js";
@@ -237,7 +236,7 @@ export async function mergeShardRuns(dirs: readonly string[], options: MergeOpti
     env,
     file: readManifestSource(first.dir) ?? basename(runFiles.environmentSource(first.dir)),
     text: first.environmentText,
-    sha256: createHash("sha256").update(first.environmentText).digest("hex"),
+    sha256: sha256Text(first.environmentText),
   };
   rmSync(join(runDir, "allure-report"), { recursive: true, force: true });
   await finishBundle({
