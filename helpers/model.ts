@@ -26,6 +26,8 @@ export interface CommandOutput {
   stderr: string;
   durationMs: number;
   timedOut?: boolean;
+  /** The section never ran, and why (its daemon did not answer, the SSH command ended before it). */
+  notRun?: string;
 }
 
 /** What a check decided, before waivers are applied. */

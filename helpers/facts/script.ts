@@ -10,7 +10,13 @@ export interface SectionDefinition {
   name: string;
   command: string;
   body: string;
+  /** The daemon this section asks. Once that daemon is known not to answer, the script records
+   * the section as not run instead of letting it wait out its own timeout. */
+  daemon?: Daemon;
 }
+
+/** Daemons whose sections are short-circuited together when one of their commands hangs. */
+export type Daemon = "docker" | "firewalld";
 
 /** Seconds each section may run before `timeout` stops it. */
 export const SECTION_TIMEOUT_SECONDS = 10;
@@ -77,11 +83,13 @@ export const SECTIONS: readonly SectionDefinition[] = [
     name: "docker-version",
     command: "docker version --format '{{json .}}'",
     body: "docker version --format '{{json .}}'",
+    daemon: "docker",
   },
   {
     name: "docker-root",
     command: "docker info --format '{{.DockerRootDir}}'",
     body: "docker info --format '{{.DockerRootDir}}'",
+    daemon: "docker",
   },
   {
     name: "df",
@@ -106,7 +114,7 @@ export const SECTIONS: readonly SectionDefinition[] = [
   { name: "sestatus", command: "sestatus", body: "sestatus" },
   { name: "selinux-enforce", command: "cat /sys/fs/selinux/enforce", body: "cat /sys/fs/selinux/enforce" },
   { name: "selinux-config", command: "cat /etc/selinux/config", body: "cat /etc/selinux/config" },
-  { name: "firewalld-state", command: "firewall-cmd --state", body: "firewall-cmd --state" },
+  { name: "firewalld-state", command: "firewall-cmd --state", body: "firewall-cmd --state", daemon: "firewalld" },
   {
     name: "firewalld-runtime",
     command: "firewall-cmd --list-all (only when firewalld is running)",
@@ -115,6 +123,7 @@ export const SECTIONS: readonly SectionDefinition[] = [
       'if [ "$rc" != 0 ]; then echo "not run: firewall-cmd --state exited ${rc:-?}" >&2; return "${rc:-1}"; fi',
       "firewall-cmd --list-all",
     ].join("\n"),
+    daemon: "firewalld",
   },
   {
     name: "firewalld-permanent",
@@ -124,6 +133,7 @@ export const SECTIONS: readonly SectionDefinition[] = [
       'if [ "$rc" != 0 ]; then echo "not run: firewall-cmd --state exited ${rc:-?}" >&2; return "${rc:-1}"; fi',
       "firewall-cmd --permanent --list-all",
     ].join("\n"),
+    daemon: "firewalld",
   },
   { name: "nft-ruleset", command: "nft list ruleset", body: "nft list ruleset" },
   {
@@ -163,7 +173,7 @@ export const SECTIONS: readonly SectionDefinition[] = [
   },
   { name: "machine-id", command: "cat /etc/machine-id", body: "cat /etc/machine-id" },
   { name: "processes", command: "ps -eo args=", body: "ps -eo args=" },
-  { name: "docker-ps", command: "docker ps --format '{{.Names}}'", body: "docker ps --format '{{.Names}}'" },
+  { name: "docker-ps", command: "docker ps --format '{{.Names}}'", body: "docker ps --format '{{.Names}}'", daemon: "docker" },
 ];
 
 /** bash function name of a section: letters, digits and "_" only. */

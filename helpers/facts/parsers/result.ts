@@ -6,9 +6,10 @@ export type Parsed<T> = { ok: true; value: T } | { ok: false; problem: string };
 export const parsed = <T>(value: T): Parsed<T> => ({ ok: true, value });
 export const unparsed = <T>(problem: string): Parsed<T> => ({ ok: false, problem });
 
-/** Why a section cannot be used at all (absent, failed, timed out), or null when it can. */
+/** Why a section cannot be used at all (absent, not run, failed, timed out), or null when it can. */
 export function sectionProblem(section: CommandOutput | undefined): string | null {
   if (!section) return "section missing from the collection output";
+  if (section.notRun !== undefined) return `not run: ${section.notRun}`;
   if (section.timedOut) return `timed out after ${section.durationMs} ms`;
   if (section.exitCode === null) return "output cut off before the section ended";
   if (section.exitCode === 127) return `exit 127 (not installed): ${firstLine(section.stderr) || section.command}`;
