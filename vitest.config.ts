@@ -18,8 +18,11 @@ export default defineConfig({
           name: "audit",
           include: ["specs/**/*.spec.ts"],
           setupFiles: ["allure-vitest/setup"],
-          // Specs only read the run's collected facts: one worker keeps them cheap to load.
+          // Specs only read the run's collected facts: one worker, and one module graph for all spec
+          // files (no per-file isolation), so the helpers and the parsed run load once. They share no
+          // mutable state but loadRunContext()'s cache of the same run. Measured in README "Performance".
           fileParallelism: false,
+          isolate: false,
           testTimeout: 60_000,
         },
       },
