@@ -18,7 +18,7 @@ import { parseSelection, selectsRequirement, unmatchedSelection } from "./select
 import { specFilesFor } from "./spec-files.js";
 import { printSummary, printWhereTheReportIs } from "./summary.js";
 import { readSuiteIdentity } from "../evidence/suite-identity.js";
-import { startLabForRun, type LabSession } from "./lab-session.js";
+import type { LabSession } from "./lab-session.js";
 import { ownedTargets, SHARD_FILE, shardEnvironment, shardRecord, shardTestNamePattern, type ShardSpec } from "./shard.js";
 
 /** Optional file (outside the run bundle) receiving the phase timings as JSON: used by `npm run bench`. */
@@ -81,6 +81,8 @@ export async function auditRun(loaded: LoadedEnvironment, opts: AuditOptions): P
     let env: Environment = loaded.env;
     if (env.lab) {
       const t = Date.now();
+      // Loaded only for the embedded lab: Testcontainers costs ~30 MB and a second of start-up CPU.
+      const { startLabForRun } = await import("./lab-session.js");
       lab = await startLabForRun(env, runDir, (line) => console.log(`  lab: ${line}`));
       timings.labMs = Date.now() - t;
       env = lab.env;
