@@ -1,12 +1,14 @@
 // Loads and validates an environment file before any host is touched. Every problem is reported
 // with the file, the key path and what was expected, so the operator can fix it in one go.
-import { existsSync, readFileSync } from "node:fs";
-import { dirname, isAbsolute, join, resolve } from "node:path";
+import { existsSync, readFileSync, statSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseDocument } from "yaml";
 import { sha256Text } from "../evidence/manifest.js";
 import type { z } from "zod";
-import { environmentSchema, type Environment } from "./schema.js";
+import { addressProblems, failoverTimingProblems, placeholderProblems, urlProblems } from "./input-rules.js";
+import { resolveHosts } from "./resolve-hosts.js";
+import { environmentFileSchema, type Environment, type EnvironmentFile } from "./schema.js";
 
 export const ENVIRONMENTS_DIR = resolve(dirname(fileURLToPath(import.meta.url)), "../../environments");
 
@@ -34,6 +36,10 @@ export interface LoadedEnvironment {
   file: string;
   text: string;
   sha256: string;
+  /** Settings of the user's ssh config or inventory that the suite ignores, said at the start of the run. */
+  notices?: string[];
+  /** host name → field → where a value came from when the ssh config or the inventory gave it. */
+  origins?: Record<string, Record<string, string>>;
 }
 
 /** `lab` → environments/lab.yaml; anything with a slash or .yaml suffix is a path. */
@@ -44,17 +50,18 @@ export function environmentPath(nameOrPath: string): string {
 
 export function loadEnvironment(nameOrPath: string): LoadedEnvironment {
   const file = environmentPath(nameOrPath);
-  if (!existsSync(file)) {
+  if (!existsSync(file) || !statSync(file).isFile()) {
     throw new EnvironmentError(file, [
-      { keyPath: "", message: `file not found; give a name from environments/ (e.g. lab) or a path to a .yaml file` },
+      { keyPath: "", message: `${existsSync(file) ? "not a file" : "file not found"}; give a name from environments/ (e.g. lab) or a path to a .yaml file` },
     ]);
   }
   const text = readFileSync(file, "utf8");
-  const env = parseEnvironmentText(text, file);
-  return { env, file, text, sha256: sha256Text(text) };
+  const { env, notices, origins } = parseAndResolve(text, file);
+  return { env, file, text, sha256: sha256Text(text), notices, origins };
 }
 
-export function parseEnvironmentText(text: string, file: string): Environment {
+/** The file as written, validated: pure, reads nothing else (hosts may still be left to an inventory). */
+export function parseEnvironmentFile(text: string, file: string): { env: EnvironmentFile; raw: unknown } {
   const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
   if (doc.errors.length > 0) {
     throw new EnvironmentError(
@@ -62,11 +69,25 @@ export function parseEnvironmentText(text: string, file: string): Environment {
       doc.errors.map((e) => ({ keyPath: `line ${e.linePos?.[0]?.line ?? "?"}`, message: `YAML: ${e.message.split("\n")[0]}` })),
     );
   }
-  const parsed = environmentSchema.safeParse(doc.toJS());
+  const raw: unknown = doc.toJS();
+  const parsed = environmentFileSchema.safeParse(raw);
   if (!parsed.success) throw new EnvironmentError(file, parsed.error.issues.map(describeIssue));
-  const problems = crossCheck(parsed.data);
+  const problems = fileCheck(parsed.data, raw);
   if (problems.length > 0) throw new EnvironmentError(file, problems);
-  return parsed.data;
+  return { env: parsed.data, raw };
+}
+
+/** Validated, with the hosts resolved from the inventory and the ssh config (files relative to `file`). */
+export function parseEnvironmentText(text: string, file: string): Environment {
+  return parseAndResolve(text, file).env;
+}
+
+function parseAndResolve(text: string, file: string): Required<Pick<LoadedEnvironment, "env" | "notices" | "origins">> {
+  const { env: parsed, raw } = parseEnvironmentFile(text, file);
+  const { env, notices, origins, problems } = resolveHosts(parsed, raw, file);
+  problems.push(...hostCheck(env));
+  if (problems.length > 0) throw new EnvironmentError(file, problems);
+  return { env, notices, origins };
 }
 
 function describeIssue(issue: z.core.$ZodIssue): EnvironmentProblem {
@@ -77,17 +98,20 @@ function describeIssue(issue: z.core.$ZodIssue): EnvironmentProblem {
   return { keyPath, message: `${issue.message}` };
 }
 
-/** Rules that span keys, which the schema cannot express alone. */
-function crossCheck(env: Environment): EnvironmentProblem[] {
+/** Rules of the file as written, which the schema cannot express alone. */
+function fileCheck(env: EnvironmentFile, raw: unknown): EnvironmentProblem[] {
   const problems: EnvironmentProblem[] = [];
-  const seen = new Map<string, number>();
-  env.hosts.forEach((host, i) => {
-    const first = seen.get(host.name);
-    if (first !== undefined) {
-      problems.push({ keyPath: `hosts[${i}].name`, message: `duplicate host name "${host.name}" (also hosts[${first}]); names must be unique` });
-    }
-    seen.set(host.name, i);
-  });
+  if (env.hosts && env.inventory) {
+    problems.push({ keyPath: "inventory", message: "give either hosts or inventory, not both: remove one of them" });
+  } else if (!env.hosts && !env.inventory) {
+    problems.push({ keyPath: "hosts", message: "required: list the hosts, or give inventory: { ansible: <path>, roles: { cp: <group>, dp: <group> } }" });
+  }
+  if (env.lab) {
+    if (env.inventory) problems.push({ keyPath: "inventory", message: "a lab environment audits the embedded lab's own hosts: remove inventory" });
+    if (env.ssh.config !== undefined) problems.push({ keyPath: "ssh.config", message: "a lab environment connects with the lab's own key: remove ssh.config" });
+  } else {
+    problems.push(...placeholderProblems(raw));
+  }
   if (env.prometheus.enabled && !env.prometheus.url) {
     problems.push({ keyPath: "prometheus.url", message: "required when prometheus.enabled is true (e.g. http://prometheus.example:9090)" });
   }
@@ -103,18 +127,27 @@ function crossCheck(env: Environment): EnvironmentProblem[] {
       problems.push({ keyPath: `components.${name}.stop`, message: "without detect.container there is no default `docker stop`: give stop and start argv" });
     }
   }
+  problems.push(...urlProblems(env), ...addressProblems(env), ...failoverTimingProblems(env));
+  return problems;
+}
+
+/** Rules over the resolved hosts, wherever they came from. */
+function hostCheck(env: Environment): EnvironmentProblem[] {
+  const problems: EnvironmentProblem[] = [];
+  const where = (i: number) => (env.inventory ? `inventory.ansible (host ${env.hosts[i]!.name})` : `hosts[${i}].name`);
+  const seen = new Map<string, number>();
+  env.hosts.forEach((host, i) => {
+    const first = seen.get(host.name);
+    if (first !== undefined) {
+      problems.push({ keyPath: where(i), message: `duplicate host name "${host.name}" (also hosts[${first}]); names must be unique` });
+    }
+    seen.set(host.name, i);
+  });
   for (const role of ["cp", "dp"] as const) {
     (env.failover.pairs?.[role] ?? []).forEach((name, i) => {
       const host = env.hosts.find((h) => h.name === name);
       if (!host || !host.roles.includes(role)) {
         problems.push({ keyPath: `failover.pairs.${role}[${i}]`, message: `"${name}" is not a host with role ${role}; list hosts of hosts[] that have roles [${role}]` });
-      }
-    });
-  }
-  if (!env.lab) {
-    env.hosts.forEach((host, i) => {
-      if (host.address.includes("{{")) {
-        problems.push({ keyPath: `hosts[${i}].address`, message: "{{...}} placeholders are only for lab environments (lab: {variant: ...}); give a DNS name or IP" });
       }
     });
   }

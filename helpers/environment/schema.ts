@@ -8,13 +8,19 @@ const name = z.string().regex(/^[a-z0-9][a-z0-9._-]*$/i, "a host name: letters, 
 /** Lab files use {{container}} placeholders, replaced by container addresses at run time. */
 const urlLike = z.string().regex(/^(https?|tcp):\/\/\S+$/, "a URL such as https://gateway.example.com:9443/");
 const argv = z.array(z.string().min(1)).min(1);
+/** HA-*: how a member is taken out (helpers/failover/record.ts FAULT_KINDS). */
+const faultKinds = z.array(z.enum(["stop", "black-hole"])).min(1).refine((kinds) => new Set(kinds).size === kinds.length, "each fault kind once");
 
+/** A bastion (ProxyJump). A chain nests: the jump host's own jumpHost is the hop before it. */
 export const jumpHostSchema = z.strictObject({
   address: z.string().min(1),
   port: port.default(22),
   user: z.string().min(1),
   identityFile: z.string().min(1).optional(),
   useAgent: z.boolean().default(false),
+  get jumpHost(): z.ZodOptional<typeof jumpHostSchema> {
+    return jumpHostSchema.optional();
+  },
 });
 
 export const hostSchema = z.strictObject({
@@ -37,8 +43,14 @@ export const sshDefaultsSchema = z.strictObject({
   identityFile: z.string().min(1).optional(),
   useAgent: z.boolean().default(false),
   sudo: z.boolean().default(false),
-  /** known_hosts used for strict host-key checking; default ~/.ssh/known_hosts. */
+  /** known_hosts used for strict host-key checking; default ~/.ssh/known_hosts (or the ssh config's UserKnownHostsFile). */
   knownHosts: z.string().min(1).optional(),
+  /**
+   * OpenSSH client config through which every host address resolves (HostName, User, Port,
+   * IdentityFile, ProxyJump, UserKnownHostsFile); `true` means ~/.ssh/config. Values given in this
+   * file win over the config's.
+   */
+  config: z.union([z.string().min(1), z.boolean()]).optional(),
   connectTimeoutMs: z.number().int().positive().default(10_000),
   commandTimeoutMs: z.number().int().positive().default(30_000),
 });
@@ -73,13 +85,26 @@ export const waiverSchema = z.strictObject({
   expires: z.iso.date("an ISO date such as 2027-01-31"),
 });
 
+/** An Ansible inventory instead of `hosts:`: the hosts of the named groups, with their connection variables. */
+export const inventorySchema = z.strictObject({
+  /** Static INI or YAML inventory, the saved JSON of `ansible-inventory --list`, or a dynamic inventory (run with ansible-inventory). */
+  ansible: z.string().min(1),
+  /** The group whose hosts take each role (children groups included). */
+  roles: z.strictObject({ cp: z.string().min(1), dp: z.string().min(1) }),
+});
+
+const hostsSchema = z.array(hostSchema).min(1);
+
+/** The environment as the suite uses it: hosts always resolved (from `hosts:` or from the inventory). */
 export const environmentSchema = z.strictObject({
   name: z.string().min(1),
   description: z.string().optional(),
   /** Present in lab environments: which variant of the embedded lab to start. */
   lab: z.strictObject({ variant: z.enum(["compliant", "violations"]) }).optional(),
   ssh: sshDefaultsSchema.prefault({}),
-  hosts: z.array(hostSchema).min(1),
+  /** TOPO-01..04 and every per-host requirement. Give `hosts` or `inventory`, not both. */
+  hosts: hostsSchema,
+  inventory: inventorySchema.optional(),
   components: z.strictObject({
     dashboard: componentSchema,
     dpManager: componentSchema,
@@ -148,6 +173,26 @@ export const environmentSchema = z.strictObject({
       recoverySeconds: z.number().positive().default(30),
       /** Armed on the host before a fault: the component is restarted after this many seconds anyway. */
       rollbackAfterSeconds: z.number().int().positive().default(60),
+      /**
+       * A fault counts only once the member is observed down from the runner (its component ports
+       * refuse or time out) within this many seconds of the fault command; otherwise HA-* is broken.
+       */
+      confirmWithinSeconds: z.number().positive().max(60).default(5),
+      /** Traffic recorded before the fault: the steady state every experiment starts from. */
+      steadyStateSeconds: z.number().positive().max(60).default(2),
+      /**
+       * How each member is taken out, per requirement (default: stop). stop: the component's stop
+       * command. black-hole: its ports dropped on the member (nft table or iptables chain of the
+       * suite's own), so it stops answering instead of refusing: what health-check timeouts are for.
+       */
+      faults: z
+        .strictObject({
+          "HA-CP-01": faultKinds.optional(),
+          "HA-CP-02": faultKinds.optional(),
+          "HA-DP-01": faultKinds.optional(),
+          "HA-DP-02": faultKinds.optional(),
+        })
+        .default({}),
       /** The members behind each entrypoint, by host name; default: every host of the role. */
       pairs: z
         .strictObject({ cp: z.array(z.string().min(1)).min(2).optional(), dp: z.array(z.string().min(1)).min(2).optional() })
@@ -157,8 +202,13 @@ export const environmentSchema = z.strictObject({
   waivers: z.array(waiverSchema).default([]),
 });
 
+/** An environment file as written: `hosts` may be left to `inventory`. */
+export const environmentFileSchema = environmentSchema.extend({ hosts: hostsSchema.optional() });
+
 export type EnvironmentInput = z.input<typeof environmentSchema>;
 export type Environment = z.output<typeof environmentSchema>;
+export type EnvironmentFile = z.output<typeof environmentFileSchema>;
 export type HostEntry = z.output<typeof hostSchema>;
+export type JumpHost = z.output<typeof jumpHostSchema>;
 export type ComponentName = keyof Environment["components"];
 export type Waiver = z.output<typeof waiverSchema>;

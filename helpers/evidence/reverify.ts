@@ -4,8 +4,8 @@
 import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { parseEnvironmentText } from "../environment/load.js";
-import type { Environment } from "../environment/schema.js";
+import { parseEnvironmentFile } from "../environment/load.js";
+import type { Environment, EnvironmentFile } from "../environment/schema.js";
 import type { Verdict } from "../model.js";
 import type { CollectedRun } from "../run/collected.js";
 import { summarize, type ResultsFile } from "../run/results.js";
@@ -94,12 +94,18 @@ export function compareVerdicts(recorded: readonly Verdict[], recomputed: readon
 /** Keys a lab run sets from the started lab (its generated key pair and known_hosts), not from the file. */
 const LAB_RUN_OVERRIDES = new Set(["ssh.identityFile", "ssh.knownHosts"]);
 
+/** Keys resolved from the operator's Ansible inventory or ssh config, which the bundle does not hold. */
+const INVENTORY_DERIVED = new Set(["hosts", "ssh.knownHosts"]);
+
 export function resolvedFollowsSource(source: unknown, resolved: unknown): string[] {
   const bindings = new Map<string, string>();
   const problems: string[] = [];
   const isLab = typeof source === "object" && source !== null && "lab" in source;
+  const s0 = source as { inventory?: unknown; ssh?: { config?: unknown } } | null;
+  const fromInventories = s0?.inventory !== undefined || (s0?.ssh?.config ?? false) !== false;
   const walk = (s: unknown, r: unknown, path: string): void => {
     if (isLab && LAB_RUN_OVERRIDES.has(path)) return;
+    if (fromInventories && INVENTORY_DERIVED.has(path)) return;
     if (typeof s === "string" && s.includes("{{")) {
       const names: string[] = [];
       const pattern = s.split(/(\{\{[a-z0-9._-]+\}\})/i).map((part) => {
@@ -145,14 +151,19 @@ async function readJson<T>(runDir: string, file: string, problems: string[]): Pr
 
 /** Loads the environment the specs evaluated: the resolved copy, checked against the file as given. */
 async function loadBundleEnvironment(runDir: string, problems: string[]): Promise<Environment | null> {
-  let source: Environment;
+  let source: EnvironmentFile;
   try {
-    source = parseEnvironmentText(await readFile(join(runDir, BUNDLE_FILES.environmentSource), "utf8"), BUNDLE_FILES.environmentSource);
+    // The file as written: its inventory and ssh config were read on the runner, the resolved copy records the result.
+    source = parseEnvironmentFile(await readFile(join(runDir, BUNDLE_FILES.environmentSource), "utf8"), BUNDLE_FILES.environmentSource).env;
   } catch (error) {
     problems.push(`${BUNDLE_FILES.environmentSource}: ${(error as Error).message}`);
     return null;
   }
-  if (!existsSync(join(runDir, BUNDLE_FILES.resolvedEnvironment))) return source;
+  if (!existsSync(join(runDir, BUNDLE_FILES.resolvedEnvironment))) {
+    if (source.hosts && source.ssh.config === undefined) return { ...source, hosts: source.hosts };
+    problems.push(`${BUNDLE_FILES.resolvedEnvironment}: missing, and the hosts come from an inventory or ssh config outside the bundle`);
+    return null;
+  }
   const resolved = await readJson<Environment>(runDir, BUNDLE_FILES.resolvedEnvironment, problems);
   if (!resolved) return null;
   for (const p of resolvedFollowsSource(source, resolved)) problems.push(`${BUNDLE_FILES.resolvedEnvironment}: ${p}`);

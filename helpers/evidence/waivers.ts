@@ -68,12 +68,15 @@ export function applyWaivers(verdicts: readonly Verdict[], waivers: readonly Wai
 /**
  * Waivers must name real requirement IDs and inventory hosts: a typo would otherwise silently waive
  * nothing (or the auditor would believe something is waived that is not). Reported as bad input.
+ * With `targetsOf` (requirement → its planned targets, host names and "@database"-like targets alike)
+ * the rule is the matcher's own: a waiver must name a target its requirement is evaluated on.
  */
 export function validateWaivers(
   waivers: readonly Pick<Waiver, "requirement" | "host">[],
   catalogueIds: readonly string[],
   hostNames: readonly string[],
   file: string,
+  targetsOf?: ReadonlyMap<string, readonly string[]>,
 ): WaiverError[] {
   const ids = new Set(catalogueIds);
   const hosts = new Set(hostNames);
@@ -90,7 +93,15 @@ export function validateWaivers(
         fix: `use an ID from the catalogue (${nearest(waiver.requirement, catalogueIds)}) or remove this waiver`,
       });
     }
-    if (waiver.host !== "*" && !hosts.has(waiver.host)) {
+    const targets = targetsOf?.get(waiver.requirement);
+    if (targets && waiver.host !== "*" && !targets.includes(waiver.host)) {
+      errors.push({
+        file,
+        keyPath: `${at}.host`,
+        message: `"${waiver.host}" is not a target of ${waiver.requirement}, so the waiver would cover nothing`,
+        fix: `use one of ${targets.map((t) => `"${t}"`).join(", ")} or "*" for every target`,
+      });
+    } else if (!targets && waiver.host !== "*" && !hosts.has(waiver.host)) {
       errors.push({
         file,
         keyPath: `${at}.host`,

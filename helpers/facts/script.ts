@@ -18,8 +18,31 @@ export interface SectionDefinition {
 /** Daemons whose sections are short-circuited together when one of their commands hangs. */
 export type Daemon = "docker" | "firewalld";
 
+const DAEMON_PROCESS: Record<Daemon, string> = { docker: "dockerd", firewalld: "firewalld" };
+
+// The time budget (README, "Time budget of the facts script"). The script must end well inside the
+// SSH command timeout (30 s by default): otherwise the whole host's output arrives cut off.
 /** Seconds each section may run before `timeout` stops it. */
 export const SECTION_TIMEOUT_SECONDS = 10;
+/** Seconds a section that asks a daemon may wait for it. One that times out marks the daemon as not
+ * answering, and the daemon's later sections are recorded as not run: a hung daemon costs one wait. */
+export const DAEMON_ANSWER_SECONDS = 5;
+/** `timeout -k`: seconds from TERM to KILL for a command that ignores TERM. */
+export const KILL_GRACE_SECONDS = 2;
+/** No section starts after this many seconds of the script, and one that starts near it gets only
+ * the whole seconds left; so the script ends within this budget plus KILL_GRACE_SECONDS. */
+export const SCRIPT_BUDGET_SECONDS = 20;
+
+/** Why a section of `daemon` was not run once the daemon was known not to answer. */
+export function daemonNotAnswering(daemon: Daemon): string {
+  return `${DAEMON_PROCESS[daemon]} did not answer within ${DAEMON_ANSWER_SECONDS} s`;
+}
+
+export const BUDGET_USED_UP = `the facts script's time budget of ${SCRIPT_BUDGET_SECONDS} s was used up before this section started`;
+
+function sectionTimeoutSeconds(section: SectionDefinition): number {
+  return section.daemon ? DAEMON_ANSWER_SECONDS : SECTION_TIMEOUT_SECONDS;
+}
 
 const MARK = "@@API7AUDIT";
 
@@ -195,6 +218,9 @@ function base64(text: string): string {
  *   <stderr, exactly>
  *   @@API7AUDIT N END <name> exit=<code> ms=<duration> timeout=<0|1>@@
  *
+ * BEGIN is printed when the section starts, so output cut off mid-script names the section that
+ * was running. A section that is not run (its daemon did not answer, or the time budget is used
+ * up) has empty output and `exit=- ms=0 timeout=0 notrun=<reason, base64>` in its END line.
  * Output is captured to files first and a newline is always added after it, so a command whose
  * output lacks a final newline cannot glue its text to a marker. Every section runs in its own
  * `bash -c` under `timeout`, with stdin from /dev/null (it must not eat the rest of the script).
@@ -204,7 +230,10 @@ export function collectionScript(sections: readonly SectionDefinition[] = SECTIO
     .map((s) => `${functionName(s.name)}() {\n${indent(s.body)}\n}\nexport -f ${functionName(s.name)}`)
     .join("\n");
   const calls = sections
-    .map((s) => `  api7audit_run ${s.name} ${functionName(s.name)} ${base64(s.command)}`)
+    .map((s) => {
+      const daemon = s.daemon ? `${s.daemon} ${base64(daemonNotAnswering(s.daemon))}` : "- -";
+      return `  api7audit_run ${s.name} ${functionName(s.name)} ${base64(s.command)} ${sectionTimeoutSeconds(s)} ${daemon}`;
+    })
     .join("\n");
   return `# api7-ha-audit facts collection: read-only, no arguments.
 api7audit_main() {
@@ -214,7 +243,10 @@ api7audit_main() {
   export API7AUDIT_DIR
   trap 'rm -rf "$API7AUDIT_DIR"' EXIT
   nonce="$$$RANDOM$RANDOM"
-  if command -v timeout >/dev/null 2>&1; then limiter="timeout -k 2 ${SECTION_TIMEOUT_SECONDS}"; else limiter=""; fi
+  if command -v timeout >/dev/null 2>&1; then has_timeout=1; else has_timeout=0; fi
+  script_start=$(api7audit_now_ms)
+  budget_ms=${SCRIPT_BUDGET_SECONDS * 1000}
+  silent_daemons=" "
 ${calls}
 }
 
@@ -230,20 +262,37 @@ api7audit_now_ms() {
   fi
 }
 
-# api7audit_run <section> <function> <command text, base64>
+# api7audit_run <section> <function> <command text, base64> <timeout s> <daemon|-> <daemon silent reason, base64|->
 api7audit_run() {
-  local name=$1 fn=$2 label=$3 out="$API7AUDIT_DIR/$1.out" err="$API7AUDIT_DIR/$1.err" start end rc timedout=0
+  local name=$1 fn=$2 label=$3 limit=$4 daemon=$5 silent_reason=$6 out="$API7AUDIT_DIR/$1.out" err="$API7AUDIT_DIR/$1.err" start end rc timedout=0 left
+  case "$silent_daemons" in *" $daemon "*) api7audit_not_run "$name" "$label" "$silent_reason"; return ;; esac
+  left=$(( (budget_ms - ($(api7audit_now_ms) - script_start)) / 1000 ))
+  if [ "$left" -lt 1 ]; then api7audit_not_run "$name" "$label" ${base64(BUDGET_USED_UP)}; return; fi
+  if [ "$left" -lt "$limit" ]; then limit=$left; fi
+  printf '%s %s BEGIN %s %s@@\\n' "${MARK}" "$nonce" "$name" "$label"
   start=$(api7audit_now_ms)
-  $limiter bash -c "$fn" </dev/null >"$out" 2>"$err"
+  if [ "$has_timeout" = 1 ]; then
+    timeout -k ${KILL_GRACE_SECONDS} "$limit" bash -c "$fn" </dev/null >"$out" 2>"$err"
+  else
+    bash -c "$fn" </dev/null >"$out" 2>"$err"
+  fi
   rc=$?
   end=$(api7audit_now_ms)
-  if [ -n "$limiter" ] && { [ "$rc" = 124 ] || [ "$rc" = 137 ]; }; then timedout=1; fi
+  if [ "$has_timeout" = 1 ] && { [ "$rc" = 124 ] || [ "$rc" = 137 ]; }; then
+    timedout=1
+    if [ "$daemon" != - ]; then silent_daemons="$silent_daemons$daemon "; fi
+  fi
   echo "$rc" >"$API7AUDIT_DIR/$name.rc"
-  printf '%s %s BEGIN %s %s@@\\n' "${MARK}" "$nonce" "$name" "$label"
   cat "$out"
   printf '\\n%s %s STDERR@@\\n' "${MARK}" "$nonce"
   cat "$err"
   printf '\\n%s %s END %s exit=%s ms=%s timeout=%s@@\\n' "${MARK}" "$nonce" "$name" "$rc" "$((end - start))" "$timedout"
+}
+
+# api7audit_not_run <section> <command text, base64> <reason, base64>
+api7audit_not_run() {
+  printf '%s %s BEGIN %s %s@@\\n\\n%s %s STDERR@@\\n' "${MARK}" "$nonce" "$1" "$2" "${MARK}" "$nonce"
+  printf '\\n%s %s END %s exit=- ms=0 timeout=0 notrun=%s@@\\n' "${MARK}" "$nonce" "$1" "$3"
 }
 
 ${functions}
@@ -283,7 +332,7 @@ export function splitSections(output: string): CommandOutput[] {
       continue;
     }
     const bodyStart = lineAt + line.length + 1;
-    const command = decodeCommand(encoded);
+    const command = decodeBase64(encoded);
     const stderrMarker = `\n${MARK} ${nonce} STDERR@@\n`;
     const endPrefix = `\n${MARK} ${nonce} END ${name} `;
     const stderrAt = text.indexOf(stderrMarker, bodyStart);
@@ -305,10 +354,27 @@ export function splitSections(output: string): CommandOutput[] {
       durationMs: toInt(fields.get("ms")) ?? 0,
     };
     if (fields.get("timeout") === "1") section.timedOut = true;
+    const notRun = fields.get("notrun");
+    if (notRun !== undefined) section.notRun = decodeBase64(notRun);
     sections.push(section);
     cursor = endLineEnd + 2;
   }
   return sections;
+}
+
+/**
+ * The sections of a script whose output was cut short (SSH timeout, dropped connection), in
+ * script order: those that arrived as they are, every other one recorded as not run for `reason`.
+ */
+export function withSectionsNotRun(
+  arrived: readonly CommandOutput[],
+  reason: string,
+  definitions: readonly SectionDefinition[] = SECTIONS,
+): CommandOutput[] {
+  const byName = new Map(arrived.map((s) => [s.section, s]));
+  return definitions.map(
+    (d) => byName.get(d.name) ?? { section: d.name, command: d.command, exitCode: null, stdout: "", stderr: "", durationMs: 0, notRun: reason },
+  );
 }
 
 function parseTrailer(trailer: string): Map<string, string> {
@@ -320,7 +386,7 @@ function parseTrailer(trailer: string): Map<string, string> {
   return fields;
 }
 
-function decodeCommand(encoded: string): string {
+function decodeBase64(encoded: string): string {
   try {
     return Buffer.from(encoded, "base64").toString("utf8");
   } catch {

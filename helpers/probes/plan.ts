@@ -12,7 +12,7 @@ import { DATABASE_TARGET, DB_REACH_SECTION, PAGE_PORTS, PROMETHEUS_TARGET, probe
 import { pgProbe } from "./pg.js";
 import { prometheusProbe } from "./prometheus.js";
 import { allTcpPorts, DEFAULT_SWEEP_OPTIONS, sweepPorts, type SweepOptions } from "./sweep.js";
-import { tcpProbe } from "./tcp.js";
+import { RoundTrips, tcpProbeWithRetry } from "./tcp.js";
 import { tlsProbe } from "./tls.js";
 
 export interface NetworkProbeHost {
@@ -24,7 +24,8 @@ export interface NetworkProbeHost {
 }
 
 export interface ProbeTimeouts {
-  tcpMs: number;
+  /** Per-attempt TCP handshake timeout (--tcp-timeout); null: derived from measured round trips (tcp.ts). */
+  tcpMs: number | null;
   tlsMs: number;
   httpMs: number;
   pgMs: number;
@@ -32,7 +33,7 @@ export interface ProbeTimeouts {
 }
 
 export const DEFAULT_PROBE_TIMEOUTS: ProbeTimeouts = {
-  tcpMs: 3_000,
+  tcpMs: null,
   tlsMs: 5_000,
   httpMs: 5_000,
   pgMs: 10_000,
@@ -80,9 +81,9 @@ const MAX_BODY_BYTES = 4096;
 /**
  * A TCP connect probe is one socket and one timer: no CPU, no handshake. A filtered port (dropped by
  * the host firewall, which SEC-04 expects for every listener outside the allow-list) answers never,
- * so each costs the full tcp timeout (3 s). With the shared limit of 8, 50 hosts with 2 filtered
- * ports each took ceil(100 / 8) x 3 s = 39 s; measured with npm run bench. 128 sockets at once stay
- * far below the descriptor limit and keep the phase at one timeout up to 64 hosts, linear after.
+ * so each costs the full wait (tcp.ts: 3x the attempt timeout). With the shared limit of 8, 50 hosts
+ * with 2 filtered ports each took ceil(100 / 8) x 3 s = 39 s; measured with npm run bench. 128 sockets
+ * at once stay far below the descriptor limit and keep the phase at one wait up to 64 hosts.
  */
 export const TCP_PROBE_CONCURRENCY = 128;
 /** TLS handshakes and HTTP exchanges cost CPU on the runner: a small pool. */
@@ -220,7 +221,10 @@ export async function collectNetworkProbes(input: NetworkProbeInput): Promise<Ne
 
   const records = new Array<ProbeRecord>(targeted.length);
   const indexed = targeted.map((probe, index) => ({ probe, index }));
-  const run = async ({ probe, index }: { probe: PlannedProbe; index: number }) => void (records[index] = await runProbe(probe, input.env, timeouts, input.sweep));
+  // One round-trip record per run: every handshake to an address sets the timeout of its other ports.
+  const roundTrips = new RoundTrips(timeouts.tcpMs);
+  const run = async ({ probe, index }: { probe: PlannedProbe; index: number }) =>
+    void (records[index] = await runProbe(probe, input.env, timeouts, input.sweep, roundTrips));
   // records is filled in plan order, whatever pool a probe ran in: collected.json stays stable.
   const [, , hostOutputs] = await Promise.all([
     mapWithConcurrency(indexed.filter(({ probe }) => probe.kind === "tcp"), tcpConcurrency, run),
@@ -232,7 +236,7 @@ export async function collectNetworkProbes(input: NetworkProbeInput): Promise<Ne
   ]);
   const sweepRecords = await mapWithConcurrency(sweeps, 1, async (probe) => {
     log(`full port sweep of ${probe.key}`);
-    return runProbe(probe, input.env, timeouts, input.sweep);
+    return runProbe(probe, input.env, timeouts, input.sweep, roundTrips);
   });
 
   const hostProbes: Record<string, CommandOutput[]> = {};
@@ -262,10 +266,11 @@ async function runProbe(
   env: Environment,
   timeouts: ProbeTimeouts,
   sweepOptions: SweepOptions | undefined,
+  roundTrips: RoundTrips,
 ): Promise<ProbeRecord> {
   const startedAt = new Date().toISOString();
   const started = performance.now();
-  const { target, result } = await execute(probe, env, timeouts, sweepOptions).catch((err: unknown) => ({
+  const { target, result } = await execute(probe, env, timeouts, sweepOptions, roundTrips).catch((err: unknown) => ({
     target: probe.key,
     result: { error: describeError(err) } as unknown,
   }));
@@ -285,10 +290,11 @@ async function execute(
   env: Environment,
   timeouts: ProbeTimeouts,
   sweepOptions: SweepOptions | undefined,
+  roundTrips: RoundTrips,
 ): Promise<{ target: string; result: unknown }> {
   switch (probe.kind) {
     case "tcp":
-      return { target: `${probe.address}:${probe.port}`, result: await tcpProbe(probe.address, probe.port, timeouts.tcpMs) };
+      return { target: `${probe.address}:${probe.port}`, result: await tcpProbeWithRetry(probe.address, probe.port, roundTrips) };
     case "tls":
       return {
         target: `${probe.address}:${probe.port}`,

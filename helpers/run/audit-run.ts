@@ -1,12 +1,13 @@
 // One audit run, end to end: validate input → (start the lab) → collect → evaluate in the specs
 // (vitest + Allure) → results.json, reports, manifest → summary and exit code.
 import { spawn } from "node:child_process";
-import { mkdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
 import { loadCatalogue } from "../../specs/catalogue.js";
 import { formatWaiverError, isExpired, validateWaivers } from "../evidence/waivers.js";
 import { collectSecrets, redactDeep } from "../evidence/redact.js";
 import { resolvePlaceholders, type LoadedEnvironment } from "../environment/load.js";
+import { preflight } from "../environment/preflight.js";
 import type { Environment } from "../environment/schema.js";
 import { planTargets } from "../evaluate.js";
 import { collectRun, type Timings } from "./collect.js";
@@ -48,7 +49,9 @@ export async function auditRun(loaded: LoadedEnvironment, opts: AuditOptions): P
   const only = parseSelection(opts.only);
   const unknown = unmatchedSelection(only, catalogue.map((r) => r.id));
   if (unknown.length > 0) throw new BadInput(`--only ${unknown.join(",")}: no requirement ID matches; IDs look like HW-03 or prefixes like HW-`);
-  const waiverProblems = validateWaivers(loaded.env.waivers, catalogue.map((r) => r.id), loaded.env.hosts.map((h) => h.name), loaded.file);
+  // A waiver is valid when the matcher could apply it: it names a target of its own requirement.
+  const targetsOf = new Map(catalogue.map((r) => [r.id, planTargets(r, loaded.env).map((p) => p.target)]));
+  const waiverProblems = validateWaivers(loaded.env.waivers, catalogue.map((r) => r.id), loaded.env.hosts.map((h) => h.name), loaded.file, targetsOf);
   if (waiverProblems.length > 0) throw new BadInput(`invalid waivers:\n${waiverProblems.map((p) => `  - ${formatWaiverError(p)}`).join("\n")}`);
 
   const selected = catalogue.filter((r) => selectsRequirement(only, r.id));
@@ -63,8 +66,13 @@ export async function auditRun(loaded: LoadedEnvironment, opts: AuditOptions): P
     throw new BadInput("--shard cannot be combined with --allow-disruption: run the failover tests once, unsharded (--only HA- --allow-disruption)");
   }
 
+  preflight(loaded, { acceptNewHostKeys: opts.acceptNewHostKeys, needsDatabasePassword: wants.probes && !opts.dryRun });
+  for (const notice of loaded.notices ?? []) console.log(`api7-ha-audit: note: ${notice}`);
+  const reportProblem = reportDirProblem(opts);
+  if (reportProblem) throw new BadInput(reportProblem);
+
   if (opts.dryRun) {
-    printDryRun(loaded.env, { wants, allowDisruption, fullPortSweep: opts.fullPortSweep });
+    printDryRun(loaded.env, { wants, allowDisruption, fullPortSweep: opts.fullPortSweep, origins: loaded.origins ?? {} });
     return 0;
   }
 
@@ -156,6 +164,16 @@ export async function auditRun(loaded: LoadedEnvironment, opts: AuditOptions): P
       else await lab.stop();
     }
   }
+}
+
+/** --report-dir must be (or become) a directory and --run-id one folder name inside it. */
+function reportDirProblem(opts: AuditOptions): string | null {
+  if (opts.runId !== undefined && (!/^[\w.-]+$/.test(opts.runId) || /^\.+$/.test(opts.runId))) {
+    return `--run-id ${opts.runId}: a run id is one folder name (letters, digits, '.', '_', '-'); no slashes`;
+  }
+  const dir = resolve(opts.reportDir);
+  if (existsSync(dir) && !statSync(dir).isDirectory()) return `--report-dir ${opts.reportDir}: ${dir} exists and is not a directory; give a directory`;
+  return null;
 }
 
 /** The specs run in their own vitest process, reading the run folder written above. A shard (and the

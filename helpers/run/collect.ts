@@ -3,12 +3,12 @@
 // (opt-in only) run the failover experiments. Everything gathered goes into a CollectedRun.
 import type { Environment } from "../environment/schema.js";
 import { buildHostFacts } from "../facts/build.js";
-import { collectionScript, splitSections } from "../facts/script.js";
 import { runFailoverSuite } from "../failover/fault.js";
 import type { CommandOutput } from "../model.js";
 import { collectNetworkProbes } from "../probes/plan.js";
 import { SshPool } from "../transport/ssh-pool.js";
 import type { CollectedRun, HostCollection } from "./collected.js";
+import { collectHostFacts } from "./host-facts.js";
 import { sshTarget, knownHostsPath } from "./targets.js";
 
 export interface CollectOptions {
@@ -51,12 +51,10 @@ export async function collectRun(env: Environment, options: CollectOptions): Pro
         const connection = connections.get(host.name);
         const base = { name: host.name, address: host.address, roles: host.roles, sections: [] as CommandOutput[], hostProbes: [] as CommandOutput[] };
         if (!connection?.ok) return { ...base, error: connection?.ok === false ? connection.error : "not connected" };
-        const output = await pool.exec(host.name, ["bash", "-s"], { stdin: collectionScript(), sudo: host.sudo ?? env.ssh.sudo, section: "facts" });
-        if (output.timedOut || (output.exitCode !== 0 && output.stdout.trim() === "")) {
-          return { ...base, error: `facts collection ${output.timedOut ? "timed out" : `failed (exit ${output.exitCode}): ${output.stderr.trim().slice(0, 300)}`}` };
-        }
-        options.log(`  ${host.name}: facts collected (${output.durationMs} ms)`);
-        return { ...base, error: null, sections: splitSections(output.stdout) };
+        const facts = await collectHostFacts(pool, host.name, { sudo: host.sudo ?? env.ssh.sudo, commandTimeoutMs: env.ssh.commandTimeoutMs });
+        const outcome = facts.error !== null ? `BROKEN: ${facts.error}` : facts.cutShort ? `facts PARTIAL: ${facts.cutShort}` : "facts collected";
+        options.log(`  ${host.name}: ${outcome} (${facts.durationMs} ms)`);
+        return { ...base, error: facts.error, sections: facts.sections };
       }),
     );
     timings.factsMs = Date.now() - t;

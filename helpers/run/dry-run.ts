@@ -3,16 +3,36 @@ import type { Environment } from "../environment/schema.js";
 import { collectionScript } from "../facts/script.js";
 import { dbReachArgv } from "../probes/host.js";
 import { commandLine, sudoArgv } from "../transport/quote.js";
-import { sshTarget } from "./targets.js";
+import type { SshHop } from "../transport/ssh-pool.js";
+import { knownHostsPath, sshTarget } from "./targets.js";
 
-export function printDryRun(env: Environment, plan: { wants: { probes: boolean; failover: boolean }; allowDisruption: boolean; fullPortSweep: boolean }): void {
+export interface DryRunPlan {
+  wants: { probes: boolean; failover: boolean };
+  allowDisruption: boolean;
+  fullPortSweep: boolean;
+  /** host name → field → the ssh config line or inventory variable it came from. */
+  origins: Record<string, Record<string, string>>;
+}
+
+/** `user@host:port`, then each jump host from the first one dialled to the last. */
+function connectionLine(t: SshHop): string {
+  const hops: SshHop[] = [];
+  for (let hop = t.jumpHost; hop; hop = hop.jumpHost) hops.unshift(hop);
+  const via = hops.length > 0 ? ` via ${hops.map((h) => `${h.user}@${h.address}:${h.port}`).join(" → ")}` : "";
+  return `ssh ${t.user}@${t.address}:${t.port}${via}`;
+}
+
+export function printDryRun(env: Environment, plan: DryRunPlan): void {
   const out = (line = "") => console.log(line);
   out(`dry run of environment ${env.name}: nothing is contacted${env.lab ? " (the lab is not started; {{name}} stands for a lab container's address)" : ""}`);
+  if (!env.lab) out(`host keys checked strictly against ${knownHostsPath(env)}`);
+  if (env.inventory) out(`hosts from the Ansible inventory ${env.inventory.ansible} (cp: group ${env.inventory.roles.cp}, dp: group ${env.inventory.roles.dp})`);
   out();
   for (const host of env.hosts) {
     const t = sshTarget(host, env);
-    const via = t.jumpHost ? ` via ${t.jumpHost.user}@${t.jumpHost.address}:${t.jumpHost.port}` : "";
-    out(`${host.name} [${host.roles.join(",")}]: ssh ${t.user}@${t.address}:${t.port}${via}`);
+    const credentials = env.lab ? "the lab's generated key" : [t.identityFile ? `key ${t.identityFile}` : null, t.useAgent ? "ssh-agent" : null].filter(Boolean).join(" + ");
+    out(`${host.name} [${host.roles.join(",")}]: ${connectionLine(t)} (${credentials}${t.sudo ? ", sudo -n" : ""})`);
+    for (const [field, origin] of Object.entries(plan.origins[host.name] ?? {})) out(`  ${field} from ${origin}`);
     out(`  $ ${commandLine(sudoArgv(["bash", "-s"], t.sudo ?? false))}   # stdin: the facts script below`);
     if (plan.wants.probes && host.roles.includes("cp")) {
       out(`  $ ${commandLine(dbReachArgv(env.database.host, env.database.port, 3))}   # DB-01 reach from this host`);

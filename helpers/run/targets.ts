@@ -1,8 +1,8 @@
 // Inventory entries → SSH targets, with the environment's defaults and `~` expanded.
 import { homedir } from "node:os";
 import { resolve } from "node:path";
-import type { Environment, HostEntry } from "../environment/schema.js";
-import type { SshTarget } from "../transport/ssh-pool.js";
+import type { Environment, HostEntry, JumpHost } from "../environment/schema.js";
+import type { SshHop, SshTarget } from "../transport/ssh-pool.js";
 
 export function expandHome(path: string): string {
   return path === "~" || path.startsWith("~/") ? resolve(homedir(), path.slice(2)) : resolve(path);
@@ -14,17 +14,27 @@ export function knownHostsPath(env: Environment): string {
 
 export function sshTarget(host: HostEntry, env: Environment): SshTarget {
   const identityFile = host.identityFile ?? env.ssh.identityFile;
-  const jump = host.jumpHost;
+  const fallbackIdentity = identityFile ? expandHome(identityFile) : undefined;
   return {
     name: host.name,
     address: host.address,
     port: host.port ?? env.ssh.port,
     user: host.user ?? env.ssh.user,
-    identityFile: identityFile ? expandHome(identityFile) : undefined,
+    identityFile: fallbackIdentity,
     useAgent: host.useAgent ?? env.ssh.useAgent,
     sudo: host.sudo ?? env.ssh.sudo,
-    jumpHost: jump
-      ? { ...jump, identityFile: jump.identityFile ? expandHome(jump.identityFile) : identityFile ? expandHome(identityFile) : undefined }
-      : undefined,
+    jumpHost: host.jumpHost ? jumpHop(host.jumpHost, fallbackIdentity) : undefined,
+  };
+}
+
+/** A jump host (and the hops before it, for a ProxyJump chain) without a key of its own uses the target's. */
+function jumpHop(jump: JumpHost, fallbackIdentity: string | undefined): SshHop {
+  return {
+    address: jump.address,
+    port: jump.port,
+    user: jump.user,
+    useAgent: jump.useAgent,
+    identityFile: jump.identityFile ? expandHome(jump.identityFile) : fallbackIdentity,
+    ...(jump.jumpHost ? { jumpHost: jumpHop(jump.jumpHost, fallbackIdentity) } : {}),
   };
 }

@@ -24,6 +24,8 @@ export interface SshHop {
   user: string;
   identityFile?: string;
   useAgent?: boolean;
+  /** ProxyJump: reach this hop through that host (a chain a,b,target nests: target → b → a). */
+  jumpHost?: SshHop;
 }
 
 export interface SshTarget extends SshHop {
@@ -31,8 +33,6 @@ export interface SshTarget extends SshHop {
   name: string;
   /** Prefix commands with `sudo -n` unless exec() says otherwise. */
   sudo?: boolean;
-  /** ProxyJump: reach the target through this host. */
-  jumpHost?: SshHop;
 }
 
 export interface SshPoolOptions {
@@ -54,6 +54,15 @@ export interface ExecOptions {
   sudo?: boolean;
   /** Name recorded in CommandOutput.section; defaults to the first argv element. */
   section?: string;
+}
+
+/**
+ * exec()'s result. A command cut short keeps the output that arrived before: on a timeout
+ * (`timedOut`) and when the connection dropped (`connectionLost`), stdout and stderr are partial.
+ */
+export interface ExecOutput extends CommandOutput {
+  /** The connection dropped before the command finished, and why. */
+  connectionLost?: string;
 }
 
 /** The host is not connected or the channel could not be opened: no command ran. */
@@ -170,10 +179,11 @@ export class SshPool {
 
   /**
    * Run one argv on a host. Returns the command's result whatever its exit status; a command that
-   * exceeds its timeout is killed, its channel closed, and returned with timedOut=true, exitCode null.
+   * exceeds its timeout is killed, its channel closed, and returned with timedOut=true, exitCode null;
+   * one whose connection drops is returned with connectionLost. Both keep the output received so far.
    * Throws SshTransportError only when no command could be started (host not connected).
    */
-  async exec(host: string, argv: readonly string[], opts: ExecOptions = {}): Promise<CommandOutput> {
+  async exec(host: string, argv: readonly string[], opts: ExecOptions = {}): Promise<ExecOutput> {
     const connection = this.connections.get(host);
     if (!connection?.connected) {
       throw new SshTransportError(host, `${host}: not connected${connection?.lostReason ? ` (${connection.lostReason})` : ""}`);
@@ -210,7 +220,13 @@ export class SshPool {
         opening.then((late) => late.channel.close(), () => undefined);
         return timedOutBeforeStart(section, command, performance.now() - started);
       }
-      return await opened.done;
+      const output: ExecOutput = await opened.done;
+      // ssh2 marks the connection lost before it closes the connection's channels.
+      if (output.exitCode === null && !output.timedOut && !connection.connected) {
+        output.connectionLost = connection.lostReason ?? "connection closed";
+        output.stderr += `${output.stderr && !output.stderr.endsWith("\n") ? "\n" : ""}[${output.connectionLost} before the command finished]\n`;
+      }
+      return output;
     } finally {
       release();
     }
@@ -258,10 +274,10 @@ export class SshPool {
   }
 
   private jumpClient(hop: SshHop): Promise<Client> {
-    const key = hopLabel(hop);
+    const key = hop.jumpHost ? `${hopLabel(hop)} via ${hopLabel(hop.jumpHost)}` : hopLabel(hop);
     let jump = this.jumps.get(key);
     if (!jump) {
-      jump = this.openClient(hop).catch((error: unknown) => {
+      jump = this.openHop(hop).catch((error: unknown) => {
         throw new Error(`jump host ${errorText(error)}`);
       });
       this.jumps.set(key, jump);
@@ -276,6 +292,12 @@ export class SshPool {
       );
     }
     return jump;
+  }
+
+  /** A jump host that is itself reached through another one (ProxyJump chains). */
+  private async openHop(hop: SshHop): Promise<Client> {
+    const sock = hop.jumpHost ? await forwardTo(await this.jumpClient(hop.jumpHost), hop) : undefined;
+    return this.openClient(hop, sock);
   }
 
   /** Handshake with one hop, checking its host key. Rejects with a message naming the hop. */
@@ -388,7 +410,7 @@ export class SshPool {
   }
 }
 
-function forwardTo(jump: Client, target: SshTarget): Promise<Readable> {
+function forwardTo(jump: Client, target: SshHop): Promise<Readable> {
   return new Promise((resolve, reject) => {
     const cannotTunnel = (err: unknown) =>
       new Error(`${hopLabel(target)}: jump host could not open a tunnel: ${errorText(err)}`);

@@ -7,6 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import type { ResultsFile } from "../../helpers/run/results.js";
+import { stagingExampleWithLocalCredentials } from "../fixtures/environments/local-credentials.js";
 import { actualVerdicts, countStatuses, readExpectedVerdicts, readResults, runCli, type CliRun } from "./run-audit.js";
 
 const reportDir = mkdtempSync(join(tmpdir(), "api7-audit-e2e-"));
@@ -53,8 +54,9 @@ describe("bad input is rejected before anything is contacted", () => {
   });
 
   test("--dry-run prints the commands and probes and contacts nothing", async () => {
-    const run = await runCli("audit", ["--env", "staging.example", "--dry-run"]);
-    expect(run.code).toBe(0);
+    // The template's key and known_hosts do not exist here; the dry run checks them like a real run.
+    const run = await runCli("audit", ["--env", stagingExampleWithLocalCredentials(join(reportDir, "staging")), "--dry-run"]);
+    expect(run.code, run.stderr).toBe(0);
     expect(run.stdout).toMatch(/cp1 \[cp\]: ssh audit@cp1\.staging\.example\.com:22/);
     expect(run.stdout).toMatch(/sudo -n bash -s/);
     expect(run.stdout).toMatch(/@@API7AUDIT/);

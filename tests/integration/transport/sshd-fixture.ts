@@ -97,6 +97,8 @@ export interface SshdOptions {
   /** Host key types the server offers, default ["ed25519"]. */
   hostKeyTypes?: ("ed25519" | "ecdsa")[];
   logLevel?: "ERROR" | "INFO" | "VERBOSE" | "DEBUG1";
+  /** Environment of every session (sshd's SetEnv), e.g. DOCKER_HOST to make this "host" see another dockerd. */
+  setEnv?: Record<string, string>;
 }
 
 export async function startSshd(dir: string, name: string, opts: SshdOptions): Promise<SshdInstance> {
@@ -125,6 +127,7 @@ export async function startSshd(dir: string, name: string, opts: SshdOptions): P
       "StrictModes no",
       `AllowTcpForwarding ${opts.allowTcpForwarding === false ? "no" : "yes"}`,
       `LogLevel ${opts.logLevel ?? "ERROR"}`,
+      ...Object.entries(opts.setEnv ?? {}).map(([name, value]) => `SetEnv ${name}=${value}`),
       "",
     ].join("\n"),
   );
