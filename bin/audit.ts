@@ -1,9 +1,15 @@
 // `npm run audit -- [options]`: audit an environment (default: the embedded lab) and write a run bundle.
 // Exit codes: 0 all MUST met, 1 a MUST failed, 2 something broken and nothing failed, 3 bad input.
-import { Command, Option } from "commander";
+import { Command, InvalidArgumentError, Option } from "commander";
 import { EnvironmentError, loadEnvironment } from "../helpers/environment/load.js";
 import { auditRun, BadInput, type AuditOptions } from "../helpers/run/audit-run.js";
 import { parseShard, ShardSyntaxError } from "../helpers/run/shard.js";
+
+function parseMilliseconds(value: string): number {
+  const ms = Number(value);
+  if (!Number.isInteger(ms) || ms < 1) throw new InvalidArgumentError("give a whole number of milliseconds, e.g. 500");
+  return ms;
+}
 
 const program = new Command()
   .name("npm run audit --")
@@ -17,6 +23,7 @@ const program = new Command()
   .option("--keep-lab", "leave the embedded lab running after the run and print how to reach it", false)
   .option("--accept-new-host-keys", "trust unknown SSH host keys on first use and record them (a changed key is never accepted)", false)
   .option("--full-port-sweep", "SEC-04: probe every TCP port 1-65535 of each host, not just its listeners", false)
+  .option("--tcp-timeout <ms>", "per-attempt TCP port probe timeout; a port is filtered after one retry, 3x this (default: 10x the measured round trip, at least 300 ms)", parseMilliseconds)
   .option("--shard <i/n>", "audit the i-th of n deterministic parts of the inventory (CI fan-out); combine with npm run merge")
   .addOption(new Option("--run-id <id>", "run folder name (default: timestamp and environment)").hideHelp())
   .addHelpText(

@@ -57,12 +57,23 @@ export interface LabHostSpec {
   gatewayUpstream: string | null;
 }
 
+/**
+ * How a load balancer takes a failed member out (HA-*):
+ * - `fast-checks-redispatch`: active checks every 500 ms, and a connection that is refused or
+ *   gets no answer within 500 ms is retried on the other member at once: survives a stop and a
+ *   black hole.
+ * - `slow-checks-no-redispatch`: the first refused connection marks the member down (`observe
+ *   layer4`), but a member that stops answering is noticed only after 10 s connect timeouts or
+ *   3 failed checks 2 s apart, and nothing is retried elsewhere: survives a stop, not a black hole.
+ */
+export type LabBalancing = "fast-checks-redispatch" | "slow-checks-no-redispatch";
+
 export interface LabFrontend {
   port: number;
   /** How the lab checks the frontend relays traffic once started. */
   protocol: "http" | "tls";
   servers: string[];
-  healthChecks: boolean;
+  balancing: LabBalancing;
 }
 
 export interface LabLoadBalancerSpec {
@@ -163,8 +174,8 @@ function violationHosts(): LabHostSpec[] {
   ];
 }
 
-function frontends(ports: { port: number; protocol: LabFrontend["protocol"] }[], servers: string[], healthChecks: boolean): LabFrontend[] {
-  return ports.map(({ port, protocol }) => ({ port, protocol, servers, healthChecks }));
+function frontends(ports: { port: number; protocol: LabFrontend["protocol"] }[], servers: string[], balancing: LabBalancing): LabFrontend[] {
+  return ports.map(({ port, protocol }) => ({ port, protocol, servers, balancing }));
 }
 
 /** Every container of a lab variant, hosts first. */
@@ -188,8 +199,10 @@ export function labTopology(variant: LabVariant): LabContainerSpec[] {
   const lbDp: LabLoadBalancerSpec = {
     kind: "lb",
     name: "lb-dp",
-    violation: violations ? "no health checks (plain round robin, no redispatch); its gateways ask the CP on every request" : null,
-    frontends: frontends(gatewayPorts, ["dp1", "dp2"], !violations),
+    violation: violations
+      ? "health checks with long timeouts and no redispatch (a stopped gateway is taken out, a black-holed one is not); its gateways ask the CP on every request"
+      : null,
+    frontends: frontends(gatewayPorts, ["dp1", "dp2"], violations ? "slow-checks-no-redispatch" : "fast-checks-redispatch"),
   };
   const lbCp: LabLoadBalancerSpec = {
     kind: "lb",
@@ -201,7 +214,7 @@ export function labTopology(variant: LabVariant): LabContainerSpec[] {
         { port: 7900, protocol: "http" },
       ],
       violations ? ["cp1"] : ["cp1", "cp2"],
-      true,
+      "fast-checks-redispatch",
     ),
   };
   return [
@@ -246,7 +259,20 @@ export function labEnvFile(spec: LabContainerSpec): string {
     .concat("\n");
 }
 
-/** TCP load balancing; with health checks a stopped member is out within ~1 s and retried requests go elsewhere. */
+/** haproxy lines of each balancing policy: backend settings, then what follows every server line. */
+const BALANCING: Record<LabBalancing, { backend: string[]; server: string }> = {
+  "fast-checks-redispatch": {
+    // `redispatch 1`: every retry goes to another member, not just the last one.
+    backend: ["    timeout connect 500ms", "    option redispatch 1", "    retries 2"],
+    server: " check inter 500ms downinter 250ms fall 2 rise 2",
+  },
+  "slow-checks-no-redispatch": {
+    backend: ["    timeout connect 10s", "    retries 3"],
+    server: " check inter 2s downinter 250ms fall 3 rise 2 observe layer4 error-limit 1 on-error mark-down",
+  },
+};
+
+/** TCP load balancing, one backend per frontend port, each with its balancing policy. */
 export function haproxyConfig(spec: LabLoadBalancerSpec): string {
   const lines = [
     `# ${spec.name}${spec.violation ? ` (seeded violation: ${spec.violation})` : ""}`,
@@ -254,19 +280,15 @@ export function haproxyConfig(spec: LabLoadBalancerSpec): string {
     "    maxconn 4096",
     "defaults",
     "    mode tcp",
-    "    timeout connect 1s",
     "    timeout client 60s",
     "    timeout server 60s",
   ];
   for (const frontend of spec.frontends) {
     const name = `port-${frontend.port}`;
+    const balancing = BALANCING[frontend.balancing];
     lines.push(`frontend ${name}`, `    bind :${frontend.port}`, `    default_backend ${name}`);
-    lines.push(`backend ${name}`, "    balance roundrobin");
-    if (frontend.healthChecks) lines.push("    option redispatch", "    retries 3");
-    for (const server of frontend.servers) {
-      const check = frontend.healthChecks ? " check inter 500ms fall 2 rise 2" : "";
-      lines.push(`    server ${server} ${server}:${frontend.port}${check}`);
-    }
+    lines.push(`backend ${name}`, "    balance roundrobin", ...balancing.backend);
+    for (const server of frontend.servers) lines.push(`    server ${server} ${server}:${frontend.port}${balancing.server}`);
   }
   return lines.join("\n").concat("\n");
 }

@@ -37,6 +37,8 @@ export interface AuditOptions {
   keepLab: boolean;
   acceptNewHostKeys: boolean;
   fullPortSweep: boolean;
+  /** --tcp-timeout <ms>: fixed per-attempt TCP probe timeout (default: derived from measured round trips). */
+  tcpTimeout?: number;
   runId?: string;
   /** `--shard i/n`: audit only this shard's part of the inventory (helpers/run/shard.ts). */
   shard?: ShardSpec;
@@ -110,6 +112,7 @@ export async function auditRun(loaded: LoadedEnvironment, opts: AuditOptions): P
       startedAt,
       acceptNewHostKeys: opts.acceptNewHostKeys,
       fullPortSweep: opts.fullPortSweep,
+      tcpTimeoutMs: opts.tcpTimeout,
       allowDisruption,
       strict: opts.strict,
       wants,

@@ -16,6 +16,8 @@ export interface CollectOptions {
   startedAt: string;
   acceptNewHostKeys: boolean;
   fullPortSweep: boolean;
+  /** --tcp-timeout: a fixed per-attempt TCP probe timeout; undefined derives it from round trips. */
+  tcpTimeoutMs?: number;
   /** Both the command-line opt-in and the environment's allowDisruption. */
   allowDisruption: boolean;
   strict: boolean;
@@ -84,6 +86,7 @@ export async function collectRun(env: Environment, options: CollectOptions): Pro
         execOnHost: (host, argv, section) =>
           reachable.some((h) => h.name === host) ? exec(host, argv, section) : Promise.reject(new Error(`${host} is not connected`)),
         fullPortSweep: options.fullPortSweep,
+        timeouts: options.tcpTimeoutMs === undefined ? undefined : { tcpMs: options.tcpTimeoutMs },
         log: options.log,
       });
       run.probes = network.probes;
