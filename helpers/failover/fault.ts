@@ -1,28 +1,39 @@
 // Fault injection for the failover requirements (HA-CP-01, HA-CP-02, HA-DP-01, HA-DP-02), in
-// the shape of a Chaos Toolkit experiment: steady state → recorded traffic → rollback armed ON
-// the host → fault on ONE member → observation → rollback → recovery → steady state again.
-// A fault is always undone: in `finally`, from a SIGINT/SIGTERM handler while it is active, and
-// by the timer armed on the host, which restarts the component even if this process dies.
+// the shape of a Chaos Toolkit experiment: recorded traffic → steady state → rollback armed ON
+// the host → fault on ONE member → the member observed down → observation → rollback → recovery
+// → steady state again. A fault is always undone: in `finally`, from a SIGINT/SIGTERM handler
+// while it is active, and by the timer armed on the host, which undoes it even if this process dies.
 import net from "node:net";
-import { randomBytes } from "node:crypto";
 import type { ComponentName, Environment, HostEntry } from "../environment/schema.js";
 import type { CommandOutput } from "../model.js";
 import { analyseTraffic } from "./analysis.js";
+import {
+  armArgv,
+  DETECT_HOST_TOOLS,
+  disarmArgv,
+  faultActions,
+  parseHostTools,
+  rollbackName,
+  type FaultAction,
+  type FaultComponent,
+} from "./host-commands.js";
 import type {
   ArmedRollback,
   EntrypointName,
-  FailoverBudgets,
   FailoverExperiment,
+  FaultConfirmation,
+  FaultKind,
   HaRequirement,
   HealthCheck,
   PairRole,
   SteadyState,
 } from "./record.js";
-import { DISRUPTION_NOT_ALLOWED, pairMembers } from "./record.js";
+import { STEADY_STATE_SUCCESS_RATE } from "./record.js";
+import { nowMs, requestOnce, startTraffic, type RequestRecord, type TrafficTarget } from "./traffic.js";
 
 export type * from "./record.js";
 export { DISRUPTION_NOT_ALLOWED, isFailoverExperiment, pairMembers } from "./record.js";
-import { nowMs, requestOnce, startTraffic, type RequestRecord, type TrafficRecorder, type TrafficTarget } from "./traffic.js";
+export { armArgv, disarmArgv, type FaultComponent } from "./host-commands.js";
 
 export interface ExecOptions {
   /** Name of the evidence section (CommandOutput.section). */
@@ -35,36 +46,42 @@ export type ExecOnHost = (host: string, argv: string[], options?: ExecOptions) =
 
 export type Log = (line: string) => void;
 
-/** A component as the experiment handles it: where it listens and how it is stopped/started. */
-export interface FaultComponent {
-  name: ComponentName;
-  ports: readonly number[];
-  stop: readonly string[];
-  start: readonly string[];
-}
-
 export interface EntrypointTarget extends TrafficTarget {
   name: EntrypointName;
 }
+
+/** The environment's failover settings an experiment uses. */
+export type FailoverSettings = Pick<
+  Environment["failover"],
+  | "requestsPerSecond"
+  | "observationSeconds"
+  | "errorBudget"
+  | "rtoSeconds"
+  | "recoverySeconds"
+  | "rollbackAfterSeconds"
+  | "confirmWithinSeconds"
+  | "steadyStateSeconds"
+>;
 
 export interface FaultExperimentInput {
   requirement: HaRequirement;
   pair: { role: PairRole; members: readonly HostEntry[] };
   member: HostEntry;
   components: readonly FaultComponent[];
+  faultKind: FaultKind;
   entrypoint: EntrypointTarget;
   exec: ExecOnHost;
-  budgets: FailoverBudgets;
-  /** Requests per second through the entrypoint. */
-  rate: number;
-  observationSeconds: number;
+  settings: FailoverSettings;
   log: Log;
-  /** Traffic recorded before the fault and after recovery, so the picture shows both sides. */
-  marginSeconds?: number;
   requestTimeoutMs?: number;
 }
 
 const HEALTH_TIMEOUT_MS = 2_000;
+/** A connect attempt that neither succeeds nor is refused within this time counts as "down" (black hole). */
+const DOWN_PROBE_TIMEOUT_MS = 1_000;
+const POLL_INTERVAL_MS = 100;
+/** Traffic recorded after the member is healthy again, so the picture shows it back. */
+const AFTER_RECOVERY_MS = 500;
 const COMMAND_TIMEOUT_MS = 60_000;
 
 /** Stop/start argv of a component: the environment's, else `docker stop|start <container>`. */
@@ -84,7 +101,7 @@ export function entrypointTarget(env: Environment, name: EntrypointName): Entryp
   return { name, url: entrypoint.url, okStatuses: entrypoint.okStatuses, insecureTls: entrypoint.insecureTls };
 }
 
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, Math.max(0, ms)));
 
 export function tcpAnswers(address: string, port: number, timeoutMs = HEALTH_TIMEOUT_MS): Promise<HealthCheck["detail"] | null> {
   // Resolves null when the port accepts a connection, else the reason it did not.
@@ -100,20 +117,23 @@ export function tcpAnswers(address: string, port: number, timeoutMs = HEALTH_TIM
   });
 }
 
-export async function memberHealth(member: HostEntry, components: readonly FaultComponent[]): Promise<HealthCheck[]> {
-  const checks = components.flatMap((component) =>
-    component.ports.map(async (port): Promise<HealthCheck> => {
-      const reason = await tcpAnswers(member.address, port);
+/** One TCP connect per component port of the member, from the runner; ok: the port accepts. */
+export async function memberHealth(member: HostEntry, components: readonly FaultComponent[], timeoutMs = HEALTH_TIMEOUT_MS): Promise<HealthCheck[]> {
+  const ports = [...new Set(components.flatMap((component) => component.ports))];
+  return Promise.all(
+    ports.map(async (port): Promise<HealthCheck> => {
+      const reason = await tcpAnswers(member.address, port, timeoutMs);
+      const component = components.find((c) => c.ports.includes(port))!.name;
       return {
-        target: `${member.name}:${component.name}:${port}`,
+        target: `${member.name}:${component}:${port}`,
         ok: reason === null,
         detail: reason === null ? `${member.address}:${port} accepts connections` : `${member.address}:${port}: ${reason}`,
       };
     }),
   );
-  return Promise.all(checks);
 }
 
+/** After the experiment: one request through the entrypoint and every member's ports. */
 export async function steadyState(
   entrypoint: EntrypointTarget,
   members: readonly HostEntry[],
@@ -132,6 +152,25 @@ export async function steadyState(
   return { ok: checks.every((check) => check.ok), at: new Date().toISOString(), checks };
 }
 
+/**
+ * Before the fault: the requests recorded so far (answered ≥ STEADY_STATE_SUCCESS_RATE of those
+ * that completed) and every member's component ports.
+ */
+export function steadyStateBefore(entrypoint: EntrypointTarget, recorded: readonly RequestRecord[], sent: number, memberChecks: HealthCheck[]): SteadyState {
+  const answered = recorded.filter((record) => record.ok).length;
+  const inFlight = sent - recorded.length;
+  const trafficCheck: HealthCheck = {
+    target: `entrypoint:${entrypoint.name}`,
+    ok: recorded.length > 0 && answered >= STEADY_STATE_SUCCESS_RATE * recorded.length,
+    detail:
+      `${answered} of ${recorded.length} requests answered before the fault` +
+      (inFlight > 0 ? ` (${inFlight} more still waiting)` : "") +
+      `; a steady state needs ${STEADY_STATE_SUCCESS_RATE * 100} %`,
+  };
+  const checks = [trafficCheck, ...memberChecks];
+  return { ok: checks.every((check) => check.ok), at: new Date().toISOString(), checks };
+}
+
 async function waitUntilHealthy(member: HostEntry, components: readonly FaultComponent[], withinMs: number): Promise<number | null> {
   const deadline = nowMs() + withinMs;
   for (;;) {
@@ -142,55 +181,56 @@ async function waitUntilHealthy(member: HostEntry, components: readonly FaultCom
   }
 }
 
-function failedSteadyState(state: SteadyState): string {
+/** Polls the member's ports from the runner until every one refuses or times out, or the bound passes. */
+async function confirmDown(member: HostEntry, components: readonly FaultComponent[], withinSeconds: number, commandsEndedAt: number): Promise<FaultConfirmation> {
+  const deadline = commandsEndedAt + withinSeconds * 1000;
+  for (;;) {
+    // The moment the connect attempts start: a black-holed port shows it only when they time out.
+    const observedAt = nowMs();
+    const checks = await memberHealth(member, components, DOWN_PROBE_TIMEOUT_MS);
+    if (checks.every((check) => !check.ok)) {
+      return { withinSeconds, commandsEndedAt, downAt: observedAt, checks, heldUntilRollback: null, heldChecks: [] };
+    }
+    if (nowMs() >= deadline) return { withinSeconds, commandsEndedAt, downAt: null, checks, heldUntilRollback: null, heldChecks: [] };
+    await sleep(POLL_INTERVAL_MS);
+  }
+}
+
+/** Keeps observing the member until `untilMs`: false as soon as any port answers again. */
+async function watchStillDown(member: HostEntry, components: readonly FaultComponent[], untilMs: number): Promise<{ held: boolean; checks: HealthCheck[] }> {
+  let checks: HealthCheck[] = [];
+  while (nowMs() + DOWN_PROBE_TIMEOUT_MS < untilMs) {
+    checks = await memberHealth(member, components, DOWN_PROBE_TIMEOUT_MS);
+    if (checks.some((check) => check.ok)) return { held: false, checks };
+    await sleep(POLL_INTERVAL_MS * 2);
+  }
+  return { held: true, checks };
+}
+
+function failedChecks(state: SteadyState): string {
   return state.checks
     .filter((check) => !check.ok)
     .map((check) => `${check.target} (${check.detail})`)
     .join(", ");
 }
 
-/** Marker in the armed process's command line, so disarming never kills a process that is not ours. */
-function rollbackName(experimentId: string, component: ComponentName): string {
-  const slug = `${experimentId}-${component}`.toLowerCase().replace(/[^a-z0-9]+/g, "-");
-  return `api7-audit-rollback-${slug}-${randomBytes(3).toString("hex")}`;
-}
+/** Members under a fault, by pair and component: refuses a second concurrent fault on one component pair. */
+const activeFaults = new Map<string, string>();
+const lockKeys = (role: PairRole, components: readonly FaultComponent[]) => components.map((component) => `${role}:${component.name}`);
 
-// Inventory values only ever travel as positional parameters of these constant scripts.
-const HAS_SYSTEMD = "command -v systemd-run >/dev/null 2>&1 && test -d /run/systemd/system";
-/** $0 marker, $1 delay, $2.. start argv. `&&` so a killed sleep never reaches the exec. */
-const ARM_WITH_NOHUP =
-  'marker=$0; delay=$1; shift; nohup sh -c \'sleep "$1" && shift && exec "$@"\' "$marker" "$delay" "$@" </dev/null >/dev/null 2>&1 & echo $!';
-/** $0 marker, $1 pid: kill the timer only while it still is ours (after firing it is the start command). */
-const DISARM_NOHUP =
-  'case "$(tr "\\000" " " < "/proc/$1/cmdline" 2>/dev/null)" in *"$0"*) pkill -P "$1" 2>/dev/null; kill "$1" 2>/dev/null; echo disarmed;; *) echo "already fired or gone";; esac';
-
-export function armArgv(kind: ArmedRollback["kind"], name: string, delaySeconds: number, start: readonly string[]): string[] {
-  return kind === "systemd-run"
-    ? ["systemd-run", "--quiet", `--unit=${name}`, `--on-active=${delaySeconds}`, "--", ...start]
-    : ["sh", "-c", ARM_WITH_NOHUP, name, String(delaySeconds), ...start];
-}
-
-export function disarmArgv(armed: ArmedRollback, name: string): string[] {
-  return armed.kind === "systemd-run"
-    ? ["systemctl", "stop", `${armed.unit}.timer`]
-    : ["sh", "-c", DISARM_NOHUP, name, String(armed.pid)];
-}
-
-/** Members currently under a fault, by pair: refuses a second concurrent fault in one pair. */
-const activeFaults = new Map<PairRole, string>();
-
-export function experimentId(requirement: HaRequirement, member: string, components: readonly ComponentName[]): string {
-  return `${requirement}/${member}/${components.join("+")}`;
+export function experimentId(requirement: HaRequirement, member: string, components: readonly ComponentName[], kind: FaultKind): string {
+  // A stop keeps the id it always had; other kinds say theirs.
+  return `${requirement}/${member}/${components.join("+")}${kind === "stop" ? "" : `/${kind}`}`;
 }
 
 export async function runFaultExperiment(input: FaultExperimentInput): Promise<FailoverExperiment> {
-  const { requirement, pair, member, components, entrypoint, exec, budgets, log } = input;
+  const { requirement, pair, member, components, faultKind, entrypoint, exec, settings, log } = input;
   const componentNames = components.map((component) => component.name);
-  const id = experimentId(requirement, member.name, componentNames);
-  const marginMs = (input.marginSeconds ?? 1) * 1000;
+  const id = experimentId(requirement, member.name, componentNames, faultKind);
   const commands: CommandOutput[] = [];
   const armed: { rollback: ArmedRollback; name: string }[] = [];
-  const stopped: FaultComponent[] = [];
+  /** Fault actions whose inject command ran (or started): each is undone. */
+  const injected: FaultAction[] = [];
   const record: FailoverExperiment = {
     kind: "failover-experiment",
     id,
@@ -200,15 +240,26 @@ export async function runFaultExperiment(input: FaultExperimentInput): Promise<F
     member: member.name,
     component: componentNames.join("+"),
     components: componentNames,
+    faultKind,
     entrypoint: { name: entrypoint.name, url: entrypoint.url },
     startedAt: new Date().toISOString(),
     faultAt: null,
+    faultError: null,
+    confirmation: null,
     rollbackAt: null,
     recoveredAt: null,
     finishedAt: "",
     history: [],
+    traffic: null,
     analysis: analyseTraffic([]),
-    budgets: { ...budgets, observationSeconds: input.observationSeconds, requestsPerSecond: input.rate },
+    budgets: {
+      errorBudget: settings.errorBudget,
+      rtoSeconds: settings.rtoSeconds,
+      recoverySeconds: settings.recoverySeconds,
+      rollbackAfterSeconds: settings.rollbackAfterSeconds,
+      observationSeconds: settings.observationSeconds,
+      requestsPerSecond: settings.requestsPerSecond,
+    },
     armedRollbacks: [],
     disarmed: true,
     steadyBefore: null,
@@ -222,24 +273,27 @@ export async function runFaultExperiment(input: FaultExperimentInput): Promise<F
     commands.push(output);
     return output;
   };
-  /** Starts every stopped component again; true when every start command succeeded. */
+  const failure = (label: string, output: CommandOutput) =>
+    `${label} on ${member.name} ${output.timedOut ? "timed out" : `exited ${output.exitCode}`}${output.stderr.trim() ? `: ${output.stderr.trim().slice(0, 300)}` : ""}`;
+
+  /** Undoes every injected action, last first; true when every undo command succeeded. */
   const rollBack = async (why: string): Promise<boolean> => {
-    let allStarted = true;
-    for (const component of [...stopped].reverse()) {
-      log(`${id}: rollback (${why}): starting ${component.name} on ${member.name}`);
+    let allUndone = true;
+    for (const action of [...injected].reverse()) {
+      log(`${id}: rollback (${why}): ${action.undo.label} on ${member.name}`);
       try {
-        const output = await run(component.start, `start:${component.name}`);
+        const output = await run(action.undo.argv, action.undo.section);
         if (output.exitCode !== 0) {
-          allStarted = false;
-          errors.push(`start of ${component.name} exited ${output.exitCode}: ${output.stderr.trim()}`);
+          allUndone = false;
+          errors.push(failure(action.undo.label, output));
         }
       } catch (error) {
-        allStarted = false;
-        errors.push(`start of ${component.name} failed: ${String(error)}`);
+        allUndone = false;
+        errors.push(`${action.undo.label} failed: ${String(error)}`);
       }
     }
-    stopped.length = 0;
-    return allStarted;
+    injected.length = 0;
+    return allUndone;
   };
 
   const disarmAll = async (): Promise<boolean> => {
@@ -262,83 +316,112 @@ export async function runFaultExperiment(input: FaultExperimentInput): Promise<F
     return record;
   }
 
-  let recorder: TrafficRecorder | null = null;
+  const locks = lockKeys(pair.role, components);
+  for (const key of locks) activeFaults.set(key, member.name);
+  const observationMs = settings.observationSeconds * 1000;
+  const recorder = startTraffic(entrypoint, {
+    ratePerSecond: settings.requestsPerSecond,
+    requestTimeoutMs: input.requestTimeoutMs,
+    // A safety bound only: the experiment stops the recorder itself.
+    maxDurationMs:
+      (settings.steadyStateSeconds + settings.confirmWithinSeconds + settings.observationSeconds + settings.recoverySeconds + settings.rollbackAfterSeconds + 60) * 1000,
+  });
   let removeSignalHandlers = () => {};
-  activeFaults.set(pair.role, member.name);
   try {
-    record.steadyBefore = await steadyState(entrypoint, pair.members, components);
+    // The steady-state window: traffic recorded, the member's tools and every member's ports read meanwhile.
+    const [detected, memberChecks] = await Promise.all([
+      run(DETECT_HOST_TOOLS, "detect-tools"),
+      Promise.all(pair.members.map((host) => memberHealth(host, components))),
+      sleep(settings.steadyStateSeconds * 1000),
+    ]);
+    record.steadyBefore = steadyStateBefore(entrypoint, recorder.history, recorder.volume().sent, memberChecks.flat());
     if (!record.steadyBefore.ok) {
-      errors.push(`steady state not met before the fault, no fault injected: ${failedSteadyState(record.steadyBefore)}`);
+      errors.push(`no steady state, no fault injected: ${failedChecks(record.steadyBefore)}`);
       return record;
     }
-    const observationMs = input.observationSeconds * 1000;
-    recorder = startTraffic(entrypoint, {
-      ratePerSecond: input.rate,
-      requestTimeoutMs: input.requestTimeoutMs,
-      // A safety bound only: the experiment stops the recorder itself.
-      maxDurationMs: observationMs + 2 * marginMs + (budgets.recoverySeconds + budgets.rollbackAfterSeconds + 60) * 1000,
-    });
-    await sleep(marginMs);
+    const tools = parseHostTools(detected.stdout);
+    if (detected.exitCode !== 0 || !tools) {
+      errors.push(`could not read ${member.name}'s tools, no fault injected: ${failure("tool detection", detected)}`);
+      return record;
+    }
+    const actions = faultActions(faultKind, components, tools);
 
-    const systemd = (await run(["sh", "-c", HAS_SYSTEMD], "detect-systemd")).exitCode === 0;
-    for (const component of components) {
-      const name = rollbackName(id, component.name);
-      const kind = systemd ? "systemd-run" : "nohup";
-      const output = await run(armArgv(kind, name, budgets.rollbackAfterSeconds, component.start), `arm:${component.name}`);
+    for (const action of actions) {
+      const name = rollbackName(`${id}-${action.target}`);
+      const output = await run(armArgv(tools.timer, name, settings.rollbackAfterSeconds, action.undo.argv), `arm:${action.target}`);
       const pid = Number(output.stdout.trim());
-      if (output.exitCode !== 0 || (kind === "nohup" && !(Number.isInteger(pid) && pid > 0))) {
-        errors.push(`could not arm the rollback of ${component.name} on ${member.name}, no fault injected: exit ${output.exitCode} ${output.stderr.trim()}`);
+      if (output.exitCode !== 0 || (tools.timer === "nohup" && !(Number.isInteger(pid) && pid > 0))) {
+        errors.push(`could not arm the rollback on ${member.name}, no fault injected: ${failure("arming", output)}`);
         return record;
       }
       const rollback: ArmedRollback =
-        kind === "systemd-run" ? { kind, component: component.name, unit: name } : { kind, component: component.name, pid };
+        tools.timer === "systemd-run" ? { kind: "systemd-run", component: action.target, unit: name } : { kind: "nohup", component: action.target, pid };
       armed.push({ rollback, name });
       record.armedRollbacks.push(rollback);
-      log(`${id}: rollback armed on ${member.name} (${kind}, ${budgets.rollbackAfterSeconds} s)`);
+      log(`${id}: rollback armed on ${member.name} (${tools.timer}, ${settings.rollbackAfterSeconds} s)`);
     }
 
-    // On a signal the start commands run at once; the timers stay armed unless every start succeeded.
+    // On a signal the undo commands run at once; the timers stay armed unless every undo succeeded.
     removeSignalHandlers = installSignalRollback(async () => {
       if (await rollBack("signal")) await disarmAll();
     });
     record.faultAt = nowMs();
-    for (const component of components) {
-      stopped.push(component);
-      log(`${id}: fault: stopping ${component.name} on ${member.name}`);
-      const output = await run(component.stop, `stop:${component.name}`);
-      if (output.exitCode !== 0) throw new Error(`stop of ${component.name} exited ${output.exitCode}: ${output.stderr.trim()}`);
+    for (const action of actions) {
+      injected.push(action);
+      log(`${id}: fault: ${action.inject.label} on ${member.name}`);
+      const output = await run(action.inject.argv, action.inject.section);
+      if (output.exitCode !== 0) {
+        record.faultError = failure(action.inject.label, output);
+        errors.push(`fault not injected: ${record.faultError}`);
+        break;
+      }
     }
-    await sleep(observationMs);
 
+    if (record.faultError === null) {
+      const confirmation = await confirmDown(member, components, settings.confirmWithinSeconds, nowMs());
+      record.confirmation = confirmation;
+      if (confirmation.downAt === null) {
+        const answering = confirmation.checks.filter((check) => check.ok).map((check) => check.target);
+        log(`${id}: fault NOT confirmed: ${answering.join(", ")} still answer ${settings.confirmWithinSeconds} s after the fault`);
+      } else {
+        log(`${id}: down confirmed ${((confirmation.downAt - record.faultAt) / 1000).toFixed(2)} s after the fault started`);
+        // The observation runs from the confirmed moment; the member is watched all along.
+        const until = confirmation.downAt + observationMs;
+        const [watch] = await Promise.all([watchStillDown(member, components, until), sleep(until - nowMs())]);
+        confirmation.heldUntilRollback = watch.held;
+        confirmation.heldChecks = watch.checks;
+      }
+    }
     record.rollbackAt = nowMs();
     await rollBack("end of observation");
   } catch (error) {
     errors.push(error instanceof Error ? error.message : String(error));
   } finally {
-    if (stopped.length > 0) {
+    if (injected.length > 0) {
       record.rollbackAt ??= nowMs();
       await rollBack("finally");
     }
     removeSignalHandlers();
     if (record.faultAt !== null) {
       // Disarm only once the member answers again: if it stays down, the armed timer is the last resort.
-      record.recoveredAt = await waitUntilHealthy(member, components, budgets.recoverySeconds * 1000);
+      record.recoveredAt = await waitUntilHealthy(member, components, settings.recoverySeconds * 1000);
       record.restored = record.recoveredAt !== null;
-      if (!record.restored) errors.push(`${member.name} did not answer again within ${budgets.recoverySeconds} s of the rollback`);
+      if (!record.restored) errors.push(`${member.name} did not answer again within ${settings.recoverySeconds} s of the rollback`);
     }
+    const afterRecovery = sleep(record.faultAt !== null ? AFTER_RECOVERY_MS : 0);
     if (record.faultAt === null || record.restored) {
       record.disarmed = await disarmAll();
     } else {
       record.disarmed = armed.length === 0;
       log(`${id}: ${member.name} still down; armed rollback left in place`);
     }
-    if (recorder) {
-      if (record.faultAt !== null) await sleep(marginMs);
-      record.steadyAfter = await steadyState(entrypoint, pair.members, components).catch(() => null);
-      if (record.steadyAfter && !record.steadyAfter.ok) errors.push(`steady state not met after the experiment: ${failedSteadyState(record.steadyAfter)}`);
-      record.history = await recorder.stop();
-    }
-    activeFaults.delete(pair.role);
+    await afterRecovery;
+    record.steadyAfter = await steadyState(entrypoint, pair.members, components).catch(() => null);
+    if (record.steadyAfter && !record.steadyAfter.ok) errors.push(`steady state not met after the experiment: ${failedChecks(record.steadyAfter)}`);
+    record.history = await recorder.stop();
+    const volume = recorder.volume();
+    record.traffic = { ratePerSecond: settings.requestsPerSecond, startMs: volume.startMs, endMs: volume.endMs ?? nowMs(), sent: volume.sent };
+    for (const key of locks) activeFaults.delete(key);
     record.analysis = analyseTraffic(record.history, { faultMs: record.faultAt, rollbackMs: record.rollbackAt });
     record.finishedAt = new Date().toISOString();
     if (errors.length > 0) record.error = errors.join("; ");
@@ -348,96 +431,37 @@ export async function runFaultExperiment(input: FaultExperimentInput): Promise<F
 }
 
 function refusal(input: FaultExperimentInput): string | null {
-  const { pair, member, components, budgets } = input;
-  if (pair.members.length < 2) return `the ${pair.role} pair has ${pair.members.length} member(s): stopping it would stop the whole pair`;
+  const { pair, member, components, settings } = input;
+  if (pair.members.length < 2) return `the ${pair.role} pair has ${pair.members.length} member(s): taking one out would take out the whole pair`;
   if (!pair.members.some((host) => host.name === member.name)) return `${member.name} is not a member of the ${pair.role} pair`;
-  const active = activeFaults.get(pair.role);
-  if (active !== undefined) return `a fault is already active on ${active} in the ${pair.role} pair`;
-  if (components.length === 0) return "no component to stop";
-  if (budgets.rollbackAfterSeconds <= input.observationSeconds) {
-    return `rollbackAfterSeconds (${budgets.rollbackAfterSeconds}) must exceed observationSeconds (${input.observationSeconds}), or the armed timer ends the fault early`;
+  if (components.length === 0) return "no component to take out";
+  const busy = lockKeys(pair.role, components).find((key) => activeFaults.has(key));
+  if (busy !== undefined) return `a fault is already active on ${activeFaults.get(busy)} for ${busy.split(":")[1]} in the ${pair.role} pair`;
+  if (settings.rollbackAfterSeconds <= settings.confirmWithinSeconds + settings.observationSeconds) {
+    return `rollbackAfterSeconds (${settings.rollbackAfterSeconds}) must exceed confirmWithinSeconds + observationSeconds (${settings.confirmWithinSeconds + settings.observationSeconds}), or the armed timer ends the fault early`;
   }
   return null;
 }
 
-/** While a fault is active, SIGINT/SIGTERM roll it back before the process exits. */
+/** Rollbacks of the faults active right now (experiments may run concurrently), run on SIGINT/SIGTERM. */
+const signalRollbacks = new Set<() => Promise<void>>();
+
+function onSignal(signal: NodeJS.Signals): void {
+  void Promise.allSettled([...signalRollbacks].map((rollBack) => rollBack())).finally(() => process.exit(signal === "SIGINT" ? 130 : 143));
+}
+
+/** While a fault is active, SIGINT/SIGTERM roll it back (with every other active one) before the process exits. */
 function installSignalRollback(rollBack: () => Promise<void>): () => void {
-  const handler = (signal: NodeJS.Signals) => {
-    void rollBack().finally(() => process.exit(signal === "SIGINT" ? 130 : 143));
-  };
-  process.once("SIGINT", handler);
-  process.once("SIGTERM", handler);
+  if (signalRollbacks.size === 0) {
+    process.once("SIGINT", onSignal);
+    process.once("SIGTERM", onSignal);
+  }
+  signalRollbacks.add(rollBack);
   return () => {
-    process.off("SIGINT", handler);
-    process.off("SIGTERM", handler);
-  };
-}
-
-export interface FailoverSuiteInput {
-  /** The resolved environment (lab placeholders replaced by addresses). */
-  env: Environment;
-  exec: ExecOnHost;
-  /** The command line's opt-in; env.failover.allowDisruption must be true as well. */
-  allowDisruption: boolean;
-  log: Log;
-}
-
-
-interface PlannedExperiment {
-  requirement: HaRequirement;
-  pair: PairRole;
-  entrypoint: EntrypointName;
-  components: ComponentName[];
-}
-
-/** The experiments of the HA-* requirements, in the order they run, each repeated per pair member. */
-export const FAILOVER_PLAN: readonly PlannedExperiment[] = [
-  { requirement: "HA-DP-01", pair: "dp", entrypoint: "gateway", components: ["gateway"] },
-  { requirement: "HA-CP-01", pair: "cp", entrypoint: "dashboard", components: ["dashboard"] },
-  { requirement: "HA-CP-02", pair: "cp", entrypoint: "dpManager", components: ["dpManager"] },
-  { requirement: "HA-DP-02", pair: "cp", entrypoint: "gateway", components: ["dashboard", "dpManager"] },
-];
-
-
-/** Runs every experiment sequentially; stops early if a member was left down. */
-export async function runFailoverSuite(input: FailoverSuiteInput): Promise<FailoverExperiment[]> {
-  const { env, exec, log } = input;
-  if (!input.allowDisruption || !env.failover.allowDisruption) {
-    log(`failover experiments not run: ${DISRUPTION_NOT_ALLOWED}`);
-    return [];
-  }
-  const budgets: FailoverBudgets = {
-    errorBudget: env.failover.errorBudget,
-    rtoSeconds: env.failover.rtoSeconds,
-    recoverySeconds: env.failover.recoverySeconds,
-    rollbackAfterSeconds: env.failover.rollbackAfterSeconds,
-  };
-  const experiments: FailoverExperiment[] = [];
-  for (const plan of FAILOVER_PLAN) {
-    const members = pairMembers(env, plan.pair);
-    if (members.length < 2) {
-      log(`${plan.requirement}: the ${plan.pair} pair has ${members.length} member(s); no fault injected`);
-      continue;
+    signalRollbacks.delete(rollBack);
+    if (signalRollbacks.size === 0) {
+      process.off("SIGINT", onSignal);
+      process.off("SIGTERM", onSignal);
     }
-    for (const member of members) {
-      const experiment = await runFaultExperiment({
-        requirement: plan.requirement,
-        pair: { role: plan.pair, members },
-        member,
-        components: plan.components.map((name) => faultComponent(env, name)),
-        entrypoint: entrypointTarget(env, plan.entrypoint),
-        exec,
-        budgets,
-        rate: env.failover.requestsPerSecond,
-        observationSeconds: env.failover.observationSeconds,
-        log,
-      });
-      experiments.push(experiment);
-      if (experiment.faultAt !== null && !experiment.restored) {
-        log(`failover suite stopped: ${member.name} was not restored; no further fault injected`);
-        return experiments;
-      }
-    }
-  }
-  return experiments;
+  };
 }

@@ -15,6 +15,7 @@ const COLOURS = {
   faultWindow: "#eceff1",
   outage: "#ffcdd2",
   fault: "#c62828",
+  confirmed: "#6a1b9a",
   rollback: "#1565c0",
   recovered: "#2e7d32",
   axis: "#455a64",
@@ -35,15 +36,24 @@ function niceStep(span: number, count: number): number {
   return step ?? 10 * magnitude;
 }
 
+const FAULT_DONE: Record<FailoverExperiment["faultKind"], string> = { stop: "stopped", "black-hole": "black-holed" };
+const FAULT_MARK: Record<FailoverExperiment["faultKind"], string> = { stop: "stop", "black-hole": "black-hole" };
+
+function confirmedDownAt(experiment: FailoverExperiment): number | null {
+  return experiment.confirmation?.downAt ?? null;
+}
+
 /** Headline of the picture: what was stopped, then the numbers the verdict is decided from. */
 export function timelineHeadline(experiment: FailoverExperiment): [string, string] {
   const { analysis, budgets } = experiment;
   const outcome =
     experiment.faultAt === null ? "no fault injected" : experiment.restored ? "member restored" : "member NOT restored";
+  const confirmation =
+    experiment.faultAt === null ? "" : confirmedDownAt(experiment) === null ? ", fault NOT confirmed" : `, down confirmed after ${seconds(confirmedDownAt(experiment)! - experiment.faultAt, 2)}`;
   return [
-    `${experiment.requirement}: ${experiment.component} stopped on ${experiment.member}`,
+    `${experiment.requirement}: ${experiment.component} ${FAULT_DONE[experiment.faultKind]} on ${experiment.member}`,
     `${analysis.errors} failed of ${analysis.total} requests, longest outage ${seconds(analysis.longestOutageMs)} ` +
-      `(budget ${budgets.errorBudget} errors, RTO ${budgets.rtoSeconds} s), ${outcome}`,
+      `(budget ${budgets.errorBudget} errors, RTO ${budgets.rtoSeconds} s)${confirmation}, ${outcome}`,
   ];
 }
 
@@ -55,7 +65,7 @@ export function renderTimelineSvg(experiment: FailoverExperiment): string {
   const history = experiment.history;
   const moments = [
     ...history.flatMap((r) => [r.startMs, r.endMs]),
-    ...[experiment.faultAt, experiment.rollbackAt, experiment.recoveredAt].filter((t): t is number => t !== null),
+    ...[experiment.faultAt, confirmedDownAt(experiment), experiment.rollbackAt, experiment.recoveredAt].filter((t): t is number => t !== null),
   ];
   const origin = moments.length > 0 ? Math.min(...moments) : 0;
   const spanMs = Math.max(1000, (moments.length > 0 ? Math.max(...moments) : 0) - origin);
@@ -110,8 +120,10 @@ export function renderTimelineSvg(experiment: FailoverExperiment): string {
   }
 
   // Labelled vertical lines for the moments of the experiment.
+  const downAt = confirmedDownAt(experiment);
   const marks: [number | null, string, string][] = [
-    [experiment.faultAt, `fault: stop ${experiment.component} on ${experiment.member}`, COLOURS.fault],
+    [experiment.faultAt, `fault: ${FAULT_MARK[experiment.faultKind]} ${experiment.component} on ${experiment.member}`, COLOURS.fault],
+    [downAt, `down confirmed (+${downAt !== null && experiment.faultAt !== null ? seconds(downAt - experiment.faultAt, 2) : ""})`, COLOURS.confirmed],
     [experiment.rollbackAt, "rollback", COLOURS.rollback],
     [experiment.recoveredAt, "healthy again", COLOURS.recovered],
   ];

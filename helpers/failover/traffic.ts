@@ -1,6 +1,8 @@
 // Recorded traffic through an entrypoint (HA-*): an open-loop request stream at a fixed rate,
 // so a slow or hanging request never delays the next one (no coordinated omission), bounded in
-// request count and duration, every request with its own timeout.
+// request count and duration, every request with its own timeout. A runner too busy to send on
+// time skips the slots it missed instead of sending them in a burst later: the history then
+// shows the gap, and the volume check of the experiment (sent vs rate × window) catches it.
 import net from "node:net";
 import { Agent, request } from "undici";
 
@@ -34,6 +36,8 @@ export interface TrafficOptions {
 export interface TrafficRecorder {
   /** Requests completed so far, in completion order. */
   readonly history: readonly RequestRecord[];
+  /** When sending started and stopped (epoch ms; endMs null while sending), and how many requests were sent. */
+  volume(): { startMs: number; endMs: number | null; sent: number };
   /** Stops sending, waits for requests in flight, returns the history sorted by seq. */
   stop(): Promise<RequestRecord[]>;
   /** Settles when the recorder stopped by itself or through stop(). */
@@ -44,6 +48,8 @@ export const DEFAULT_RATE_PER_SECOND = 20;
 const DEFAULT_MAX_REQUESTS = 20_000;
 const DEFAULT_MAX_DURATION_MS = 10 * 60_000;
 const DEFAULT_REQUEST_TIMEOUT_MS = 2_000;
+/** A slot this late is skipped, not sent: a burst after a stall would hide the stall. */
+const LATE_SLOT_MS = 250;
 
 /** Wall clock with sub-millisecond resolution, comparable with Date.now(). */
 export function nowMs(): number {
@@ -133,7 +139,10 @@ export function startTraffic(target: TrafficTarget, options: TrafficOptions = {}
   const history: RequestRecord[] = [];
   const inFlight = new Set<Promise<void>>();
   const startedAt = nowMs();
+  let stoppedAt: number | null = null;
   let sent = 0;
+  /** Index of the next slot (slot k is due at startedAt + k × interval); ahead of `sent` after skips. */
+  let slot = 0;
   let stopped = false;
   let timer: NodeJS.Timeout | undefined;
   let resolveDone!: (records: RequestRecord[]) => void;
@@ -141,6 +150,7 @@ export function startTraffic(target: TrafficTarget, options: TrafficOptions = {}
 
   const finish = async () => {
     stopped = true;
+    stoppedAt ??= nowMs();
     if (timer) clearTimeout(timer);
     while (inFlight.size > 0) await Promise.all([...inFlight]);
     await agent.close().catch(() => undefined);
@@ -154,19 +164,22 @@ export function startTraffic(target: TrafficTarget, options: TrafficOptions = {}
       void finish();
       return;
     }
+    slot = Math.max(slot, Math.ceil((elapsed - LATE_SLOT_MS) / intervalMs));
     const pending = probe(sent).then((record) => {
       history.push(record);
     });
     sent += 1;
+    slot += 1;
     inFlight.add(pending);
     void pending.finally(() => inFlight.delete(pending));
     // Scheduled against the start time, not the previous tick, so the rate does not drift.
-    timer = setTimeout(tick, Math.max(0, startedAt + sent * intervalMs - nowMs()));
+    timer = setTimeout(tick, Math.max(0, startedAt + slot * intervalMs - nowMs()));
   };
   tick();
 
   return {
     history,
+    volume: () => ({ startMs: startedAt, endMs: stoppedAt, sent }),
     done,
     stop: async () => {
       if (!stopped) await finish();

@@ -10,6 +10,7 @@ import { resolvePlaceholders, type LoadedEnvironment } from "../environment/load
 import { preflight } from "../environment/preflight.js";
 import type { Environment } from "../environment/schema.js";
 import { planTargets } from "../evaluate.js";
+import { disruptionAllowed } from "../failover/record.js";
 import { collectRun, type Timings } from "./collect.js";
 import { printDryRun } from "./dry-run.js";
 import { finishBundle } from "./bundle.js";
@@ -61,8 +62,8 @@ export async function auditRun(loaded: LoadedEnvironment, opts: AuditOptions): P
     probes: selected.some((r) => /^(SEC-0[345]|PORT-|DB-)/.test(r.id)),
     failover: selected.some((r) => r.id.startsWith("HA-")),
   };
-  const allowDisruption = opts.allowDisruption && loaded.env.failover.allowDisruption;
   const shard = opts.shard && opts.shard.count > 1 ? opts.shard : undefined;
+  const allowDisruption = disruptionAllowed(loaded.env, { allowDisruption: opts.allowDisruption, sharded: shard !== undefined });
   if (shard && allowDisruption && wants.failover) {
     // Failover disturbs entrypoints every shard probes, and its pair members may sit in other shards.
     throw new BadInput("--shard cannot be combined with --allow-disruption: run the failover tests once, unsharded (--only HA- --allow-disruption)");

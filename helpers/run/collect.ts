@@ -3,7 +3,7 @@
 // (opt-in only) run the failover experiments. Everything gathered goes into a CollectedRun.
 import type { Environment } from "../environment/schema.js";
 import { buildHostFacts } from "../facts/build.js";
-import { runFailoverSuite } from "../failover/fault.js";
+import { runFailoverSuite } from "../failover/suite.js";
 import type { CommandOutput } from "../model.js";
 import { collectNetworkProbes } from "../probes/plan.js";
 import { SshPool } from "../transport/ssh-pool.js";

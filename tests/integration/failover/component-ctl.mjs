@@ -2,7 +2,10 @@
 // `docker stop|start <container>` on a real host. The "host" is the API7_AUDIT_TEST_HOST variable
 // set by the local exec; <stateDir>/<host>-<component>.json says where the component listens.
 //   component-ctl.mjs start|stop <stateDir> <component>
-// A file <host>-<component>.fail-next-start makes the next start fail once (a failing rollback).
+// A file <host>-<component>.fail-next-start makes the next start fail once (a failing rollback);
+// <host>-<component>.fail-next-stop makes the next stop exit 1 without stopping, as `docker stop`
+// of a wrong container name does; <host>-<component>.ignore-next-stop makes it exit 0 without
+// stopping (a stop command that does nothing).
 import { spawn } from "node:child_process";
 import { existsSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import net from "node:net";
@@ -58,6 +61,15 @@ async function start() {
 }
 
 async function stop() {
+  if (existsSync(`${base}.fail-next-stop`)) {
+    rmSync(`${base}.fail-next-stop`);
+    console.error(`Error response from daemon: No such container: ${host}-${component} (simulated)`);
+    process.exit(1);
+  }
+  if (existsSync(`${base}.ignore-next-stop`)) {
+    rmSync(`${base}.ignore-next-stop`);
+    return;
+  }
   if (!existsSync(`${base}.pid`)) return;
   const pid = Number(readFileSync(`${base}.pid`, "utf8"));
   if (alive(pid)) process.kill(pid, "SIGKILL");

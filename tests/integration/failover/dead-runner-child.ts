@@ -15,11 +15,10 @@ const experiment = await runFaultExperiment({
   pair: { role: "dp", members },
   member,
   components: [faultComponent(env, "gateway")],
+  faultKind: "stop",
   entrypoint: entrypointTarget(env, "gateway"),
   exec: localExec,
-  budgets: env.failover,
-  rate: env.failover.requestsPerSecond,
-  observationSeconds: env.failover.observationSeconds,
+  settings: env.failover,
   log: (line) => console.log(line),
 });
 console.log(`finished: restored=${experiment.restored}`);

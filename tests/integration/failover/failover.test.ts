@@ -13,16 +13,18 @@ import {
   entrypointTarget,
   faultComponent,
   pairMembers,
-  runFailoverSuite,
   runFaultExperiment,
   tcpAnswers,
+  type EntrypointTarget,
+  type ExecOnHost,
   type FailoverExperiment,
 } from "../../../helpers/failover/fault.js";
+import { runFailoverSuite } from "../../../helpers/failover/suite.js";
 import { renderTimelineSvg } from "../../../helpers/failover/timeline.js";
 import type { CheckContext } from "../../../specs/checks/context.js";
 import { failoverChecks } from "../../../specs/checks/failover.js";
 import { localExec } from "./local-exec.js";
-import { startLoopbackLab, type LoopbackLab } from "./loopback-lab.js";
+import { freePort, startLoopbackLab, type LoopbackLab } from "./loopback-lab.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const logLines: string[] = [];
@@ -43,21 +45,25 @@ function verdict(lab: LoopbackLab, id: string, target: string, failover: Failove
   return failoverChecks[id]!(ctx);
 }
 
-function dpExperiment(lab: LoopbackLab, memberName: string) {
+function dpExperiment(lab: LoopbackLab, memberName: string, options: { entrypoint?: EntrypointTarget; exec?: ExecOnHost } = {}) {
   const members = pairMembers(lab.env, "dp");
   return runFaultExperiment({
     requirement: "HA-DP-01",
     pair: { role: "dp", members },
     member: members.find((host) => host.name === memberName)!,
     components: [faultComponent(lab.env, "gateway")],
-    entrypoint: entrypointTarget(lab.env, "gateway"),
-    exec: localExec,
-    budgets: lab.env.failover,
-    rate: lab.env.failover.requestsPerSecond,
-    observationSeconds: lab.env.failover.observationSeconds,
+    faultKind: "stop",
+    entrypoint: options.entrypoint ?? entrypointTarget(lab.env, "gateway"),
+    exec: options.exec ?? localExec,
+    settings: lab.env.failover,
     log,
   });
 }
+
+/** [start, end] of an experiment, epoch ms. */
+const span = (e: FailoverExperiment) => [Date.parse(e.startedAt), Date.parse(e.finishedAt)] as const;
+const overlap = (a: FailoverExperiment[], b: FailoverExperiment[]) =>
+  a.some((x) => b.some((y) => span(x)[0] < span(y)[1] && span(y)[0] < span(x)[1]));
 
 async function answersWithin(address: string, port: number, withinMs: number): Promise<number | null> {
   const started = Date.now();
@@ -86,7 +92,17 @@ describe("a pair behind haproxy with health checks", () => {
   beforeAll(async () => {
     lab = await startLoopbackLab({
       healthChecks: true,
-      failover: { allowDisruption: true, requestsPerSecond: 20, observationSeconds: 1.5, errorBudget: 5, rtoSeconds: 2, recoverySeconds: 10, rollbackAfterSeconds: 4 },
+      failover: {
+        allowDisruption: true,
+        requestsPerSecond: 20,
+        steadyStateSeconds: 1,
+        confirmWithinSeconds: 2,
+        observationSeconds: 1.5,
+        errorBudget: 5,
+        rtoSeconds: 1,
+        recoverySeconds: 10,
+        rollbackAfterSeconds: 5,
+      },
     });
   });
   afterAll(async () => lab?.close());
@@ -105,14 +121,24 @@ describe("a pair behind haproxy with health checks", () => {
     ]);
     for (const experiment of experiments) {
       expect(experiment.error, experiment.id).toBeUndefined();
-      expect(experiment).toMatchObject({ restored: true, disarmed: true, steadyBefore: { ok: true }, steadyAfter: { ok: true } });
+      expect(experiment).toMatchObject({ restored: true, disarmed: true, steadyBefore: { ok: true }, steadyAfter: { ok: true }, faultError: null });
       expect(experiment.armedRollbacks.every((armed) => armed.kind === "nohup" && armed.pid > 0)).toBe(true);
-      // The fault really happened: the stop command ran and the member's port was closed meanwhile.
+      // The fault really happened: the stop command ran, the member was seen down and stayed down.
       expect(experiment.commands.some((c) => c.section.endsWith(`stop:${experiment.components[0]}`) && c.exitCode === 0)).toBe(true);
-      expect(experiment.faultAt! < experiment.rollbackAt! && experiment.rollbackAt! <= experiment.recoveredAt!).toBe(true);
-      // 20 req/s over margin + 1.5 s observation + margin: a few dozen requests.
-      expect(experiment.analysis.total).toBeGreaterThan(50);
+      expect(experiment.confirmation).toMatchObject({ heldUntilRollback: true });
+      const { faultAt, rollbackAt, recoveredAt } = experiment;
+      const downAt = experiment.confirmation!.downAt!;
+      expect(faultAt! < downAt && downAt < rollbackAt! && rollbackAt! <= recoveredAt!).toBe(true);
+      // The observation runs from the confirmed moment.
+      expect(rollbackAt! - downAt).toBeGreaterThanOrEqual(1_500);
+      expect(experiment.traffic!.sent).toBe(experiment.history.length);
     }
+    // Independent pairs overlap (gateway faults vs dashboard faults); a DP Manager fault, which
+    // gateways depend on, never overlaps gateway traffic of another experiment.
+    const of = (id: string) => experiments.filter((e) => e.requirement === id);
+    expect(overlap(of("HA-DP-01"), of("HA-CP-01"))).toBe(true);
+    expect(overlap(of("HA-DP-01"), of("HA-CP-02"))).toBe(false);
+    expect(overlap(of("HA-DP-02"), [...of("HA-DP-01"), ...of("HA-CP-01"), ...of("HA-CP-02")])).toBe(false);
     for (const [id, target] of [["HA-DP-01", "@dp-pair"], ["HA-CP-01", "@cp-pair"], ["HA-CP-02", "@cp-pair"], ["HA-DP-02", "@cp-pair"]] as const) {
       const outcome = verdict(lab, id, target, experiments);
       expect(outcome.status, outcome.message).toBe("passed");
@@ -181,7 +207,17 @@ describe("a pair behind haproxy without health checks", () => {
   beforeAll(async () => {
     lab = await startLoopbackLab({
       healthChecks: false,
-      failover: { allowDisruption: true, requestsPerSecond: 20, observationSeconds: 2, errorBudget: 5, rtoSeconds: 2, recoverySeconds: 10, rollbackAfterSeconds: 5 },
+      failover: {
+        allowDisruption: true,
+        requestsPerSecond: 20,
+        steadyStateSeconds: 1,
+        confirmWithinSeconds: 2,
+        observationSeconds: 2,
+        errorBudget: 5,
+        rtoSeconds: 1.5,
+        recoverySeconds: 10,
+        rollbackAfterSeconds: 5,
+      },
     });
   });
   afterAll(async () => lab?.close());
@@ -202,8 +238,10 @@ describe("a pair behind haproxy without health checks", () => {
     }
     const outcome = verdict(lab, "HA-DP-01", "@dp-pair", experiments);
     expect(outcome.status).toBe("failed");
-    expect(outcome.message).toMatch(/^HA-DP-01: stopping dp1's gateway gave \d+ failed requests and a \d+\.\d s outage \(\d+ failed requests > budget 5\); stopping dp2's gateway gave \d+ failed requests/);
-    expect(outcome.message).toContain("budget 5 errors, RTO 2 s");
+    expect(outcome.message).toMatch(
+      /^HA-DP-01: stopping dp1's gateway \(down after \d\.\d\d s\) gave \d+ failed requests and a \d+\.\d s outage \(\d+ failed requests > budget 5\); stopping dp2's gateway \(down after \d\.\d\d s\) gave \d+ failed requests/,
+    );
+    expect(outcome.message).toContain("budget 5 errors, RTO 1.5 s");
   }, 60_000);
 });
 

@@ -27,6 +27,8 @@ export interface LoopbackLab {
   ports: Record<ComponentName, number>;
   /** Makes the next start of a component on a host fail once. */
   failNextStart(host: string, component: ComponentName): void;
+  /** The next stop of a component on a host exits 1 ("fails") or 0 ("ignored"), leaving it running. */
+  breakNextStop(host: string, component: ComponentName, how: "fails" | "ignored"): void;
   close(): Promise<void>;
 }
 
@@ -126,6 +128,7 @@ export async function startLoopbackLab(options: LoopbackLabOptions): Promise<Loo
       stateDir,
       ports,
       failNextStart: (host, name) => writeFileSync(join(stateDir, `${host}-${name}.fail-next-start`), ""),
+      breakNextStop: (host, name, how) => writeFileSync(join(stateDir, `${host}-${name}.${how === "fails" ? "fail" : "ignore"}-next-stop`), ""),
       close,
     };
   } catch (error) {

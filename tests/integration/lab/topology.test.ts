@@ -82,13 +82,15 @@ describe("seeded violations", () => {
     expect(alias?.address).toBe("{{cp1}}");
   });
 
-  it("take health checks off lb-dp and cp2 out of lb-cp's backends", () => {
+  it("give lb-dp slow checks without redispatch, and take cp2 out of lb-cp's backends", () => {
     const compliantDp = haproxyConfig(lb("compliant", "lb-dp"));
-    expect(compliantDp).toContain("server dp1 dp1:9080 check inter 500ms fall 2 rise 2");
-    expect(compliantDp).toContain("option redispatch");
+    expect(compliantDp).toContain("server dp1 dp1:9080 check inter 500ms downinter 250ms fall 2 rise 2");
+    expect(compliantDp).toContain("option redispatch 1");
+    expect(compliantDp).toContain("timeout connect 500ms");
     const violationsDp = haproxyConfig(lb("violations", "lb-dp"));
-    expect(violationsDp).not.toMatch(/ check |option redispatch/);
-    expect(violationsDp).toContain("server dp2 dp2:9443");
+    expect(violationsDp).not.toContain("option redispatch");
+    expect(violationsDp).toContain("timeout connect 10s");
+    expect(violationsDp).toContain("server dp2 dp2:9443 check inter 2s downinter 250ms fall 3 rise 2 observe layer4 error-limit 1 on-error mark-down");
     const violationsCp = haproxyConfig(lb("violations", "lb-cp"));
     expect(violationsCp).not.toContain("server cp2 cp2:7080");
     expect(violationsCp).not.toContain("server cp2 cp2:7900");

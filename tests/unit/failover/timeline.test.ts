@@ -25,17 +25,18 @@ describe("renderTimelineSvg", () => {
     expect(svg.match(/fill="#c62828"><title>#/g)).toHaveLength(5);
   });
 
-  it("marks fault, rollback and recovery with labelled lines and shades the outage", () => {
+  it("marks fault, confirmed down, rollback and recovery with labelled lines and shades the outage", () => {
     expect(svg).toContain("fault: stop gateway on dp1");
+    expect(svg).toContain(">down confirmed (+0.12 s)</text>");
     expect(svg).toContain(">rollback</text>");
     expect(svg).toContain(">healthy again</text>");
-    expect(svg.match(/stroke-dasharray/g)).toHaveLength(3);
+    expect(svg.match(/stroke-dasharray/g)).toHaveLength(4);
     expect(svg).toMatch(/<rect [^>]*fill="#ffcdd2"[^>]*><title>outage 0.50 s, 10 failed requests<\/title>/);
   });
 
   it("puts the numbers in the title", () => {
     expect(timelineTitle(outage)).toBe(
-      "HA-DP-01: gateway stopped on dp1 — 10 failed of 30 requests, longest outage 0.5 s (budget 5 errors, RTO 5 s), member restored",
+      "HA-DP-01: gateway stopped on dp1 — 10 failed of 30 requests, longest outage 0.5 s (budget 5 errors, RTO 5 s), down confirmed after 0.12 s, member restored",
     );
     expect(svg).toContain(`<title>${escapeXml(timelineTitle(outage))}</title>`);
   });
@@ -45,6 +46,13 @@ describe("renderTimelineSvg", () => {
     const rendered = renderTimelineSvg(hostile);
     expect(rendered).toContain("&lt;b&gt;&quot;a&quot; &amp; &apos;b&apos;&lt;/b&gt;");
     expect(rendered).not.toContain("<b>");
+  });
+
+  it("says so in the headline when the fault was not confirmed, and names a black hole", () => {
+    const unconfirmed = experimentOf("HA-DP-01", "dp1", ok, { faultKind: "black-hole", confirmation: null, faultError: "exit 1" });
+    expect(timelineTitle(unconfirmed)).toMatch(/^HA-DP-01: gateway black-holed on dp1 — .*, fault NOT confirmed, member restored$/);
+    expect(renderTimelineSvg(unconfirmed)).toContain("fault: black-hole gateway on dp1");
+    expect(renderTimelineSvg(unconfirmed)).not.toContain("down confirmed");
   });
 
   it("renders an experiment without fault or traffic", () => {
