@@ -33,7 +33,8 @@ export function preflight(loaded: LoadedEnvironment, opts: PreflightOptions): vo
     const agentKeyPath = host.useAgent !== undefined ? `hosts[${i}].useAgent` : "ssh.useAgent";
     if (target.identityFile) checkKey(target.identityFile, hostKeyPath);
     else if (!target.useAgent) {
-      found.push({ keyPath: "ssh.identityFile", message: `host ${host.name} has no credentials: set ssh.identityFile (or hosts[${i}].identityFile) to a private key, or useAgent: true` });
+      const perHost = env.inventory ? "ansible_ssh_private_key_file in the inventory" : `hosts[${i}].identityFile`;
+      found.push({ keyPath: "ssh.identityFile", message: `host ${host.name} has no credentials: set ssh.identityFile (or ${perHost}) to a private key, or useAgent: true` });
     }
     if (target.useAgent && !process.env.SSH_AUTH_SOCK) {
       found.push({ keyPath: agentKeyPath, message: "useAgent is true but SSH_AUTH_SOCK is not set: start ssh-agent and ssh-add the key, or give identityFile" });
