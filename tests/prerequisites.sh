@@ -6,8 +6,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # The Docker engine and the image builder for the lab, a real sshd (and sudo) for the transport
-# tests, PostgreSQL, Prometheus and haproxy for the probe and failover tests, nmap for the sweep benchmark.
-packages=(docker.io mmdebstrap openssh-server openssh-client sudo postgresql prometheus haproxy openssl nmap util-linux python3)
+# tests, PostgreSQL, Prometheus and haproxy for the probe and failover tests, nmap for the sweep benchmark,
+# ansible-core for ansible-inventory (the inventory tests compare the suite's reading with it).
+packages=(docker.io mmdebstrap openssh-server openssh-client sudo postgresql prometheus haproxy openssl nmap util-linux python3 ansible-core)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
