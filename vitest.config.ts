@@ -17,7 +17,8 @@ export default defineConfig({
         test: {
           name: "audit",
           include: ["specs/**/*.spec.ts"],
-          setupFiles: ["allure-vitest/setup"],
+          // spec-warmup: `npm run audit` starts vitest before collecting; the specs wait for the run's data.
+          setupFiles: ["allure-vitest/setup", "helpers/run/spec-warmup.ts"],
           // Specs only read the run's collected facts: one worker, and one module graph for all spec
           // files (no per-file isolation), so the helpers and the parsed run load once. They share no
           // mutable state but loadRunContext()'s cache of the same run. Measured in README "Performance".

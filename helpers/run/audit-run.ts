@@ -1,8 +1,7 @@
 // One audit run, end to end: validate input → (start the lab) → collect → evaluate in the specs
 // (vitest + Allure) → results.json, reports, manifest → summary and exit code.
-import { spawn } from "node:child_process";
-import { existsSync, mkdirSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
-import { join, relative, resolve } from "node:path";
+import { existsSync, mkdirSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
 import { loadCatalogue } from "../../specs/catalogue.js";
 import { formatWaiverError, isExpired, validateWaivers } from "../evidence/waivers.js";
 import { collectSecrets, redactDeep } from "../evidence/redact.js";
@@ -15,9 +14,9 @@ import { collectRun, type Timings } from "./collect.js";
 import { printDryRun } from "./dry-run.js";
 import { finishBundle } from "./bundle.js";
 import { exitCodeOf, readRecordedVerdicts, reconcile, summarize, type ResultsFile } from "./results.js";
-import { ONLY_VARIABLE, RUN_DIR_VARIABLE, runFiles } from "./context.js";
+import { runFiles } from "./context.js";
 import { parseSelection, selectsRequirement, unmatchedSelection } from "./selection.js";
-import { specFilesFor } from "./spec-files.js";
+import { startSpecs, type SpecsRun } from "./spec-process.js";
 import { printSummary, printWhereTheReportIs } from "./summary.js";
 import { readSuiteIdentity } from "../evidence/suite-identity.js";
 import type { LabSession } from "./lab-session.js";
@@ -87,6 +86,7 @@ export async function auditRun(loaded: LoadedEnvironment, opts: AuditOptions): P
   console.log(`api7-ha-audit: environment ${loaded.env.name} (${loaded.file}), run ${runId}`);
 
   let lab: LabSession | null = null;
+  let specs: SpecsRun | undefined;
   const timings: Partial<Timings & { labMs: number; specsMs: number; reportMs: number }> = {};
   try {
     let env: Environment = loaded.env;
@@ -107,6 +107,13 @@ export async function auditRun(loaded: LoadedEnvironment, opts: AuditOptions): P
       console.log(`shard ${shard!.index}/${shard!.count}: ${shardInfo.hosts.join(", ") || "no hosts"}${shardInfo.hostFreeTargets ? " + host-free targets" : ""}${shardInfo.deferred.length > 0 ? `; ${shardInfo.deferred.join(", ")} left to npm run merge` : ""}`);
     }
     const collectEnv = shard ? shardEnvironment(env, shard) : env;
+    const allTargets = selected.map((r) => ({ requirement: r, targets: planTargets(r, env) }));
+    const hostFreeTargets = [...new Set(allTargets.flatMap((p) => p.targets).map((p) => p.target).filter((t) => t.startsWith("@")))];
+    // vitest starts now: its start-up and the spec modules' loading overlap the collection, and the
+    // specs wait for collected.json (spec-warmup.ts), so a stale one from a reused run id goes first.
+    rmSync(runFiles.collected(runDir), { force: true });
+    rmSync(runFiles.verdicts(runDir), { force: true });
+    specs = startSpecs(runDir, opts.only, shardInfo ? shardTestNamePattern(shardInfo, hostFreeTargets) : undefined);
     console.log(`collecting from ${collectEnv.hosts.length} hosts`);
     const collected = await collectRun(collectEnv, {
       runId,
@@ -123,15 +130,15 @@ export async function auditRun(loaded: LoadedEnvironment, opts: AuditOptions): P
 
     writeFileSync(runFiles.environmentSource(runDir), loaded.text);
     writeFileSync(runFiles.resolvedEnvironment(runDir), JSON.stringify(env, null, 2));
-    writeFileSync(runFiles.collected(runDir), JSON.stringify(redactDeep(collected.run, secrets), null, 2));
-    rmSync(runFiles.verdicts(runDir), { force: true });
     if (shardInfo) writeFileSync(join(runDir, SHARD_FILE), `${JSON.stringify(shardInfo, null, 2)}\n`);
+    // Last, and renamed into place: the waiting specs start on it and never see it half-written.
+    const collectedFile = runFiles.collected(runDir);
+    writeFileSync(`${collectedFile}.partial`, JSON.stringify(redactDeep(collected.run, secrets), null, 2));
+    renameSync(`${collectedFile}.partial`, collectedFile);
 
     console.log("evaluating specs");
     let t = Date.now();
-    const allTargets = selected.map((r) => ({ requirement: r, targets: planTargets(r, env) }));
-    const hostFreeTargets = [...new Set(allTargets.flatMap((p) => p.targets).map((p) => p.target).filter((t) => t.startsWith("@")))];
-    await runSpecs(runDir, opts.only, shardInfo ? shardTestNamePattern(shardInfo, hostFreeTargets) : undefined);
+    await specs.done;
     timings.specsMs = Date.now() - t;
 
     const planned = allTargets.flatMap(({ requirement, targets }) =>
@@ -163,6 +170,7 @@ export async function auditRun(loaded: LoadedEnvironment, opts: AuditOptions): P
     }
     return exitCodeOf(summary, opts.strict);
   } finally {
+    specs?.stop();
     if (lab) {
       if (opts.keepLab) lab.describeKept();
       else await lab.stop();
@@ -180,22 +188,8 @@ function reportDirProblem(opts: AuditOptions): string | null {
   return null;
 }
 
-/** The specs run in their own vitest process, reading the run folder written above. A shard (and the
- * merge) narrow the tests with vitest's --testNamePattern, passed as one argv item (no shell). */
-export function runSpecs(runDir: string, only: string | undefined, testNamePattern?: string): Promise<void> {
-  return new Promise((resolvePromise, reject) => {
-    const filter = testNamePattern === undefined ? [] : [`--testNamePattern=${testNamePattern}`];
-    const files = specFilesFor(parseSelection(only)).map((file) => relative(REPO_ROOT, file));
-    const child = spawn(process.execPath, [join(REPO_ROOT, "node_modules/vitest/vitest.mjs"), "run", "--project", "audit", "--silent=passed-only", ...filter, ...files], {
-      cwd: REPO_ROOT,
-      stdio: ["ignore", "inherit", "inherit"],
-      env: { ...process.env, [RUN_DIR_VARIABLE]: runDir, [ONLY_VARIABLE]: only ?? "" },
-    });
-    child.on("error", reject);
-    // A failing requirement makes vitest exit 1; the verdicts file, not the exit code, is the result.
-    child.on("exit", () => resolvePromise());
-  });
-}
+/** The specs over a run folder that already holds collected.json: npm run merge. */
+export { runSpecs } from "./spec-process.js";
 
 function linkLatest(reportRoot: string, runId: string): void {
   const latest = join(reportRoot, "latest");
