@@ -1,9 +1,10 @@
 // `npm run merge -- <shard run dirs...> [--out dir]`: combines the run folders of `npm run audit --
 // --shard 1/n` … `n/n` into one run folder (results, collected evidence, Allure, JUnit, matrix,
 // manifest), evaluating the requirements a single shard cannot decide (TOPO-01).
-// Exit codes as the audit's: 0 every MUST met, 1 a MUST failed, 2 broken, 3 the runs cannot be merged.
+// Exit codes as the audit's: 0 every MUST met, 1 a MUST failed, 2 broken, 101 incomplete, 3 the runs
+// cannot be merged.
 import { Command } from "commander";
-import { loadCatalogue } from "../specs/catalogue.js";
+import { loadCatalogue } from "../helpers/checks/catalogue.js";
 import { exitCodeOf } from "../helpers/run/results.js";
 import { mergeShardRuns, MergeInputError } from "../helpers/run/merge.js";
 import { printSummary } from "../helpers/run/summary.js";
@@ -23,7 +24,7 @@ async function main(): Promise<number> {
     printSummary(results, loadCatalogue(), collected.hosts.flatMap((h) => (h.error === null ? [] : [{ name: h.name, error: h.error }])));
     console.log(`\nmerged: ${runDir}`);
     console.log(`report: ${runDir}/report.html`);
-    return exitCodeOf(results.summary, opts.strict);
+    return exitCodeOf(results.results, opts.strict);
   } catch (error) {
     if (error instanceof MergeInputError) {
       console.error(`api7-ha-audit merge: ${error.message}`);

@@ -6,7 +6,7 @@ import { existsSync, statSync } from "node:fs";
 import { resolve } from "node:path";
 import { evaluateRun } from "../helpers/evaluate.js";
 import { describeVerification, isIntact, verifyBundle, type Recompute } from "../helpers/evidence/reverify.js";
-import { loadCatalogue } from "../specs/catalogue.js";
+import { loadCatalogue } from "../helpers/checks/catalogue.js";
 import { allChecks } from "../specs/checks/index.js";
 
 const USAGE = "usage: npm run verify -- <bundle dir>   (a reports/<run-id> folder with manifest.json)";

@@ -1,19 +1,25 @@
 // The verdict engine shared by the specs (live run) and `npm run verify` (offline): given what a run
-// collected, it plans every (requirement, target) in scope, runs the check, and applies the status
-// model: unreachable host → broken, SHOULD failure → warning, INFO never fails, then waivers.
+// collected, it plans every (requirement, target) in scope, runs the check on the evidence the check
+// declares, and applies the status model: unreachable host → broken, a pass that does not rest on
+// intact evidence → broken, SHOULD failure → warning, INFO never fails, then waivers.
 import type { Environment, HostEntry } from "./environment/schema.js";
 import { buildHostFacts } from "./facts/build.js";
 import type { HostFacts } from "./facts/types.js";
-import type { CheckOutcome, Level, Scope, Verdict } from "./model.js";
+import type { CheckOutcome, CommandOutput, Level, Scope, Verdict } from "./model.js";
 import type { CollectedRun, HostCollection } from "./run/collected.js";
 import { applyWaivers } from "./evidence/waivers.js";
-import type { Check, CheckContext, CheckSet } from "../specs/checks/context.js";
+import { type Fact, missing, observed, unusable } from "./checks/evidence.js";
+import { type FactName, resolveFact } from "./checks/facts.js";
+import { type ProbeKind, probeFact, probeKindOf, recordFact } from "./checks/probes.js";
+import type { CheckContext, CheckModule, Reads, RequirementCheck } from "./checks/types.js";
 
 /** What the engine needs to know of a catalogue entry. */
 export interface RequirementRef {
   id: string;
   level: Level;
   scope: Scope[];
+  /** Tags of the page sentences it comes from, e.g. ["S3.2"]: they end every decided message. */
+  source: readonly string[];
 }
 
 export interface PlannedTarget {
@@ -31,7 +37,7 @@ const ENDPOINT_TARGETS: Partial<Record<Scope, string>> = {
 };
 
 /** Every target a requirement runs against, in inventory order; one Allure test each. */
-export function planTargets(requirement: RequirementRef, env: Environment): PlannedTarget[] {
+export function planTargets(requirement: Pick<RequirementRef, "id" | "scope">, env: Environment): PlannedTarget[] {
   const planned: PlannedTarget[] = [];
   const add = (target: string, host: HostEntry | null) => {
     if (!planned.some((p) => p.target === target)) planned.push({ requirement: requirement.id, target, host });
@@ -53,7 +59,7 @@ export function planTargets(requirement: RequirementRef, env: Environment): Plan
   return planned;
 }
 
-/** Facts of every reachable host, parsed once per run. */
+/** Facts of every host that answered, parsed once per run. */
 export function parseAllFacts(run: CollectedRun): Map<string, HostFacts> {
   const facts = new Map<string, HostFacts>();
   for (const host of run.hosts) {
@@ -68,8 +74,95 @@ export interface EvaluationInput {
   allFacts: ReadonlyMap<string, HostFacts>;
 }
 
+class UndeclaredEvidence extends Error {}
+
+/** The context a check sees: only the evidence it declared, as Facts. */
+function contextFor(requirement: string, reads: Reads, planned: PlannedTarget, input: EvaluationInput): CheckContext {
+  const declared = <T extends string>(list: readonly T[] | undefined, item: T, what: string) => {
+    if (!list?.includes(item)) throw new UndeclaredEvidence(`${requirement} reads ${what} ${item} without declaring it`);
+  };
+  const hostFact = <K extends FactName>(hostName: string, name: K) => {
+    const collection = input.run.hosts.find((h) => h.name === hostName);
+    const facts = input.allFacts.get(hostName);
+    if (!collection || !facts) return missing(`${hostName}: ${collection?.error ?? "nothing was collected from this host"}`, []);
+    return resolveFact(name, { section: (section) => collection.sections.find((s) => s.section === section), facts });
+  };
+  const ownHost = () => {
+    if (planned.host === null) throw new UndeclaredEvidence(`${requirement} reads host evidence on ${planned.target}, which is not a host`);
+    return planned.host.name;
+  };
+  return {
+    env: input.env,
+    run: input.run,
+    target: planned.target,
+    host: planned.host,
+    fact: (name) => {
+      declared(reads.facts, name, "fact");
+      return hostFact(ownHost(), name);
+    },
+    factOf: (hostName, name) => {
+      declared(reads.everyHost, name, "fact of every host:");
+      return hostFact(hostName, name);
+    },
+    probe: (kind, key) => {
+      declared(reads.probes, kind, "probe kind");
+      return probeFact(input.run, kind, key);
+    },
+    probesWith: (kind, prefix) => {
+      declared(reads.probes, kind, "probe kind");
+      return input.run.probes.filter((p) => p.key.startsWith(prefix) && probeKindOf(p.key) === kind).map((p) => ({ key: p.key, fact: recordFact(p, kind) }));
+    },
+    hostProbe: (section) => {
+      declared(reads.hostProbes, section, "host probe");
+      const collection = input.run.hosts.find((h) => h.name === ownHost());
+      const output = collection?.hostProbes.find((p) => p.section === section);
+      return hostProbeFact(section, output);
+    },
+  };
+}
+
+/** A host probe is evidence when it finished; its exit code is the measurement. */
+function hostProbeFact(section: string, output: CommandOutput | undefined): Fact<CommandOutput> {
+  if (!output) return missing(`${section}: the probe did not run on this host`, [section]);
+  if (output.notRun !== undefined) return missing(`${section}: not run: ${output.notRun}`, [section]);
+  if (output.timedOut || output.exitCode === null) return missing(`${section}: did not finish`, [section]);
+  return observed(output, [section]);
+}
+
+/**
+ * Why a passed outcome does not rest on intact evidence, or null when it does: at least one piece
+ * of evidence, and every piece it names present and readable (a section that exited 0, a probe
+ * with a measurement, a recorded experiment). The checks' helpers already ensure this; the engine
+ * checks again so that no check can pass on absent evidence by mistake.
+ */
+export function unsupportedPass(outcome: CheckOutcome, collection: HostCollection | null, run: CollectedRun): string | null {
+  const evidence = outcome.evidence ?? [];
+  if (evidence.length === 0) return "it names no evidence";
+  for (const name of evidence) {
+    const kind = probeKindOf(name);
+    if (kind !== null) {
+      const fact = probeFact(run, kind as ProbeKind, name);
+      if (!fact.observed) return fact.reason;
+      continue;
+    }
+    if (run.failover.some((experiment) => (experiment as { id?: string }).id === name)) continue;
+    const hostProbe = collection?.hostProbes.find((p) => p.section === name);
+    if (hostProbe) {
+      const fact = hostProbeFact(name, hostProbe);
+      if (!fact.observed) return fact.reason;
+      continue;
+    }
+    const sections = collection ? [collection] : run.hosts;
+    for (const host of sections) {
+      const problem = unusable((section) => host.sections.find((s) => s.section === section), name);
+      if (problem !== null) return collection ? problem : `${host.name} ${problem}`;
+    }
+  }
+  return null;
+}
+
 /** One verdict, before waivers. Never throws: a check that crashes is "broken". */
-export function evaluateTarget(requirement: RequirementRef, planned: PlannedTarget, check: Check | undefined, input: EvaluationInput): Verdict {
+export function evaluateTarget(requirement: RequirementRef, planned: PlannedTarget, check: RequirementCheck | undefined, input: EvaluationInput): Verdict {
   const collection: HostCollection | null = planned.host ? (input.run.hosts.find((h) => h.name === planned.host!.name) ?? null) : null;
   const base = { requirement: requirement.id, host: planned.host?.name ?? null, target: planned.target, level: requirement.level };
   const outcome = decide();
@@ -81,21 +174,27 @@ export function evaluateTarget(requirement: RequirementRef, planned: PlannedTarg
       if (!collection) return { status: "broken", message: `${planned.target}: nothing was collected from this host` };
       if (collection.error !== null) return { status: "broken", message: `${planned.target}: could not be evaluated: ${collection.error}` };
     }
-    const ctx: CheckContext = {
-      env: input.env,
-      run: input.run,
-      target: planned.target,
-      host: planned.host,
-      collection,
-      facts: planned.host ? (input.allFacts.get(planned.host.name) ?? null) : null,
-      allFacts: input.allFacts,
-    };
+    let outcome: CheckOutcome;
     try {
-      return check(ctx);
+      outcome = check.decide(contextFor(requirement.id, check.reads, planned, input));
     } catch (error) {
       return { status: "broken", message: `${requirement.id} ${planned.target}: the check crashed: ${(error as Error).message}` };
     }
+    if (outcome.status === "passed") {
+      const unsupported = unsupportedPass(outcome, collection, input.run);
+      if (unsupported !== null) return { ...outcome, status: "broken", message: `${outcome.message}; but that pass does not rest on positive evidence: ${unsupported}` };
+    }
+    const decided = outcome.status === "passed" || outcome.status === "failed" || outcome.status === "warning";
+    const where = planned.host ? `${planned.host.name}: ` : "";
+    return { ...outcome, message: `${where}${outcome.message}${decided ? ` (${requirement.source.join(", ")})` : ""}` };
   }
+}
+
+/** The verdict of one requirement on one of its targets, before waivers (tests and tools). */
+export function verdictFor(requirement: RequirementRef, target: string, checks: CheckModule, input: EvaluationInput): Verdict {
+  const planned = planTargets(requirement, input.env).find((p) => p.target === target);
+  if (!planned) throw new Error(`${target} is not a target of ${requirement.id}`);
+  return evaluateTarget(requirement, planned, checks[requirement.id], input);
 }
 
 /** SHOULD violations warn; INFO requirements record evidence and never fail. */
@@ -107,7 +206,7 @@ function applyLevel(status: CheckOutcome["status"], level: Level): Verdict["stat
 }
 
 /** Every verdict of a run, waivers applied as of the run's start date (so verify agrees later). */
-export function evaluateRun(env: Environment, run: CollectedRun, catalogue: RequirementRef[], checks: CheckSet): Verdict[] {
+export function evaluateRun(env: Environment, run: CollectedRun, catalogue: RequirementRef[], checks: CheckModule): Verdict[] {
   const input: EvaluationInput = { env, run, allFacts: parseAllFacts(run) };
   const verdicts = catalogue.flatMap((req) => planTargets(req, env).map((planned) => evaluateTarget(req, planned, checks[req.id], input)));
   return applyWaivers(verdicts, env.waivers, run.startedAt.slice(0, 10)).verdicts;

@@ -1,12 +1,13 @@
 // Binds requirement IDs to vitest tests: one test per (requirement, target), titled by its ID,
 // with Allure labels, the raw evidence attached, and the verdict recorded for results.json.
-// Spec files call `auditRequirements` and nothing else; they never run commands.
+// Spec files call `auditSection` and nothing else; they never run commands. Which IDs a spec file
+// asserts comes from the catalogue (the requirements whose `section` it is).
 import { appendFileSync } from "node:fs";
 import { join } from "node:path";
 import * as allure from "allure-js-commons";
 import { describe, test } from "vitest";
-import { requirementById, type Requirement } from "../specs/catalogue.js";
-import type { CheckSet } from "../specs/checks/context.js";
+import { requirementsOf, SECTION_TITLES, type Requirement, type Section } from "./checks/catalogue.js";
+import type { CheckModule } from "./checks/types.js";
 import { evaluateTarget, planTargets } from "./evaluate.js";
 import { applyWaivers } from "./evidence/waivers.js";
 import type { Verdict } from "./model.js";
@@ -23,22 +24,21 @@ class CouldNotEvaluate extends Error {
   override name = "CouldNotEvaluate";
 }
 
-export interface SectionSpec {
-  /** Heading of the audited page this spec file mirrors. */
-  section: string;
-  ids: string[];
-  checks: CheckSet;
-}
-
-export function auditRequirements(spec: SectionSpec): void {
+/** One test per (requirement, target) of a section of the page, decided by the section's checks. */
+export function auditSection(section: Section, checks: CheckModule): void {
   const run = loadRunContext();
-  describe(spec.section, () => {
-    for (const id of spec.ids) {
-      if (!selectsRequirement(run.only, id)) continue;
-      const requirement = requirementById(id);
+  const requirements = requirementsOf(section);
+  const unmatched = [
+    ...requirements.filter((requirement) => !checks[requirement.id]).map((requirement) => `${requirement.id} has no check`),
+    ...Object.keys(checks).filter((id) => !requirements.some((requirement) => requirement.id === id)).map((id) => `${id} is not a ${section} requirement of the catalogue`),
+  ];
+  if (unmatched.length > 0) throw new Error(`specs/checks/${section}.ts does not match specs/catalogue.yaml: ${unmatched.join("; ")}`);
+  describe(SECTION_TITLES[section], () => {
+    for (const requirement of requirements) {
+      if (!selectsRequirement(run.only, requirement.id)) continue;
       for (const planned of planTargets(requirement, run.env)) {
-        test(`${id} ${planned.target}: ${requirement.title}`, async (t) => {
-          const raw = evaluateTarget(requirement, planned, spec.checks[id], run);
+        test(`${requirement.id} ${planned.target}: ${requirement.title}`, async (t) => {
+          const raw = evaluateTarget(requirement, planned, checks[requirement.id], run);
           const [verdict] = applyWaivers([raw], run.env.waivers, run.run.startedAt.slice(0, 10)).verdicts as [Verdict];
           await describeInAllure(requirement, verdict, run);
           appendFileSync(join(run.runDir, "evidence", "verdicts.jsonl"), `${JSON.stringify(verdict)}\n`);
@@ -72,7 +72,7 @@ async function describeInAllure(req: Requirement, verdict: Verdict, run: RunCont
   await allure.label("verdict", verdict.status);
   if (host) await allure.label("role", host.roles.join(","));
   await allure.epic(run.env.name);
-  await allure.feature(req.section);
+  await allure.feature(SECTION_TITLES[req.section]);
   await allure.story(`${req.id} ${req.title}`);
   await allure.severity(req.level === "MUST" ? "critical" : req.level === "SHOULD" ? "minor" : "trivial");
   await allure.parameter("target", verdict.target);

@@ -1,5 +1,5 @@
-// The port table of "Security settings" [S5.2]: each component answers on its port.
-import { auditRequirements } from "../helpers/requirement.js";
-import { networkChecks } from "./checks/network.js";
+// Page "Security settings" [S5.1]-[S5.3]: the port table open, every other port closed, each component answering.
+import { auditSection } from "../helpers/requirement.js";
+import { portChecks } from "./checks/ports.js";
 
-auditRequirements({ section: "Exposed ports answer", ids: ["PORT-01", "PORT-02", "PORT-03", "PORT-04"], checks: networkChecks });
+auditSection("ports", portChecks);

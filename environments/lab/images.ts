@@ -162,13 +162,3 @@ export function ensureImages(log: LabLog): Promise<LabImages> {
   });
   return pending;
 }
-
-/** Removes the given images (measuring a cold start, or freeing space); missing ones are ignored. */
-export async function removeImages(refs: readonly string[], log: LabLog): Promise<void> {
-  for (const ref of refs) {
-    if (!(await imageExists(ref))) continue;
-    await runLocalOrThrow(["docker", "rmi", "--force", ref]);
-    log(`images: removed ${ref}`);
-  }
-  pending = undefined;
-}

@@ -2,7 +2,7 @@
 // (vitest + Allure) → results.json, reports, manifest → summary and exit code.
 import { existsSync, mkdirSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { loadCatalogue } from "../../specs/catalogue.js";
+import { loadCatalogue } from "../checks/catalogue.js";
 import { formatWaiverError, isExpired, validateWaivers } from "../evidence/waivers.js";
 import { collectSecrets, redactDeep } from "../evidence/redact.js";
 import { resolvePlaceholders, type LoadedEnvironment } from "../environment/load.js";
@@ -168,7 +168,7 @@ export async function auditRun(loaded: LoadedEnvironment, opts: AuditOptions): P
       // resourceUsage().maxRSS is this process's peak in KiB (the vitest child is measured by the caller).
       writeFileSync(timingsFile, JSON.stringify({ ...timings, maxRssBytes: process.resourceUsage().maxRSS * 1024, hosts: collectEnv.hosts.length }));
     }
-    return exitCodeOf(summary, opts.strict);
+    return exitCodeOf(results, opts.strict);
   } finally {
     specs?.stop();
     if (lab) {

@@ -1,7 +1,7 @@
 // The last steps of a run: results.json, the Allure reports, the traceability matrix, a check that
 // no secret leaked into the folder, and the manifest that seals it (written last).
 import { writeFileSync } from "node:fs";
-import type { Requirement } from "../../specs/catalogue.js";
+import type { Requirement } from "../checks/catalogue.js";
 import { generateAllureReports, writeAllureExtras } from "../evidence/allure-extras.js";
 import { writeManifest } from "../evidence/manifest.js";
 import { writeMatrix } from "../evidence/matrix.js";

@@ -8,7 +8,7 @@
 // The merged folder verifies offline like any run (`npm run verify`).
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
-import { loadCatalogue, type Requirement } from "../../specs/catalogue.js";
+import { loadCatalogue, type Requirement } from "../checks/catalogue.js";
 import { planTargets } from "../evaluate.js";
 import type { Environment } from "../environment/schema.js";
 import type { LoadedEnvironment } from "../environment/load.js";

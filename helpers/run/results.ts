@@ -40,15 +40,29 @@ export function reconcile(planned: { target: PlannedTarget; level: Verdict["leve
   });
 }
 
-export function summarize(verdicts: Verdict[]): Summary {
+export function summarize(verdicts: readonly Verdict[]): Summary {
   const summary: Summary = { passed: 0, failed: 0, warning: 0, broken: 0, skipped: 0, waived: 0 };
   for (const v of verdicts) summary[v.status] += 1;
   return summary;
 }
 
-/** 0 all MUST met; 1 a MUST failed (or, with --strict, a SHOULD warned); 2 broken and nothing failed. */
-export function exitCodeOf(summary: Summary, strict: boolean): 0 | 1 | 2 {
-  if (summary.failed > 0 || (strict && summary.warning > 0)) return 1;
-  if (summary.broken > 0) return 2;
-  return 0;
+/** Exit codes of a run (README "Status model and exit codes"). 101 is InSpec's "skipped controls". */
+export const EXIT = { met: 0, failed: 1, broken: 2, badInput: 3, incomplete: 101 } as const;
+
+/** In-scope MUST verdicts that were not evaluated (no opt-in, not applicable): not "every MUST met". */
+export function unprovenMusts(verdicts: readonly Verdict[]): Verdict[] {
+  return verdicts.filter((v) => v.level === "MUST" && v.status === "skipped");
+}
+
+/**
+ * 0 every in-scope MUST passed or was waived; 1 a MUST failed (or, with --strict, a SHOULD
+ * warned); 2 something broken and nothing failed; 101 nothing failed or broke, but an in-scope
+ * MUST was not evaluated.
+ */
+export function exitCodeOf(verdicts: readonly Verdict[], strict: boolean): number {
+  const summary = summarize(verdicts);
+  if (summary.failed > 0 || (strict && summary.warning > 0)) return EXIT.failed;
+  if (summary.broken > 0) return EXIT.broken;
+  if (unprovenMusts(verdicts).length > 0) return EXIT.incomplete;
+  return EXIT.met;
 }

@@ -2,7 +2,7 @@
 import type { Status, Verdict } from "../model.js";
 import { join } from "node:path";
 import { runFiles } from "./context.js";
-import type { ResultsFile } from "./results.js";
+import { type ResultsFile, unprovenMusts } from "./results.js";
 
 const ORDER: Status[] = ["failed", "broken", "warning", "waived", "skipped", "passed"];
 
@@ -42,6 +42,11 @@ export function summaryLines(results: ResultsFile, catalogue: { id: string; leve
   if (brokenHosts.length > 0) {
     lines.push("", "hosts that could not be evaluated (every requirement on them is broken):");
     for (const host of brokenHosts) lines.push(`  ${host.name}: ${host.error}`);
+  }
+  const unproven = unprovenMusts(results.results);
+  if (unproven.length > 0) {
+    lines.push("", `incomplete: ${unproven.length} in-scope MUST verdict(s) not evaluated, so the run does not show every MUST met:`);
+    for (const v of unproven) lines.push(`  ${v.requirement} ${v.target}: ${v.message}`);
   }
   lines.push("");
   lines.push(`verdicts: passed ${s.passed} | failed ${s.failed} | warning ${s.warning} | broken ${s.broken} | skipped ${s.skipped} | waived ${s.waived}`);

@@ -15,10 +15,8 @@ import {
   type HealthCheck,
   type PairRole,
 } from "../../helpers/failover/record.js";
-// Registers the timeline picture attached to these verdicts' evidence.
-import "../../helpers/failover/timeline.js";
+import type { CheckContext, CheckModule, RequirementCheck } from "../../helpers/checks/types.js";
 import type { CheckOutcome } from "../../helpers/model.js";
-import type { Check, CheckContext, CheckSet } from "./context.js";
 
 interface HaRule {
   requirement: HaRequirement;
@@ -138,8 +136,8 @@ function experimentsOf(ctx: CheckContext, requirement: HaRequirement): Map<strin
   return byMemberAndKind;
 }
 
-function haCheck(rule: HaRule): Check {
-  return (ctx): CheckOutcome => {
+function haCheck(rule: HaRule): RequirementCheck {
+  return { reads: { experiments: true }, decide: (ctx): CheckOutcome => {
     if (!ctx.run.options.allowDisruption || !ctx.env.failover.allowDisruption) {
       return { status: "skipped", message: `${rule.requirement}: ${DISRUPTION_NOT_ALLOWED}` };
     }
@@ -172,10 +170,10 @@ function haCheck(rule: HaRule): Check {
         return experiment ? [experiment.id] : [];
       }),
     };
-  };
+  } };
 }
 
-export const failoverChecks: CheckSet = {
+export const failoverChecks: CheckModule = {
   "HA-DP-01": haCheck({ requirement: "HA-DP-01", pair: "dp", stopped: "gateway", zeroErrors: false }),
   "HA-CP-01": haCheck({ requirement: "HA-CP-01", pair: "cp", stopped: "dashboard", zeroErrors: false }),
   "HA-CP-02": haCheck({ requirement: "HA-CP-02", pair: "cp", stopped: "DP Manager", zeroErrors: false }),

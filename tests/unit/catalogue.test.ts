@@ -1,11 +1,10 @@
-// The catalogue against the requirement contract: every ID of REQUIREMENTS.md exactly once, and the
-// loader's strictness. The ID list is committed here (not read from the shared folder) so the test
-// does not depend on anything outside the repository.
+// The catalogue against the requirement contract: every stable ID exactly once, and the loader's
+// strictness. The ID list is committed here: it is the contract the reports and waivers rely on.
 import { describe, expect, it } from "vitest";
 import { readFileSync } from "node:fs";
-import { CATALOGUE_FILE, CatalogueError, loadCatalogue, parseCatalogue, requirementById } from "../../specs/catalogue.js";
+import { CATALOGUE_FILE, CatalogueError, loadCatalogue, parseCatalogue, requirementById } from "../../helpers/checks/catalogue.js";
 
-/** The ID column of REQUIREMENTS.md, in its order. */
+/** The stable requirement IDs, in the page's order. */
 const CONTRACT_IDS = [
   "TOPO-01", "TOPO-02", "TOPO-03", "TOPO-04",
   "HW-01", "HW-02", "HW-03", "HW-04",

@@ -6,6 +6,9 @@ export type Parsed<T> = { ok: true; value: T } | { ok: false; problem: string };
 export const parsed = <T>(value: T): Parsed<T> => ({ ok: true, value });
 export const unparsed = <T>(problem: string): Parsed<T> => ({ ok: false, problem });
 
+export const mapParsed = <T, U>(result: Parsed<T>, transform: (value: T) => U): Parsed<U> =>
+  result.ok ? parsed(transform(result.value)) : result;
+
 /** Why a section cannot be used at all (absent, not run, failed, timed out), or null when it can. */
 export function sectionProblem(section: CommandOutput | undefined): string | null {
   if (!section) return "section missing from the collection output";

@@ -21,7 +21,8 @@ import {
 } from "../../../helpers/failover/fault.js";
 import { runFailoverSuite } from "../../../helpers/failover/suite.js";
 import { renderTimelineSvg } from "../../../helpers/failover/timeline.js";
-import type { CheckContext } from "../../../specs/checks/context.js";
+import { requirementById } from "../../../helpers/checks/catalogue.js";
+import { verdictFor } from "../../../helpers/evaluate.js";
 import { failoverChecks } from "../../../specs/checks/failover.js";
 import { localExec } from "./local-exec.js";
 import { freePort, startLoopbackLab, type LoopbackLab } from "./loopback-lab.js";
@@ -41,8 +42,7 @@ function verdict(lab: LoopbackLab, id: string, target: string, failover: Failove
     probes: [],
     failover: JSON.parse(JSON.stringify(failover)) as unknown[],
   };
-  const ctx: CheckContext = { env: lab.env, run, target, host: null, collection: null, facts: null, allFacts: new Map() };
-  return failoverChecks[id]!(ctx);
+  return verdictFor(requirementById(id), target, failoverChecks, { env: lab.env, run, allFacts: new Map() });
 }
 
 function dpExperiment(lab: LoopbackLab, memberName: string, options: { entrypoint?: EntrypointTarget; exec?: ExecOnHost } = {}) {

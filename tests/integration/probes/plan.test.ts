@@ -13,8 +13,10 @@ import type { CommandOutput } from "../../../helpers/model.js";
 import { collectNetworkProbes, type NetworkProbeOutput } from "../../../helpers/probes/plan.js";
 import { prometheusProbe } from "../../../helpers/probes/prometheus.js";
 import type { CollectedRun } from "../../../helpers/run/collected.js";
-import type { CheckContext } from "../../../specs/checks/context.js";
-import { networkChecks } from "../../../specs/checks/network.js";
+import { requirementById } from "../../../helpers/checks/catalogue.js";
+import { verdictFor } from "../../../helpers/evaluate.js";
+import { allChecks } from "../../../specs/checks/index.js";
+import { listenerFacts, ranSsListen } from "../../support/listener-facts.js";
 import {
   commandExists,
   freePort,
@@ -111,10 +113,7 @@ describe.runIf(inCi || (await postgresAvailable()))("collectNetworkProbes on loo
     }
     output = await collectNetworkProbes({
       env,
-      hosts: [
-        { name: "cp1", address: CP, roles: ["cp"], listeners: [{ protocol: "tcp", address: CP, port: 7080, process: "node" }] },
-        { name: "dp1", address: DP, roles: ["dp"], listeners: [{ protocol: "tcp", address: DP, port: extraPort, process: "node" }] },
-      ],
+      hosts: probedHosts(),
       execOnHost: execLocally,
       fullPortSweep: false,
       log: (line) => log.push(line),
@@ -131,6 +130,10 @@ describe.runIf(inCi || (await postgresAvailable()))("collectNetworkProbes on loo
   });
 
   const probe = (key: string) => output.probes.find((p) => p.key === key);
+  const probedHosts = () => [
+    { name: "cp1", address: CP, roles: ["cp" as const], listeners: [{ protocol: "tcp" as const, address: CP, port: 7080, process: "node" }] },
+    { name: "dp1", address: DP, roles: ["dp" as const], listeners: [{ protocol: "tcp" as const, address: DP, port: extraPort, process: "node" }] },
+  ];
 
   it("stores one record per planned probe under stable keys", () => {
     expect(probe("tcp:cp1:7080")?.result).toMatchObject({ state: "open" });
@@ -156,23 +159,12 @@ describe.runIf(inCi || (await postgresAvailable()))("collectNetworkProbes on loo
       environmentName: env.name,
       startedAt: new Date().toISOString(),
       options: { fullPortSweep: false, allowDisruption: false, strict: false },
-      hosts: env.hosts.map((h) => ({ name: h.name, address: h.address, roles: h.roles, error: null, sections: [], hostProbes: output.hostProbes[h.name] ?? [] })),
+      hosts: env.hosts.map((h) => ({ name: h.name, address: h.address, roles: h.roles, error: null, sections: [ranSsListen], hostProbes: output.hostProbes[h.name] ?? [] })),
       probes: output.probes,
       failover: [],
     } as CollectedRun;
-    const verdict = (id: string, target: string) => {
-      const host = env.hosts.find((h) => h.name === target) ?? null;
-      const ctx: CheckContext = {
-        env,
-        run,
-        target,
-        host,
-        collection: run.hosts.find((h) => h.name === target) ?? null,
-        facts: null,
-        allFacts: new Map(),
-      };
-      return networkChecks[id]!(ctx);
-    };
+    const allFacts = new Map(probedHosts().map((h) => [h.name, listenerFacts(h.name, h.listeners)]));
+    const verdict = (id: string, target: string) => verdictFor(requirementById(id), target, allChecks, { env, run, allFacts });
     expect(verdict("SEC-03", "cp1").status).toBe("passed");
     expect(verdict("SEC-03", "dp1").status).toBe("passed");
     expect(verdict("SEC-03", "@database").status).toBe("passed");

@@ -1,6 +1,7 @@
 import { describe, expect, test } from "vitest";
 import { parseSelection, selectsRequirement, unmatchedSelection } from "../../../helpers/run/selection.js";
-import { exitCodeOf, reconcile, summarize } from "../../../helpers/run/results.js";
+import { EXIT, exitCodeOf, reconcile, unprovenMusts } from "../../../helpers/run/results.js";
+import type { Verdict } from "../../../helpers/model.js";
 
 describe("--only", () => {
   test("IDs and prefixes", () => {
@@ -27,12 +28,20 @@ describe("results", () => {
   });
 
   test("exit codes follow the status model", () => {
-    const s = (over: Partial<ReturnType<typeof summarize>>) => ({ ...summarize([]), ...over });
-    expect(exitCodeOf(s({ passed: 3 }), false)).toBe(0);
-    expect(exitCodeOf(s({ failed: 1, broken: 1 }), false)).toBe(1);
-    expect(exitCodeOf(s({ broken: 1 }), false)).toBe(2);
-    expect(exitCodeOf(s({ warning: 1 }), false)).toBe(0);
-    expect(exitCodeOf(s({ warning: 1 }), true)).toBe(1);
-    expect(exitCodeOf(s({ waived: 2 }), false)).toBe(0);
+    const v = (status: Verdict["status"], level: Verdict["level"] = "MUST"): Verdict => ({ requirement: "HW-01", host: "cp1", target: "cp1", level, status, message: status });
+    expect(exitCodeOf([v("passed"), v("passed")], false)).toBe(0);
+    expect(exitCodeOf([v("failed"), v("broken")], false)).toBe(1);
+    expect(exitCodeOf([v("broken"), v("skipped")], false)).toBe(2);
+    expect(exitCodeOf([v("warning", "SHOULD")], false)).toBe(0);
+    expect(exitCodeOf([v("warning", "SHOULD")], true)).toBe(1);
+    expect(exitCodeOf([v("waived"), v("waived")], false)).toBe(0);
+  });
+
+  test("an in-scope MUST that was not evaluated is not every MUST met: exit 101, the incomplete code", () => {
+    const v = (status: Verdict["status"], level: Verdict["level"]): Verdict => ({ requirement: "HA-DP-01", host: null, target: "@dp-pair", level, status, message: status });
+    expect(exitCodeOf([v("passed", "MUST"), v("skipped", "MUST")], false)).toBe(EXIT.incomplete);
+    expect(EXIT.incomplete).toBe(101);
+    expect(exitCodeOf([v("passed", "MUST"), v("skipped", "SHOULD")], false)).toBe(0);
+    expect(unprovenMusts([v("skipped", "MUST"), v("passed", "MUST")])).toHaveLength(1);
   });
 });

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { CollectedRun } from "../../../helpers/run/collected.js";
 import type { Environment } from "../../../helpers/environment/schema.js";
 import { failoverChecks } from "../../../specs/checks/failover.js";
-import type { CheckContext } from "../../../specs/checks/context.js";
+import type { CheckContext } from "../../../helpers/checks/types.js";
 import type { FailoverExperiment } from "../../../helpers/failover/record.js";
 import { experimentOf, labEnvironment } from "./experiment.js";
 import { T0 } from "./history.js";
@@ -19,10 +19,13 @@ function context(env: Environment, failover: unknown[], target: string, allowDis
     probes: [],
     failover,
   };
-  return { env, run, target, host: null, collection: null, facts: null, allFacts: new Map() };
+  const none = () => {
+    throw new Error("failover checks read experiments only");
+  };
+  return { env, run, target, host: null, fact: none, factOf: none, probe: none, probesWith: none, hostProbe: none };
 }
 
-const check = (id: string) => failoverChecks[id]!;
+const check = (id: string) => failoverChecks[id]!.decide;
 
 describe("failoverChecks", () => {
   const env = labEnvironment();

@@ -12,8 +12,12 @@ import type {
   TlsProbeResult,
 } from "../../../helpers/probes/types.js";
 import type { CollectedRun, HostCollection, ProbeRecord } from "../../../helpers/run/collected.js";
-import type { CheckContext } from "../../../specs/checks/context.js";
-import { allowedPorts, isLoopbackAddress, networkChecks, renderPortTable } from "../../../specs/checks/network.js";
+import { requirementById } from "../../../helpers/checks/catalogue.js";
+import { type EvaluationInput, verdictFor } from "../../../helpers/evaluate.js";
+import { isLoopbackAddress } from "../../../helpers/probes/addresses.js";
+import { allChecks } from "../../../specs/checks/index.js";
+import { allowedPorts, renderPortTable } from "../../../specs/checks/ports.js";
+import { listenerFacts, ranSsListen } from "../../support/listener-facts.js";
 
 const PROBED_AT = "2026-06-01T12:00:00.000Z";
 
@@ -81,26 +85,6 @@ function listener(port: number, address = "0.0.0.0", process: string | null = nu
   return { protocol: "tcp", address, port, process };
 }
 
-function facts(host: string, listeners: Listener[]): HostFacts {
-  return {
-    host,
-    arch: "x86_64",
-    cpu: null,
-    memory: null,
-    filesystems: [],
-    os: null,
-    kernelRelease: null,
-    docker: { state: "running", clientVersion: null, serverVersion: null, rootDir: null },
-    selinux: { runtime: null, config: null },
-    firewall: null,
-    listeners,
-    machineId: null,
-    processes: [],
-    containers: [],
-    problems: {},
-  };
-}
-
 /** A healthy lab: every member answers, nothing else is open. Tests then break one thing. */
 function compliantProbes(): ProbeRecord[] {
   return [
@@ -109,6 +93,7 @@ function compliantProbes(): ProbeRecord[] {
       tcp(`tcp:${h}:7080`, "open"),
       tcp(`tcp:${h}:7900`, "open"),
       tcp(`tcp:${h}:9090`, h === "mon" ? "open" : "closed"),
+      tcp(`tcp:${h}:5000`, "closed"),
       httpOk(`http:${h}:7080`, 200),
       httpOk(`http:${h}:7900`, 404),
     ]),
@@ -151,7 +136,7 @@ interface Scenario {
   fullPortSweep?: boolean;
 }
 
-function context(target: string, scenario: Scenario = {}): CheckContext {
+function context(target: string, scenario: Scenario = {}): { target: string; input: EvaluationInput } {
   const env = scenario.env ?? environment();
   const hostListeners = (name: string) =>
     scenario.listeners?.[name] ??
@@ -163,7 +148,7 @@ function context(target: string, scenario: Scenario = {}): CheckContext {
     address: h.address,
     roles: h.roles,
     error: null,
-    sections: [],
+    sections: [ranSsListen],
     hostProbes: scenario.hostProbes?.[h.name] ?? (h.roles.includes("cp") ? [dbReach(0)] : []),
   }));
   const run: CollectedRun = {
@@ -175,24 +160,15 @@ function context(target: string, scenario: Scenario = {}): CheckContext {
     probes: scenario.probes ?? compliantProbes(),
     failover: [],
   } as CollectedRun;
-  const allFacts = new Map(env.hosts.map((h) => [h.name, facts(h.name, hostListeners(h.name))]));
-  const host = env.hosts.find((h) => h.name === target) ?? null;
-  return {
-    env,
-    run,
-    target,
-    host,
-    collection: host ? (hosts.find((h) => h.name === host.name) ?? null) : null,
-    facts: host ? (allFacts.get(host.name) ?? null) : null,
-    allFacts,
-  };
+  const allFacts = new Map(env.hosts.map((h) => [h.name, listenerFacts(h.name, hostListeners(h.name))]));
+  return { target, input: { env, run, allFacts } };
 }
 
-const check = (id: string) => {
-  const found = networkChecks[id];
-  if (!found) throw new Error(`no check ${id}`);
-  return found;
-};
+/** The verdict of requirement `id` on the context's target, through the engine. */
+const check =
+  (id: string) =>
+  ({ target, input }: ReturnType<typeof context>) =>
+    verdictFor(requirementById(id), target, allChecks, input);
 const replaceProbe = (key: string, replacement: ProbeRecord | null) => {
   const probes = compliantProbes().filter((p) => p.key !== key);
   return replacement ? [...probes, replacement] : probes;
@@ -282,14 +258,18 @@ describe("SEC-05: no listener outside the allow-list on a non-loopback address",
   });
   it("is broken when the listeners could not be read", () => {
     const ctx = context("cp1");
-    const outcome = check("SEC-05")({ ...ctx, facts: { ...ctx.facts!, listeners: [], problems: { "ss-listen": "ss: command not found" } } });
+    const failed: CommandOutput = { ...ranSsListen, exitCode: 1, stdout: "", stderr: "Cannot open netlink socket: Operation not permitted" };
+    ctx.input.run.hosts = ctx.input.run.hosts.map((h) => (h.name === "cp1" ? { ...h, sections: [failed] } : h));
+    const outcome = check("SEC-05")(ctx);
     expect(outcome).toMatchObject({ status: "broken", evidence: ["ss-listen"] });
+    expect(outcome.message).toContain("Operation not permitted");
+    expect(check("SEC-04")(ctx)).toMatchObject({ status: "broken" });
   });
   it("fails on a wildcard listener outside the allow-list", () => {
     const listeners = { cp1: [listener(22, "0.0.0.0", "sshd"), listener(6379, "[::]", "redis-server"), listener(5000, "127.0.0.1", "helper")] };
     const outcome = check("SEC-05")(context("cp1", { listeners }));
-    expect(outcome.status).toBe("failed");
-    expect(outcome.message).toBe("cp1: [::]:6379 (redis-server) listening outside the allow-list (S5.3, defense in depth)");
+    expect(outcome.status).toBe("warning"); // SEC-05 is a SHOULD
+    expect(outcome.message).toBe("cp1: [::]:6379 (redis-server) listening outside the allow-list (defense in depth) (S5.3)");
   });
 });
 
@@ -371,7 +351,7 @@ describe("PORT-05: Prometheus healthy, targets up", () => {
       context("@prometheus", prometheus({ targets: [{ job: "api7", instance: "10.0.0.11:7900", health: "down", lastError: "connection refused" }] })),
     );
     expect(down.status).toBe("failed");
-    expect(down.message).toBe("Prometheus: 1 of 1 targets not up: api7/10.0.0.11:7900 down");
+    expect(down.message).toBe("Prometheus: 1 of 1 targets not up: api7/10.0.0.11:7900 down (S2.3, S5.2)");
   });
   it("warns when no target is scraped", () => {
     expect(check("PORT-05")(context("@prometheus", prometheus({ targets: [] }))).status).toBe("warning");
@@ -382,7 +362,7 @@ describe("DB-01: PostgreSQL from the runner and from every CP host", () => {
   it("passes on an authenticated session and records the version", () => {
     const outcome = check("DB-01")(context("@database"));
     expect(outcome.status).toBe("passed");
-    expect(outcome.message).toBe("PostgreSQL 15.18 (Debian 15.18-0+deb12u1) on 10.0.0.50:5432 accepts an authenticated session");
+    expect(outcome.message).toBe("PostgreSQL 15.18 (Debian 15.18-0+deb12u1) on 10.0.0.50:5432 accepts an authenticated session (S5.2)");
   });
   it("fails when the session is refused", () => {
     const refused: PgProbeResult = { ...pgOk, ok: false, serverVersion: null, error: '28P01: password authentication failed for user "api7ee"' };

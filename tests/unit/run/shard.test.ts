@@ -13,7 +13,7 @@ import {
   ShardSyntaxError,
   testNamePattern,
 } from "../../../helpers/run/shard.js";
-import { loadCatalogue } from "../../../specs/catalogue.js";
+import { loadCatalogue } from "../../../helpers/checks/catalogue.js";
 import { readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 

@@ -5,7 +5,7 @@ import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { parse as parseYaml } from "yaml";
 import { z } from "zod";
-import type { Level, Scope } from "../helpers/model.js";
+import type { Level, Scope } from "../model.js";
 
 /** Scopes of helpers/model.ts; the type assertions below keep the two lists identical. */
 const SCOPES = [
@@ -23,18 +23,22 @@ void everyScopeListed;
 
 const LEVELS = ["MUST", "SHOULD", "INFO"] as const satisfies readonly Level[];
 
-/** One spec file per section of the page (DESIGN.md, layout). */
-export const SECTIONS = [
-  "topology",
-  "hardware",
-  "software",
-  "security",
-  "ports",
-  "database",
-  "monitoring",
-  "failover",
-] as const;
-export type Section = (typeof SECTIONS)[number];
+/**
+ * The sections of the page, in its order: one spec file (`specs/<section>.spec.ts`) and one check
+ * module (`specs/checks/<section>.ts`) each, with the heading reports file them under.
+ */
+export const SECTION_TITLES = {
+  topology: "Prepare hosts: topology",
+  hardware: "Minimum hardware",
+  software: "Minimum software",
+  security: "Security settings: SELinux and firewall",
+  ports: "Security settings: exposed and closed ports",
+  database: "Database",
+  monitoring: "Monitoring (optional Prometheus)",
+  failover: "High availability: failover of each pair",
+} as const;
+export type Section = keyof typeof SECTION_TITLES;
+export const SECTIONS = Object.keys(SECTION_TITLES) as [Section, ...Section[]];
 
 /** The page's sentence tags ([Sx.y] of the English rendering); a tag outside this list is a typo. */
 export const SOURCE_TAGS = [
@@ -95,7 +99,7 @@ export class CatalogueError extends Error {
 }
 
 /** Where the catalogue lives: beside this module, wherever the repository is checked out. */
-export const CATALOGUE_FILE = fileURLToPath(new URL("./catalogue.yaml", import.meta.url));
+export const CATALOGUE_FILE = fileURLToPath(new URL("../../specs/catalogue.yaml", import.meta.url));
 
 /** "requirements[3] (HW-01).sentence" instead of a bare index path. */
 function describePath(path: readonly PropertyKey[], raw: unknown): string {
@@ -143,6 +147,11 @@ export function parseCatalogue(yamlText: string, origin = "catalogue.yaml"): Req
 }
 
 let cached: { requirements: Requirement[]; byId: Map<string, Requirement> } | undefined;
+
+/** The requirements a section's spec file asserts, in catalogue order. */
+export function requirementsOf(section: Section): Requirement[] {
+  return loadCatalogue().filter((requirement) => requirement.section === section);
+}
 
 /** All requirements, in catalogue order. Read and validated once per process. */
 export function loadCatalogue(): Requirement[] {

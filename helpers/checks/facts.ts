@@ -1,0 +1,249 @@
+// The one place that says which raw sections of the collection script each host fact rests on,
+// and which sections are alternatives of which one suffices (SELinux from getenforce, sestatus or
+// /sys/fs/selinux). Checks ask for facts by name (CheckContext.fact); this table turns raw
+// sections into Facts: observed only when every section it rests on ran, exited as that command
+// does on success, and parsed.
+import type { DockerFacts, FilesystemFacts, FirewallFacts, HostFacts, Listener, OsFacts, SelinuxMode } from "../facts/types.js";
+import { parseCgroupMemory, parseLsmemOnline, parseMemoryBlocks } from "../facts/parsers/memory.js";
+import { parseOsRelease, parseReleaseLine, type ReleaseLine } from "../facts/parsers/os.js";
+import { mapParsed, type Parsed, parsed, unparsed } from "../facts/parsers/result.js";
+import { parseGetenforce, parseSelinuxEnforce, parseSestatus } from "../facts/parsers/selinux.js";
+import type { CommandOutput } from "../model.js";
+import { type Fact, missing, observed, reportsAbsence, type SectionLookup, unusable } from "./evidence.js";
+
+/** What a fact resolver reads: the host's raw sections and its parsed facts. */
+export interface HostSource {
+  section: SectionLookup;
+  facts: HostFacts;
+}
+
+interface FactSource<T> {
+  /** Sections the fact rests on, every one needed. */
+  all: readonly string[];
+  /** Alternative sections: one intact source suffices. */
+  anyOf: readonly string[];
+  /** Shown beside the verdict, never deciding it. */
+  context: readonly string[];
+  resolve: (host: HostSource) => Fact<T>;
+}
+
+type Sections = Partial<Pick<FactSource<unknown>, "all" | "anyOf" | "context">>;
+
+function source<T>(sections: Sections, resolve: (host: HostSource) => Fact<T>): FactSource<T> {
+  return { all: sections.all ?? [], anyOf: sections.anyOf ?? [], context: sections.context ?? [], resolve };
+}
+
+/** The parser's own complaint about a section, or the section's failure. */
+function whyNot(host: HostSource, names: readonly string[], fallback: string): string {
+  const reasons = names.map((name) => unusable(host.section, name) ?? (host.facts.problems[name] ? `${name}: ${host.facts.problems[name]}` : null));
+  const found = reasons.filter((reason): reason is string => reason !== null);
+  return found.length > 0 ? found.join("; ") : fallback;
+}
+
+/**
+ * The common case: every section of `all` intact and the parsed value present. `says` checks that
+ * the first section's own output carries the fact, where the parser could fill it from elsewhere.
+ */
+function fromSections<T>(all: readonly string[], value: (facts: HostFacts) => T | null, context: readonly string[] = [], says?: (stdout: string) => boolean): FactSource<T> {
+  return source({ all, context }, (host) => {
+    const broken = all.map((name) => unusable(host.section, name)).filter((reason) => reason !== null);
+    if (broken.length > 0) return missing(broken.join("; "), all);
+    if (says && !says(host.section(all[0]!)?.stdout ?? "")) return missing(`${all[0]}: does not say it`, all);
+    const read = value(host.facts);
+    return read === null ? missing(whyNot(host, all, `${all.join(", ")}: no value`), all) : observed(read, all);
+  });
+}
+
+/** An alternative source of a fact: a section and how its stdout gives the value. */
+interface Alternative<T> {
+  section: string;
+  read: (stdout: string) => Parsed<T>;
+}
+
+/** The first alternative that ran and parsed decides; only its section is the evidence. */
+function fromAlternatives<T>(alternatives: readonly Alternative<T>[]): FactSource<T> {
+  const anyOf = alternatives.map((a) => a.section);
+  return source({ anyOf }, (host) => {
+    const reasons: string[] = [];
+    for (const { section, read } of alternatives) {
+      const broken = unusable(host.section, section);
+      const value = broken === null ? read(host.section(section)?.stdout ?? "") : null;
+      if (value?.ok) return observed(value.value, [section]);
+      reasons.push(broken ?? `${section}: ${value && !value.ok ? value.problem : "unreadable"}`);
+    }
+    return missing(reasons.join("; "), anyOf);
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+
+/** SELinux as observed: a mode, or "unavailable" when every source says it does not exist. */
+export type SelinuxObservation = SelinuxMode | "unavailable";
+const SELINUX_RUNTIME = fromAlternatives<SelinuxMode>([
+  { section: "getenforce", read: parseGetenforce },
+  { section: "sestatus", read: parseSestatus },
+  { section: "selinux-enforce", read: parseSelinuxEnforce },
+]);
+const SELINUX_SOURCES = SELINUX_RUNTIME.anyOf;
+
+/** /etc/selinux/config's SELINUX= value, or "absent" when the file does not exist. */
+export type SelinuxConfigObservation = SelinuxMode | "absent";
+
+const DOCKER_DEFAULT_ROOT = "/var/lib/docker";
+/** The docker CLI's words for a daemon that does not answer (a finding for SW-05, not a read failure). */
+const DAEMON_NOT_ANSWERING = /Cannot connect to the Docker daemon|Is the docker daemon running|connection refused/i;
+
+/** Sections of each firewall kind: what was running, and what is persisted. */
+export const FIREWALL_SECTIONS = {
+  firewalld: ["firewalld-state", "firewalld-runtime", "firewalld-permanent"],
+  nftables: ["nft-ruleset", "nft-persistent"],
+  iptables: ["iptables", "iptables-persistent"],
+} as const;
+const ALL_FIREWALL_SECTIONS = Object.values(FIREWALL_SECTIONS).flat();
+
+/** firewall-cmd --state's exit when the daemon is stopped: an observation, not a failure. */
+const FIREWALLD_NOT_RUNNING_EXIT = 252;
+
+function firewallFact(host: HostSource): Fact<FirewallFacts> {
+  const firewall = host.facts.firewall;
+  if (firewall === null) return missing(whyNot(host, ["firewall", ...ALL_FIREWALL_SECTIONS], "the firewall could not be read"), ALL_FIREWALL_SECTIONS);
+  if (firewall.tool !== null) {
+    // The deciding tool's running AND persisted rules must both have been read.
+    const sections = FIREWALL_SECTIONS[firewall.tool];
+    const broken = sections.map((name) => (reportsAbsence(host.section(name)) ? null : unusable(host.section, name))).filter((r) => r !== null);
+    return broken.length > 0 ? missing(broken.join("; "), sections) : observed(firewall, sections);
+  }
+  // "No firewall" is a finding only when every kind was read and none denies by default.
+  const unread = [
+    firewalldStopped(host.section("firewalld-state")) ? null : unusable(host.section, "firewalld-state"),
+    reportsAbsence(host.section("nft-ruleset")) ? null : unusable(host.section, "nft-ruleset"),
+    reportsAbsence(host.section("iptables")) ? null : unusable(host.section, "iptables"),
+  ].filter((reason) => reason !== null);
+  const sources = ["firewalld-state", "nft-ruleset", "iptables"];
+  return unread.length > 0 ? missing(unread.join("; "), sources) : observed(firewall, sources);
+}
+
+function firewalldStopped(section: CommandOutput | undefined): boolean {
+  return reportsAbsence(section) || (section?.exitCode === FIREWALLD_NOT_RUNNING_EXIT && /not running/.test(section.stdout + section.stderr));
+}
+
+/** The engine as `docker version` shows it: running, daemon not answering, or not installed. */
+function dockerEngineFact(host: HostSource): Fact<DockerFacts> {
+  const version = host.section("docker-version");
+  const docker = host.facts.docker;
+  const failed = unusable(host.section, "docker-version");
+  if (failed === null) {
+    // Exit 0 means the daemon answered: only a parsed server version shows it.
+    return docker.state === "running" && docker.serverVersion !== null
+      ? observed(docker, ["docker-version"])
+      : missing(whyNot(host, ["docker-version"], "docker-version: no server version in the output"), ["docker-version"]);
+  }
+  // A failed `docker version` is the finding itself only when it says why in the CLI's own words.
+  const recognised =
+    (docker.state === "not-installed" && reportsAbsence(version)) ||
+    (docker.state === "daemon-down" && version?.timedOut !== true && version?.exitCode !== null && DAEMON_NOT_ANSWERING.test(version?.stderr ?? ""));
+  return recognised && version?.notRun === undefined ? observed(docker, ["docker-version"]) : missing(failed, ["docker-version"]);
+}
+
+/** Where Docker keeps images and containers: the engine's answer, else the default path. */
+function dockerDataRootFact(host: HostSource): Fact<string> {
+  const engine = dockerEngineFact(host);
+  if (!engine.observed) return engine;
+  if (engine.value.state !== "running") return observed(DOCKER_DEFAULT_ROOT, engine.sources);
+  const rootBroken = unusable(host.section, "docker-root");
+  if (rootBroken !== null || engine.value.rootDir === null) {
+    return missing(rootBroken ?? whyNot(host, ["docker-root"], "docker-root: no data root"), ["docker-version", "docker-root"]);
+  }
+  return observed(engine.value.rootDir, ["docker-version", "docker-root"]);
+}
+
+function processesFact(host: HostSource): Fact<string[]> {
+  const listed = fromSections(["processes"], (facts) => facts.processes).resolve(host);
+  // ps lists at least the shell that ran it: an empty list means the listing did not work.
+  if (listed.observed && listed.value.length === 0) return missing("processes: ps listed no process at all", ["processes"]);
+  return listed;
+}
+
+/** Running container names, or null when Docker is not running (then no container runs). */
+function containersFact(host: HostSource): Fact<string[] | null> {
+  const docker = dockerEngineFact(host);
+  if (!docker.observed) return docker;
+  if (docker.value.state !== "running") return observed(null, docker.sources);
+  const broken = unusable(host.section, "docker-ps");
+  return broken !== null ? missing(broken, ["docker-ps"]) : observed(host.facts.containers, ["docker-version", "docker-ps"]);
+}
+
+function cgroupLimitFact(host: HostSource): Fact<number | null> {
+  const broken = unusable(host.section, "cgroup-memory");
+  if (broken !== null) return missing(broken, ["cgroup-memory"]);
+  const limit = parseCgroupMemory(host.section("cgroup-memory")?.stdout ?? "");
+  return limit.ok ? observed(limit.value, ["cgroup-memory"]) : missing(`cgroup-memory: ${limit.problem}`, ["cgroup-memory"]);
+}
+
+function selinuxModeFact(host: HostSource): Fact<SelinuxObservation> {
+  const answered = SELINUX_RUNTIME.resolve(host);
+  if (answered.observed) return answered;
+  // No SELinux at all is itself the observation, once every source says it does not exist.
+  const absent = SELINUX_SOURCES.every((name) => reportsAbsence(host.section(name)));
+  return absent ? observed("unavailable", SELINUX_SOURCES) : answered;
+}
+
+function selinuxConfigFact(host: HostSource): Fact<SelinuxConfigObservation> {
+  if (reportsAbsence(host.section("selinux-config"))) return observed("absent", ["selinux-config"]);
+  return fromSections(["selinux-config"], (facts) => facts.selinux.config).resolve(host);
+}
+
+function listenersFact(host: HostSource): Fact<Listener[]> {
+  const listed = fromSections(["ss-listen"], (facts) => facts.listeners).resolve(host);
+  // The audit reached this host over SSH, so something listens: an empty list is a listing that failed.
+  if (listed.observed && listed.value.length === 0) return missing("ss-listen: ss listed no listening socket at all", ["ss-listen"]);
+  return listed;
+}
+
+function readReleaseLine(stdout: string): Parsed<ReleaseLine> {
+  const line = parseReleaseLine(stdout);
+  return line ? parsed(line) : unparsed(`no "release X.Y" line: ${JSON.stringify(stdout.slice(0, 80))}`);
+}
+
+// ---------------------------------------------------------------------------------------------
+
+export const HOST_FACTS = {
+  arch: fromSections(["uname-m"], (facts) => facts.arch),
+  cpus: fromSections(["nproc"], (facts) => facts.cpu, ["cpu-online"]),
+  memTotalBytes: fromSections(["meminfo"], (facts) => facts.memory?.memTotalBytes ?? null),
+  onlineMemoryBytes: fromAlternatives<number>([
+    { section: "lsmem", read: parseLsmemOnline },
+    { section: "memory-blocks", read: (stdout) => mapParsed(parseMemoryBlocks(stdout), (blocks) => blocks.onlineBytes) },
+  ]),
+  cgroupMemoryLimitBytes: source({ all: ["cgroup-memory"] }, cgroupLimitFact),
+  filesystems: fromSections<FilesystemFacts[]>(["df"], (facts) => (facts.filesystems.length > 0 ? facts.filesystems : null)),
+  // os-release alone names the distribution; the release files only add the minor version.
+  os: fromSections<OsFacts>(["os-release"], (facts) => facts.os, [], (stdout) => parseOsRelease(stdout).ID !== undefined),
+  releaseLine: fromAlternatives<ReleaseLine>([
+    { section: "centos-release", read: readReleaseLine },
+    { section: "redhat-release", read: readReleaseLine },
+  ]),
+  kernelRelease: fromSections(["uname-r"], (facts) => facts.kernelRelease),
+  docker: source({ all: ["docker-version"] }, dockerEngineFact),
+  dockerDataRoot: source({ all: ["docker-version", "docker-root"] }, dockerDataRootFact),
+  processes: source({ all: ["processes"] }, processesFact),
+  containers: source({ all: ["docker-version", "docker-ps"] }, containersFact),
+  selinuxMode: source({ anyOf: SELINUX_SOURCES }, selinuxModeFact),
+  selinuxConfig: source({ all: ["selinux-config"] }, selinuxConfigFact),
+  firewall: source({ anyOf: ALL_FIREWALL_SECTIONS }, firewallFact),
+  listeners: source({ all: ["ss-listen"] }, listenersFact),
+  machineId: fromSections(["machine-id"], (facts) => facts.machineId),
+} satisfies Record<string, FactSource<unknown>>;
+
+export type FactName = keyof typeof HOST_FACTS;
+export type FactValue<K extends FactName> = (typeof HOST_FACTS)[K] extends FactSource<infer T> ? T : never;
+
+/** Every section a fact may read: what the ablation test varies and the report attaches. */
+export function sectionsOf(name: FactName): { all: readonly string[]; anyOf: readonly string[]; context: readonly string[] } {
+  const { all, anyOf, context } = HOST_FACTS[name];
+  return { all, anyOf, context };
+}
+
+export function resolveFact<K extends FactName>(name: K, host: HostSource): Fact<FactValue<K>> {
+  return (HOST_FACTS[name] as FactSource<FactValue<K>>).resolve(host);
+}

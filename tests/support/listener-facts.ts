@@ -1,0 +1,26 @@
+// Facts of a host known only by its listeners, for tests of the port and probe checks: the
+// listeners are what those checks read; the ss-listen section only has to have run.
+import type { HostFacts, Listener } from "../../helpers/facts/types.js";
+import type { CommandOutput } from "../../helpers/model.js";
+
+export const ranSsListen: CommandOutput = { section: "ss-listen", command: "ss -Htlnp", exitCode: 0, stdout: "(listeners given by the test)", stderr: "", durationMs: 2 };
+
+export function listenerFacts(host: string, listeners: Listener[]): HostFacts {
+  return {
+    host,
+    arch: null,
+    cpu: null,
+    memory: null,
+    filesystems: [],
+    os: null,
+    kernelRelease: null,
+    docker: { state: "running", clientVersion: null, serverVersion: null, rootDir: null },
+    selinux: { runtime: null, config: null },
+    firewall: null,
+    listeners,
+    machineId: null,
+    processes: [],
+    containers: [],
+    problems: {},
+  };
+}
