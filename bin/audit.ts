@@ -16,19 +16,25 @@ const program = new Command()
   .description("Audit an API7 Enterprise HA deployment against the vendor's prerequisites page.")
   .option("--env <name|path>", "environment name in environments/ or a path to a YAML file", "lab")
   .option("--only <ids>", "comma-separated requirement IDs or prefixes, e.g. HW-,SEC-04,HA-")
-  .option("--dry-run", "print every command and probe it would run, contact nothing", false)
+  .option("--dry-run", "check the input, print each host's resolved connection and every command and probe; contact nothing", false)
   .option("--allow-disruption", "run the destructive failover tests (HA-*); the environment must allow it too", false)
   .option("--strict", "SHOULD violations (warnings) fail the run too", false)
   .option("--report-dir <dir>", "where run folders are written", "reports")
   .option("--keep-lab", "leave the embedded lab running after the run and print how to reach it", false)
   .option("--accept-new-host-keys", "trust unknown SSH host keys on first use and record them (a changed key is never accepted)", false)
   .option("--full-port-sweep", "SEC-04: probe every TCP port 1-65535 of each host, not just its listeners", false)
-  .option("--tcp-timeout <ms>", "per-attempt TCP port probe timeout; a port is filtered after one retry, 3x this (default: 10x the measured round trip, at least 300 ms)", parseMilliseconds)
+  .option("--tcp-timeout <ms>", "per-attempt TCP port probe timeout; a port is filtered after one retry, 3x this (default: 4x the slowest measured handshake to the host, at least 300 ms)", parseMilliseconds)
   .option("--shard <i/n>", "audit the i-th of n deterministic parts of the inventory (CI fan-out); combine with npm run merge")
   .addOption(new Option("--run-id <id>", "run folder name (default: timestamp and environment)").hideHelp())
   .addHelpText(
     "after",
-    "\nExit codes: 0 every MUST met, 1 a MUST failed (or a SHOULD with --strict), 2 something could not be\nevaluated (broken) and nothing failed, 3 bad input (environment, waivers, options).",
+    "\nHosts come from the environment file's hosts:, or from your own inventories: ssh.config: <path>\n" +
+      "(OpenSSH config: HostName, User, Port, IdentityFile, ProxyJump, UserKnownHostsFile) and\n" +
+      "inventory: { ansible: <path>, roles: { cp: <group>, dp: <group> } } (Ansible INI/YAML, or the JSON of\n" +
+      "ansible-inventory --list). Host keys are always checked strictly.\n" +
+      "\nExit codes: 0 every MUST met, 1 a MUST failed (or a SHOULD with --strict), 2 something could not be\n" +
+      "evaluated (broken) and nothing failed, 3 bad input (environment file, inventory, ssh config, key or\n" +
+      "known_hosts file, waivers, options), reported before any host is contacted.",
   );
 
 async function main(): Promise<number> {
