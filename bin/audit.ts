@@ -1,5 +1,6 @@
 // `npm run audit -- [options]`: audit an environment (default: the embedded lab) and write a run bundle.
-// Exit codes: 0 all MUST met, 1 a MUST failed, 2 something broken and nothing failed, 3 bad input.
+// Exit codes: 0 every in-scope MUST met, 1 a MUST failed, 2 something broken and nothing failed,
+// 3 bad input, 101 incomplete (an in-scope MUST not evaluated).
 import { Command, InvalidArgumentError, Option } from "commander";
 import { EnvironmentError, loadEnvironment } from "../helpers/environment/load.js";
 import { auditRun, BadInput, type AuditOptions } from "../helpers/run/audit-run.js";
@@ -32,9 +33,11 @@ const program = new Command()
       "(OpenSSH config: HostName, User, Port, IdentityFile, ProxyJump, UserKnownHostsFile) and\n" +
       "inventory: { ansible: <path>, roles: { cp: <group>, dp: <group> } } (Ansible INI/YAML, or the JSON of\n" +
       "ansible-inventory --list). Host keys are always checked strictly.\n" +
-      "\nExit codes: 0 every MUST met, 1 a MUST failed (or a SHOULD with --strict), 2 something could not be\n" +
-      "evaluated (broken) and nothing failed, 3 bad input (environment file, inventory, ssh config, key or\n" +
-      "known_hosts file, waivers, options), reported before any host is contacted.",
+      "\nExit codes: 0 every in-scope MUST passed or was waived, 1 a MUST failed (or a SHOULD with --strict),\n" +
+      "2 something could not be evaluated (broken) and nothing failed, 3 bad input (environment file,\n" +
+      "inventory, ssh config, key or known_hosts file, waivers, options), reported before any host is\n" +
+      "contacted, 101 incomplete: nothing failed or broke, but an in-scope MUST was not evaluated (e.g.\n" +
+      "HA-* on real hosts without the opt-in); the summary lists them. --only narrows the scope on purpose.",
   );
 
 async function main(): Promise<number> {
