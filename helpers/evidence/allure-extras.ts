@@ -1,5 +1,5 @@
 // Allure 3 extras: the environment widget, categories that separate product failures from
-// infrastructure trouble, and report generation with the allure CLI from node_modules.
+// infrastructure trouble, and report generation with the allure package from node_modules.
 //
 // How Allure 3.18 takes them (read from node_modules/@allurereport):
 // - environment widget: `environment.properties` in the results folder (reader allure2 → metadata
@@ -7,7 +7,8 @@
 // - categories: `categories` in the allurerc config (CategoryRule with `matchers.statuses`) for the
 //   awesome report; `categories.json` in the results folder is read only by the classic/allure2
 //   plugins, written too so either report shows them;
-// - history: `historyPath` in allurerc is a JSONL file, appended once per generation.
+// - history: `historyPath` in allurerc is a JSONL file, appended once per generation;
+// - generation: allure-generate.mjs, the CLI's generate command started ahead of need (see there).
 import { spawn } from "node:child_process";
 import { mkdir, mkdtemp, readdir, rename, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -15,7 +16,7 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
-const ALLURE_CLI = join(REPO_ROOT, "node_modules", "allure", "cli.js");
+const GENERATOR = join(REPO_ROOT, "helpers", "evidence", "allure-generate.mjs");
 export const HISTORY_FILE = "history.jsonl";
 
 export interface AllureEnvironmentInfo {
@@ -84,12 +85,56 @@ export interface GeneratedReports {
   historyFile: string;
 }
 
+export interface AllureGenerator {
+  /** Generates the reports of a run folder; once per generator. */
+  generate(runDir: string, historyPath: string, options?: AllureReportOptions): Promise<GeneratedReports>;
+  /** Ends a generator that will not be used (the run failed before its reports). */
+  stop(): void;
+}
+
 /**
- * Runs `allure generate` once with two awesome-plugin instances (folder + single file) so the run is
- * appended to the history exactly once. Output folders are removed first: stale files from an
- * earlier generation would otherwise end up in the bundle and its manifest.
+ * Starts the generator process now, so that it has loaded Allure (about a second of CPU) by the time
+ * the results are written: `npm run audit` starts it before collecting.
  */
-export async function generateAllureReports(runDir: string, historyPath: string, options: AllureReportOptions = {}): Promise<GeneratedReports> {
+export function startAllureGenerator(): AllureGenerator {
+  // argv, never a shell string; the run's paths travel as JSON on stdin.
+  const child = spawn(process.execPath, [GENERATOR], { cwd: REPO_ROOT, stdio: ["pipe", "pipe", "pipe"] });
+  let output = "";
+  child.stdout.on("data", (d: Buffer) => (output += d.toString()));
+  child.stderr.on("data", (d: Buffer) => (output += d.toString()));
+  child.stdin.on("error", () => undefined); // a generator that already exited: its exit code tells
+  const exited = new Promise<number | null>((resolve, reject) => {
+    child.on("error", reject);
+    child.on("exit", (code) => resolve(code));
+  });
+  exited.catch(() => undefined); // awaited by generate(); a stopped generator's failure does not matter
+  return {
+    generate: (runDir, historyPath, options = {}) =>
+      generateWith(runDir, historyPath, options, async (resultsDir, configFile) => {
+        child.stdin.end(`${JSON.stringify({ resultsDir, configFile })}\n`);
+        const code = await exited;
+        if (code !== 0) throw new Error(`allure generate exited with ${code}:\n${output.trim()}`);
+      }),
+    stop: () => void (child.exitCode === null && child.stdin.end()),
+  };
+}
+
+/** Generates a run folder's reports with a generator started for it. */
+export function generateAllureReports(runDir: string, historyPath: string, options: AllureReportOptions = {}): Promise<GeneratedReports> {
+  return startAllureGenerator().generate(runDir, historyPath, options);
+}
+
+/**
+ * One generation with two awesome-plugin instances (folder + single file) so the run is appended to
+ * the history exactly once. Output folders are removed first: stale files from an earlier
+ * generation would otherwise end up in the bundle and its manifest.
+ */
+async function generateWith(
+  runDir: string,
+  historyPath: string,
+  options: AllureReportOptions,
+  run: (resultsDir: string, configFile: string) => Promise<void>,
+): Promise<GeneratedReports> {
   const resultsDir = join(runDir, "allure-results");
   const reportDir = join(runDir, "allure-report");
   const singleFile = join(runDir, "report.html");
@@ -115,28 +160,13 @@ export async function generateAllureReports(runDir: string, historyPath: string,
     };
     const configFile = join(work, "allurerc.json");
     await writeFile(configFile, JSON.stringify(config, null, 2));
-    await runAllure(["generate", resultsDir, "--config", configFile], REPO_ROOT);
+    await run(resultsDir, configFile);
     await rename(join(output, "awesome"), reportDir);
     await rename(join(output, "single", "index.html"), singleFile);
   } finally {
     await rm(work, { recursive: true, force: true });
   }
   return { reportDir, singleFile, historyFile };
-}
-
-function runAllure(args: string[], cwd: string): Promise<void> {
-  return new Promise((resolvePromise, reject) => {
-    // argv, never a shell string: paths come from the run id, which comes from the environment name.
-    const child = spawn(process.execPath, [ALLURE_CLI, ...args], { cwd, stdio: ["ignore", "pipe", "pipe"] });
-    let output = "";
-    child.stdout.on("data", (d: Buffer) => (output += d.toString()));
-    child.stderr.on("data", (d: Buffer) => (output += d.toString()));
-    child.on("error", reject);
-    child.on("exit", (code) => {
-      if (code === 0) resolvePromise();
-      else reject(new Error(`allure ${args[0]} exited with ${code}:\n${output.trim()}`));
-    });
-  });
 }
 
 /** Files the awesome report produced, for tests and sanity checks. */

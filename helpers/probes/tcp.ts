@@ -6,13 +6,15 @@ import type { TcpProbeResult, TcpState } from "./types.js";
  * How long a port probe waits for the handshake, nmap-like. A SYN-ACK comes from the peer's kernel,
  * not from the application, so it takes one network round trip: the per-attempt timeout is `factor`
  * times the slowest handshake measured to the same address in this run (open or refused ports),
- * never below `floorMs`. Until one is measured it is `initialMs` (nmap's initial RTT timeout). A port
+ * never below `floorMs`. A measured handshake also contains the runner's event-loop delay (about
+ * 200 ms per handshake at load 20 on the 2-core runner), so it overstates the round trip, never
+ * understates it; a factor of 4 keeps that from multiplying into seconds. Until one is measured it is `initialMs` (nmap's initial RTT timeout). A port
  * that has not answered after one attempt timeout gets a second connection (a lost SYN) with twice
  * the timeout, while the first stays open (a late SYN-ACK still counts): "filtered" after 3x the
  * timeout. The floor, not the LAN round trip (well under 1 ms), decides on a LAN: 300 ms per attempt,
  * filtered after 900 ms, where a fixed 3 s timeout was used before.
  */
-export const TCP_TIMEOUT_POLICY = { initialMs: 1000, floorMs: 300, factor: 10, ceilingMs: 3000 } as const;
+export const TCP_TIMEOUT_POLICY = { initialMs: 1000, floorMs: 300, factor: 4, ceilingMs: 3000 } as const;
 
 /** The slowest handshake per address, and the attempt timeout it implies (or a fixed one). */
 export class RoundTrips {

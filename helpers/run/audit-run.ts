@@ -17,6 +17,7 @@ import { exitCodeOf, readRecordedVerdicts, reconcile, summarize, type ResultsFil
 import { runFiles } from "./context.js";
 import { parseSelection, selectsRequirement, unmatchedSelection } from "./selection.js";
 import { startSpecs, type SpecsRun } from "./spec-process.js";
+import { startAllureGenerator, type AllureGenerator } from "../evidence/allure-extras.js";
 import { printSummary, printWhereTheReportIs } from "./summary.js";
 import { readSuiteIdentity } from "../evidence/suite-identity.js";
 import type { LabSession } from "./lab-session.js";
@@ -87,6 +88,7 @@ export async function auditRun(loaded: LoadedEnvironment, opts: AuditOptions): P
 
   let lab: LabSession | null = null;
   let specs: SpecsRun | undefined;
+  let allure: AllureGenerator | undefined;
   const timings: Partial<Timings & { labMs: number; specsMs: number; reportMs: number }> = {};
   try {
     let env: Environment = loaded.env;
@@ -114,6 +116,7 @@ export async function auditRun(loaded: LoadedEnvironment, opts: AuditOptions): P
     rmSync(runFiles.collected(runDir), { force: true });
     rmSync(runFiles.verdicts(runDir), { force: true });
     specs = startSpecs(runDir, opts.only, shardInfo ? shardTestNamePattern(shardInfo, hostFreeTargets) : undefined);
+    allure = startAllureGenerator();
     console.log(`collecting from ${collectEnv.hosts.length} hosts`);
     const collected = await collectRun(collectEnv, {
       runId,
@@ -157,7 +160,7 @@ export async function auditRun(loaded: LoadedEnvironment, opts: AuditOptions): P
       results,
     };
     t = Date.now();
-    await finishBundle({ runDir, reportRoot, resultsFile, loaded, env, catalogue, secrets, collected: collected.run });
+    await finishBundle({ runDir, reportRoot, resultsFile, loaded, env, catalogue, secrets, collected: collected.run, allure });
     timings.reportMs = Date.now() - t;
     linkLatest(reportRoot, runId);
 
@@ -171,6 +174,7 @@ export async function auditRun(loaded: LoadedEnvironment, opts: AuditOptions): P
     return exitCodeOf(results, opts.strict);
   } finally {
     specs?.stop();
+    allure?.stop();
     if (lab) {
       if (opts.keepLab) lab.describeKept();
       else await lab.stop();

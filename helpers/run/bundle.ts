@@ -2,7 +2,7 @@
 // no secret leaked into the folder, and the manifest that seals it (written last).
 import { writeFileSync } from "node:fs";
 import type { Requirement } from "../checks/catalogue.js";
-import { generateAllureReports, writeAllureExtras } from "../evidence/allure-extras.js";
+import { generateAllureReports, writeAllureExtras, type AllureGenerator } from "../evidence/allure-extras.js";
 import { writeManifest } from "../evidence/manifest.js";
 import { writeMatrix } from "../evidence/matrix.js";
 import { redactDeep, scanForSecrets } from "../evidence/redact.js";
@@ -22,13 +22,16 @@ export interface BundleInput {
   catalogue: Requirement[];
   secrets: string[];
   collected: CollectedRun;
+  /** A generator started ahead (npm run audit starts it before collecting); else one starts here. */
+  allure?: AllureGenerator;
 }
 
 export async function finishBundle(input: BundleInput): Promise<void> {
   const { runDir, resultsFile, secrets } = input;
   writeFileSync(runFiles.results(runDir), JSON.stringify(redactDeep(resultsFile, secrets), null, 2));
   await writeAllureExtras(runDir, { environment: input.env.name, suite: resultsFile.suite, extra: { runId: resultsFile.runId } });
-  await generateAllureReports(runDir, join(input.reportRoot, ".history"));
+  const history = join(input.reportRoot, ".history");
+  await (input.allure ? input.allure.generate(runDir, history) : generateAllureReports(runDir, history));
   await writeMatrix(runDir, resultsFile, input.catalogue, redactDeep(input.collected, secrets), secrets);
   const leaks = await scanForSecrets(runDir, secrets);
   if (leaks.length > 0) {
