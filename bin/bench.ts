@@ -1,3 +1,6 @@
+// `npm run bench -- --peers [--pairs 5] [--scale-hosts 50]`: the audit side by side with Testinfra (4
+// hosts) and `ansible -m setup` (50 hosts) on the same lab, in alternating pairs (bench/peers.ts).
+//
 // `npm run bench -- [--sizes 4,10,25,50] [--runs 3]`: how long an audit takes and how much memory it
 // needs, by inventory size. For each size it starts a scale lab once (environments/lab/scale.ts: the
 // compliant lab + light DP hosts), runs the real, non-destructive audit CLI against it --runs times
@@ -13,6 +16,8 @@ import { join, resolve } from "node:path";
 import { Command } from "commander";
 import { startScaleLab, writeLabEnvironment } from "../environments/lab/scale.js";
 import type { ResultsFile } from "../helpers/run/results.js";
+import { median, parseGnuTime } from "../bench/measure.js";
+import { benchPeers, renderComparison } from "../bench/peers.js";
 
 const REPO_ROOT = resolve(import.meta.dirname, "..");
 const PHASES = ["connectMs", "factsMs", "probesMs", "specsMs", "reportMs"] as const;
@@ -31,18 +36,6 @@ export interface SizeResult {
   hosts: number;
   labStartSeconds: number;
   samples: AuditSample[];
-}
-
-export function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length === 0 ? Number.NaN : sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-}
-
-/** GNU time -v: "Maximum resident set size (kbytes): 123456". */
-export function parseMaxRss(timeOutput: string): number | null {
-  const match = /Maximum resident set size \(kbytes\): (\d+)/.exec(timeOutput);
-  return match ? Number(match[1]) * 1024 : null;
 }
 
 function runAudit(envFile: string, reportDir: string, runId: string, env: NodeJS.ProcessEnv): Promise<AuditSample> {
@@ -71,7 +64,7 @@ function runAudit(envFile: string, reportDir: string, runId: string, env: NodeJS
         problems: results.results.filter((v) => v.status === "failed" || v.status === "broken").map((v) => `${v.requirement} ${v.target} ${v.status}: ${v.message}`),
         phases: Object.fromEntries(PHASES.map((p) => [p, timings[p] ?? 0])) as AuditSample["phases"],
         auditRssBytes: timings.maxRssBytes ?? 0,
-        treeRssBytes: gnuTime && existsSync(timeFile) ? parseMaxRss(readFileSync(timeFile, "utf8")) : null,
+        treeRssBytes: gnuTime && existsSync(timeFile) ? parseGnuTime(readFileSync(timeFile, "utf8")).maxRssBytes : null,
       });
     });
   });
@@ -131,8 +124,11 @@ async function main(): Promise<void> {
     .description("Median audit phase timings and peak RSS against scale labs of several sizes.")
     .option("--sizes <list>", "host counts (>= 4), comma-separated", "4,10,25,50")
     .option("--runs <n>", "audits per size (medians over these)", "3")
+    .option("--peers", "compare with Testinfra (4 hosts) and ansible -m setup (--scale-hosts) in alternating pairs")
+    .option("--pairs <n>", "--peers: pairs per size", "5")
+    .option("--scale-hosts <n>", "--peers: hosts of the lab compared with ansible -m setup", "50")
     .parse()
-    .opts<{ sizes: string; runs: string }>();
+    .opts<{ sizes: string; runs: string; peers?: boolean; pairs: string; scaleHosts: string }>();
   const sizes = opts.sizes.split(",").map(Number);
   const runs = Number(opts.runs);
   if (sizes.some((n) => !Number.isInteger(n) || n < 4) || !Number.isInteger(runs) || runs < 1) {
@@ -143,6 +139,7 @@ async function main(): Promise<void> {
   process.env.TESTCONTAINERS_RYUK_DISABLED ??= "true";
   process.env.TESTCONTAINERS_HOST_OVERRIDE ??= "localhost";
   const workRoot = join(REPO_ROOT, ".lab", `bench-${process.pid}`);
+  if (opts.peers) return peers(Number(opts.pairs), Number(opts.scaleHosts), workRoot);
   const results: SizeResult[] = [];
   try {
     for (const hosts of sizes) results.push(await benchSize(hosts, runs, workRoot, (line) => console.log(line)));
@@ -151,6 +148,20 @@ async function main(): Promise<void> {
   }
   console.log(`\nmedians of ${runs} audits per size (collect = connect + facts + probes; peak RSS = max over the runs)\n`);
   console.log(renderTable(results));
+}
+
+async function peers(pairs: number, scaleHosts: number, workRoot: string): Promise<void> {
+  if (!Number.isInteger(pairs) || pairs < 1 || !Number.isInteger(scaleHosts) || scaleHosts < 4) {
+    console.error("--pairs takes a positive integer, --scale-hosts an integer >= 4");
+    process.exitCode = 3;
+    return;
+  }
+  try {
+    const comparisons = await benchPeers({ pairs, scaleHosts, workRoot, log: (line) => console.log(line) });
+    console.log(`\n${comparisons.map(renderComparison).join("\n\n")}`);
+  } finally {
+    rmSync(workRoot, { recursive: true, force: true });
+  }
 }
 
 if (process.argv[1] && import.meta.url.endsWith(process.argv[1].split("/").pop()!)) {
