@@ -7,8 +7,11 @@ cd "$(dirname "$0")/.."
 
 # The Docker engine and the image builder for the lab, a real sshd (and sudo) for the transport
 # tests, PostgreSQL, Prometheus and haproxy for the probe and failover tests, nmap for the sweep benchmark,
-# ansible-core for ansible-inventory (the inventory tests compare the suite's reading with it).
-packages=(docker.io mmdebstrap openssh-server openssh-client sudo postgresql prometheus haproxy openssl nmap util-linux python3 ansible-core)
+# ansible-core for ansible-inventory (the inventory tests compare the suite's reading with it),
+# iproute2 and iptables for the delayed-SYN-ACK probe test (a network namespace, NFQUEUE), and
+# Testinfra with its paramiko backend, the peer of `npm run bench -- --peers` (with ansible-core).
+packages=(docker.io mmdebstrap openssh-server openssh-client sudo postgresql prometheus haproxy openssl nmap util-linux python3 ansible-core
+  iproute2 iptables python3-testinfra python3-paramiko)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
