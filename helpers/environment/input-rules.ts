@@ -83,6 +83,24 @@ export function placeholderProblems(raw: unknown): EnvironmentProblem[] {
   return problems;
 }
 
+/** In a lab environment every {{name}} must name one of the lab's containers, or the run would fail after starting it. */
+export function labPlaceholderProblems(raw: unknown, containers: readonly string[]): EnvironmentProblem[] {
+  const problems: EnvironmentProblem[] = [];
+  const walk = (value: unknown, path: string) => {
+    if (typeof value === "string") {
+      for (const [, name] of value.matchAll(/\{\{([^}]*)\}\}/g)) {
+        if (!containers.includes(name!)) problems.push({ keyPath: path, message: `{{${name}}} names no container of this lab; use one of ${containers.map((c) => `{{${c}}}`).join(", ")}` });
+      }
+    } else if (Array.isArray(value)) {
+      value.forEach((v, i) => walk(v, `${path}[${i}]`));
+    } else if (value && typeof value === "object") {
+      for (const [k, v] of Object.entries(value)) walk(v, path ? `${path}.${k}` : k);
+    }
+  };
+  walk(raw, "");
+  return problems;
+}
+
 /** Budgets that would make a failover experiment end early or a verdict unable to fail. */
 export function failoverTimingProblems(env: EnvironmentFile): EnvironmentProblem[] {
   const f = env.failover;

@@ -6,7 +6,8 @@ import { fileURLToPath } from "node:url";
 import { parseDocument } from "yaml";
 import { sha256Text } from "../evidence/manifest.js";
 import type { z } from "zod";
-import { addressProblems, failoverTimingProblems, placeholderProblems, urlProblems } from "./input-rules.js";
+import { labTopology } from "../../environments/lab/topology.js";
+import { addressProblems, failoverTimingProblems, labPlaceholderProblems, placeholderProblems, urlProblems } from "./input-rules.js";
 import { resolveHosts } from "./resolve-hosts.js";
 import { environmentFileSchema, type Environment, type EnvironmentFile } from "./schema.js";
 
@@ -109,6 +110,7 @@ function fileCheck(env: EnvironmentFile, raw: unknown): EnvironmentProblem[] {
   if (env.lab) {
     if (env.inventory) problems.push({ keyPath: "inventory", message: "a lab environment audits the embedded lab's own hosts: remove inventory" });
     if (env.ssh.config !== undefined) problems.push({ keyPath: "ssh.config", message: "a lab environment connects with the lab's own key: remove ssh.config" });
+    problems.push(...labPlaceholderProblems(raw, labTopology(env.lab.variant).map((spec) => spec.name)));
   } else {
     problems.push(...placeholderProblems(raw));
   }

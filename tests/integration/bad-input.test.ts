@@ -154,6 +154,7 @@ const rows: Row[] = [
   { name: "ssh config with ProxyCommand", key: "ProxyCommand", env: (e, c) => withSshConfig(e, c, "  ProxyCommand ssh -W %h:%p bastion\n") },
   { name: "ssh config with a ProxyJump loop", key: "ProxyJump", env: (e, c) => withSshConfig(e, c, "  ProxyJump hop-a\nHost hop-a\n  ProxyJump hop-b\nHost hop-b\n  ProxyJump hop-a\n") },
   { name: "ssh config IdentityFile that does not exist", key: "IdentityFile", env: (e, c) => withSshConfig({ ...e, ssh: { ...e.ssh, identityFile: undefined } }, c, `  IdentityFile ${join(c.dir, "config-key")}\n`) },
+  { name: "a lab placeholder that names no lab container", key: "database.host", env: (e) => ({ ...e, lab: { variant: "compliant" }, database: { ...e.database, host: "{{no-such-container}}" } }) },
   { name: "a lab environment with ssh.config", key: "ssh.config", env: (e, c) => ({ ...e, lab: { variant: "compliant" }, ssh: { config: c.file("cfg", "") } }) },
   // Command-line options.
   { name: "--report-dir is a file", key: "--report-dir", namesFile: false, env: (e) => e, args: ["--report-dir", "REPORT_FILE"] },
