@@ -114,8 +114,11 @@ function firewallFact(host: HostSource): Fact<FirewallFacts> {
     return broken.length > 0 ? missing(broken.join("; "), sections) : observed(firewall, sections);
   }
   // "No firewall" is a finding only when every kind was read and none denies by default.
+  const firewalldState = host.section("firewalld-state");
   const unread = [
-    firewalldStopped(host.section("firewalld-state")) ? null : unusable(host.section, "firewalld-state"),
+    firewalldStopped(firewalldState) ? null : unusable(host.section, "firewalld-state"),
+    // A running firewalld whose zone listings failed may well deny by default: unknown, not absent.
+    ...(firewalldStopped(firewalldState) ? [] : [unusable(host.section, "firewalld-runtime"), unusable(host.section, "firewalld-permanent")]),
     reportsAbsence(host.section("nft-ruleset")) ? null : unusable(host.section, "nft-ruleset"),
     reportsAbsence(host.section("iptables")) ? null : unusable(host.section, "iptables"),
   ].filter((reason) => reason !== null);
