@@ -27,7 +27,8 @@ export function resolveHosts(file: EnvironmentFile, raw: unknown, environmentFil
   if (file.inventory) {
     const path = expandTilde(file.inventory.ansible, baseDir);
     try {
-      const fromInventory = inventoryHosts(readInventory(path), file.inventory.roles, path, baseDir);
+      // Key files named in the inventory are relative to the inventory's folder.
+      const fromInventory = inventoryHosts(readInventory(path), file.inventory.roles, path, dirname(path));
       for (const message of fromInventory.problems) problems.push(asProblem(message, "inventory.ansible"));
       hosts = fromInventory.hosts;
       Object.assign(origins, fromInventory.origins);
