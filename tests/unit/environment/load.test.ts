@@ -3,7 +3,8 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
-import { EnvironmentError, loadEnvironment, parseEnvironmentText, resolvePlaceholders } from "../../../helpers/environment/load.js";
+import { EnvironmentError, loadEnvironment, parseEnvironmentFile, parseEnvironmentText, resolvePlaceholders } from "../../../helpers/environment/load.js";
+import { resolvedFollowsSource } from "../../../helpers/evidence/reverify.js";
 
 const fixtures = join(import.meta.dirname, "../../fixtures/environments");
 const broken = join(fixtures, "broken");
@@ -65,5 +66,45 @@ describe("lab placeholders", () => {
 
   test("duplicate keys in YAML are rejected rather than silently overwritten", () => {
     expect(() => parseEnvironmentText("name: a\nname: b\n", "dup.yaml")).toThrow(EnvironmentError);
+  });
+});
+
+describe("hosts from an Ansible inventory", () => {
+  const inventoryEnv = (inventory: string) => `name: inv
+inventory: { ansible: ${inventory}, roles: { cp: api7_cp, dp: api7_dp } }
+components:
+  dashboard: { role: cp, ports: [7080], detect: { container: d } }
+  dpManager: { role: cp, ports: [7900], detect: { container: m } }
+  gateway: { role: dp, ports: [9080], detect: { container: g } }
+entrypoints:
+  gateway: { url: "http://gw.example.com:9080/" }
+  dashboard: { url: "http://cp.example.com:7080/" }
+  dpManager: { url: "tcp://cp.example.com:7900" }
+database: { host: db.example.com, database: a, user: a, passwordEnv: PG }
+prometheus: { enabled: false }
+`;
+
+  test("replace hosts:, with paths relative to the environment file", () => {
+    const text = inventoryEnv("inventories/docs.ini");
+    const env = parseEnvironmentText(text, join(fixtures, "inventory-env.yaml"));
+    expect(env.hosts.map((h) => `${h.name} ${h.roles.join(",")} ${h.user}@${h.address}:${h.port ?? 22}`)).toEqual([
+      "cp1.example.com cp audit@192.0.2.11:22",
+      "cp2.example.com cp audit@192.0.2.12:2222",
+      "dp1.example.com dp deploy@dp1.example.com:22",
+      "dp2.example.com dp deploy@dp2.example.com:22",
+    ]);
+    // verify: the resolved hosts come from the inventory, which the bundle does not hold.
+    expect(resolvedFollowsSource(parseEnvironmentFile(text, "x.yaml").env, JSON.parse(JSON.stringify(env)))).toEqual([]);
+  });
+
+  test("a missing inventory names inventory.ansible and the path", () => {
+    expect(() => parseEnvironmentText(inventoryEnv("nope.ini"), join(fixtures, "e.yaml"))).toThrow(/inventory\.ansible: .*nope\.ini does not exist/);
+  });
+
+  test("neither hosts nor inventory, or both, is refused", () => {
+    const neither = inventoryEnv("x.ini").replace(/^inventory: .*\n/m, "");
+    expect(() => parseEnvironmentText(neither, "e.yaml")).toThrow(/hosts: required: list the hosts, or give inventory/);
+    const both = `${inventoryEnv("inventories/docs.ini")}hosts:\n  - { name: a, address: a, roles: [cp] }\n`;
+    expect(() => parseEnvironmentText(both, join(fixtures, "e.yaml"))).toThrow(/inventory: give either hosts or inventory, not both/);
   });
 });
