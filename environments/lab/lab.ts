@@ -134,12 +134,22 @@ function containerFor(
   return container.withCopyContentToContainer(files);
 }
 
+/**
+ * A unique-local IPv6 /64 per lab (from its random id), so hosts have an IPv6 address the audit can
+ * probe and their firewalls must cover. Docker leaves IPv4 to its default address pools.
+ */
+function labIpv6Subnet(labId: string): string {
+  return `fd7a:${labId.slice(0, 4)}:${labId.slice(4, 8)}:1::/64`;
+}
+
 async function createNetwork(client: ContainerRuntimeClient, labId: string, variant: LabVariant): Promise<StartedNetwork> {
   const name = `api7-lab-${labId}`;
   const network = await client.network.create({
     Name: name,
     Driver: "bridge",
     CheckDuplicate: true,
+    EnableIPv6: true,
+    IPAM: { Driver: "default", Config: [{ Subnet: labIpv6Subnet(labId) }] },
     Labels: { [SUITE_LABEL]: "1", [LAB_ID_LABEL]: labId, [`${SUITE_LABEL}.lab-variant`]: variant },
   });
   return new StartedNetwork(client, name, network);

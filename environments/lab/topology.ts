@@ -23,6 +23,25 @@ export const COMPLIANT_KERNEL_RELEASE = "3.10.0-1160.el7.x86_64";
 export const DOCKER_DATA_ROOT_SIZE = "200g";
 const GIB = 1024 ** 3;
 
+export type LabFirewallKind = "nftables" | "firewalld" | "iptables" | "none";
+
+/** The host firewall a lab host runs (api7-lab-init sets it up; README: "What is real"). */
+export interface LabFirewall {
+  kind: LabFirewallKind;
+  /** TCP ports accepted inbound (firewalld: added --permanent, then --reload). */
+  allowedPorts: number[];
+  /** nftables only: output rules dropping traffic to a peer container's port. */
+  blockOutput: { host: string; port: number }[];
+  /** firewalld only: ports opened at runtime and not --permanent (seeded violation). */
+  runtimeOnlyPorts: number[];
+  /** firewalld only: the public zone's permanent target ("default" on a stock host). */
+  zoneTarget: "default" | "ACCEPT";
+  /** firewalld only: ZONE= of ifcfg-eth0, or null for no ifcfg file (NetworkManager's default zone). */
+  ifcfgZone: string | null;
+  /** iptables only: INPUT policy of /etc/sysconfig/iptables and /etc/sysconfig/ip6tables. */
+  inputPolicy: { ipv4: "DROP" | "ACCEPT"; ipv6: "DROP" | "ACCEPT" };
+}
+
 export interface LabHostSpec {
   kind: "host";
   name: string;
@@ -32,12 +51,7 @@ export interface LabHostSpec {
   components: LabComponent[];
   /** Listeners that are not API7 components. */
   extraListeners: number[];
-  firewall: {
-    enabled: boolean;
-    allowedPorts: number[];
-    /** Output rules dropping traffic to a peer container's port. */
-    blockOutput: { host: string; port: number }[];
-  };
+  firewall: LabFirewall;
   centosRelease: string;
   kernelRelease: string;
   /** `uname -m` as the host reports it: containers share the build machine's CPU, so this is a shim. */
@@ -102,7 +116,7 @@ export type LabContainerSpec = LabHostSpec | LabLoadBalancerSpec | LabPostgresSp
 
 export const DATABASE = { host: "postgres", port: 5432, database: "api7", user: "api7" } as const;
 
-function compliantHost(name: string, role: LabRole): LabHostSpec {
+function compliantHost(name: string, role: LabRole, firewallKind: LabFirewallKind = "nftables"): LabHostSpec {
   const components = [...ROLE_COMPONENTS[role]];
   return {
     kind: "host",
@@ -111,7 +125,15 @@ function compliantHost(name: string, role: LabRole): LabHostSpec {
     violation: null,
     components,
     extraListeners: [],
-    firewall: { enabled: true, allowedPorts: [SSH_PORT, ...components.flatMap((c) => COMPONENT_PORTS[c])], blockOutput: [] },
+    firewall: {
+      kind: firewallKind,
+      allowedPorts: [SSH_PORT, ...components.flatMap((c) => COMPONENT_PORTS[c])],
+      blockOutput: [],
+      runtimeOnlyPorts: [],
+      zoneTarget: "default",
+      ifcfgZone: null,
+      inputPolicy: { ipv4: "DROP", ipv6: "DROP" },
+    },
     centosRelease: COMPLIANT_CENTOS_RELEASE,
     kernelRelease: COMPLIANT_KERNEL_RELEASE,
     machine: "x86_64",
@@ -124,6 +146,10 @@ function compliantHost(name: string, role: LabRole): LabHostSpec {
     knownHostKeyOf: null,
     gatewayUpstream: null,
   };
+}
+
+function withIfcfgZone(host: LabHostSpec, zone: string): LabHostSpec {
+  return { ...host, firewall: { ...host.firewall, ifcfgZone: zone } };
 }
 
 /** One host per seeded violation; each differs from a compliant host in exactly one respect. */
@@ -153,7 +179,20 @@ function violationHosts(): LabHostSpec[] {
     dp("v-selinux-mismatch", "SELinux Permissive at runtime, enforcing in its config", () => ({
       selinux: { runtime: "Permissive", config: "enforcing" },
     })),
-    dp("v-fw-off", "no firewall rules at all", (h) => ({ firewall: { ...h.firewall, enabled: false } })),
+    dp("v-fw-off", "no firewall rules at all", (h) => ({ firewall: { ...h.firewall, kind: "none" } })),
+    dp("v-fwd-runtime-port", "firewalld: port 2379 open at runtime only, not --permanent", (h) => ({
+      firewall: { ...h.firewall, kind: "firewalld", runtimeOnlyPorts: [2379] },
+    })),
+    dp("v-fwd-accept", "firewalld: the public zone's target is ACCEPT", (h) => ({
+      firewall: { ...h.firewall, kind: "firewalld", zoneTarget: "ACCEPT" },
+    })),
+    dp("v-ipt-accept", "iptables: INPUT policy ACCEPT, no final DROP/REJECT", (h) => ({
+      firewall: { ...h.firewall, kind: "iptables", inputPolicy: { ipv4: "ACCEPT", ipv6: "DROP" } },
+    })),
+    dp("v-ip6-open", "iptables: IPv4 denied by default, IPv6 wide open (listener on 2379 reachable over IPv6 only)", (h) => ({
+      extraListeners: [2379],
+      firewall: { ...h.firewall, kind: "iptables", inputPolicy: { ipv4: "DROP", ipv6: "ACCEPT" } },
+    })),
     cp("v-cp-gateway", "a gateway also runs on this CP host (ports allowed)", (h) => ({
       components: [...h.components, "gateway"],
       firewall: { ...h.firewall, allowedPorts: [...h.firewall.allowedPorts, ...COMPONENT_PORTS.gateway] },
@@ -182,10 +221,12 @@ function frontends(ports: { port: number; protocol: LabFrontend["protocol"] }[],
 export function labTopology(variant: LabVariant): LabContainerSpec[] {
   const violations = variant === "violations";
   const hosts: LabHostSpec[] = [
-    compliantHost("cp1", "cp"),
-    compliantHost("cp2", "cp"),
-    compliantHost("dp1", "dp"),
-    compliantHost("dp2", "dp"),
+    // One stock CentOS 7 firewall each: firewalld (ZONE= in ifcfg, and NetworkManager's default
+    // zone), iptables-services, nftables.
+    withIfcfgZone(compliantHost("cp1", "cp", "firewalld"), "public"),
+    compliantHost("cp2", "cp", "iptables"),
+    compliantHost("dp1", "dp", "nftables"),
+    compliantHost("dp2", "dp", "firewalld"),
     ...(violations ? violationHosts() : []),
   ].map((host) =>
     // HA-DP-02: the pair's gateways ask the control plane on every request, so a CP failover
@@ -241,9 +282,14 @@ export function labEnvFile(spec: LabContainerSpec): string {
     LAB_NAME: spec.name,
     LAB_COMPONENTS: host?.components.join(" ") ?? "",
     LAB_EXTRA_LISTENERS: host?.extraListeners.join(" ") ?? "",
-    LAB_FIREWALL: host?.firewall.enabled ? "on" : "off",
+    LAB_FIREWALL: host?.firewall.kind ?? "none",
     LAB_FIREWALL_ALLOW: host ? [...new Set(host.firewall.allowedPorts)].sort((a, b) => a - b).join(" ") : "",
     LAB_BLOCK_OUTPUT: host?.firewall.blockOutput.map((b) => `${b.host}:${b.port}`).join(" ") ?? "",
+    LAB_FIREWALLD_RUNTIME_ONLY: host?.firewall.runtimeOnlyPorts.join(" ") ?? "",
+    LAB_FIREWALLD_TARGET: host?.firewall.zoneTarget ?? "",
+    LAB_IFCFG_ZONE: host?.firewall.ifcfgZone ?? "",
+    LAB_IPV4_POLICY: host?.firewall.inputPolicy.ipv4 ?? "",
+    LAB_IPV6_POLICY: host?.firewall.inputPolicy.ipv6 ?? "",
     LAB_CENTOS_RELEASE: host?.centosRelease ?? "",
     LAB_KERNEL_RELEASE: host?.kernelRelease ?? "",
     LAB_MACHINE: host?.machine ?? "",

@@ -8,7 +8,7 @@ import { parseDf } from "./parsers/disk.js";
 import { parseContainerNames, parseDockerRoot, parseDockerVersion } from "./parsers/docker.js";
 import { parseFirewall } from "./parsers/firewall.js";
 import { parseKernelRelease } from "./parsers/kernel.js";
-import { parseListeners } from "./parsers/listeners.js";
+import { parseGlobalIpv6Addresses, parseListeners } from "./parsers/listeners.js";
 import { parseMachineId } from "./parsers/machine-id.js";
 import { parseCgroupMemory, parseLsmemOnline, parseMemoryBlocks, parseMeminfo } from "./parsers/memory.js";
 import { parseOs } from "./parsers/os.js";
@@ -66,10 +66,14 @@ export function buildHostFacts(host: string, sections: CommandOutput[]): HostFac
     firewalldState: byName.get("firewalld-state"),
     firewalldRuntime: byName.get("firewalld-runtime"),
     firewalldPermanent: byName.get("firewalld-permanent"),
+    zoneBindings: byName.get("zone-bindings"),
     nftRuleset: byName.get("nft-ruleset"),
     nftPersistent: byName.get("nft-persistent"),
     iptables: byName.get("iptables"),
     iptablesPersistent: byName.get("iptables-persistent"),
+    ip6tables: byName.get("ip6tables"),
+    ip6tablesPersistent: byName.get("ip6tables-persistent"),
+    ipv6Disabled: byName.get("ipv6-disabled"),
   });
   const firewall = firewallResult.ok ? firewallResult.value : null;
   if (!firewallResult.ok) problems.firewall = firewallResult.problem;
@@ -148,4 +152,12 @@ function buildSelinux(read: Reader): SelinuxFacts {
 function orderFilesystems(filesystems: FilesystemFacts[], dockerRoot: string | null): FilesystemFacts[] {
   const rank = (fs: FilesystemFacts) => (fs.path === dockerRoot ? 0 : fs.path === "/" ? 1 : 2);
   return [...filesystems].sort((a, b) => rank(a) - rank(b));
+}
+
+/** The host's first global IPv6 address (section ipv6-addresses), which SEC-04 probes too; null when none or unreadable. */
+export function hostIpv6Address(sections: CommandOutput[]): string | null {
+  const section = sections.find((s) => s.section === "ipv6-addresses");
+  if (!section || sectionProblem(section) !== null) return null;
+  const addresses = parseGlobalIpv6Addresses(section.stdout);
+  return addresses.ok ? (addresses.value[0] ?? null) : null;
 }

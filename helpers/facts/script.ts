@@ -188,11 +188,57 @@ export const SECTIONS: readonly SectionDefinition[] = [
       'echo "no /etc/sysconfig/iptables or /etc/iptables/rules.v4" >&2; return 1',
     ].join("\n"),
   },
+  { name: "ip6tables", command: "ip6tables -S", body: "ip6tables -S" },
+  {
+    name: "ip6tables-persistent",
+    command: "cat /etc/sysconfig/ip6tables or /etc/iptables/rules.v6",
+    body: [
+      "for f in /etc/sysconfig/ip6tables /etc/iptables/rules.v6; do",
+      '  if [ -r "$f" ]; then echo "# api7-audit file: $f"; cat "$f"; return; fi',
+      "done",
+      'echo "no /etc/sysconfig/ip6tables or /etc/iptables/rules.v6" >&2; return 1',
+    ].join("\n"),
+  },
+  {
+    name: "ipv6-disabled",
+    command: "cat /proc/sys/net/ipv6/conf/*/disable_ipv6 (no /proc/sys/net/ipv6: disabled at boot)",
+    // One "<path> <value>" line per interface; the parser decides (every real interface at 1 = disabled).
+    body: [
+      'if [ ! -d /proc/sys/net/ipv6 ]; then echo "/proc/sys/net/ipv6 absent"; return 0; fi',
+      'for f in /proc/sys/net/ipv6/conf/*/disable_ipv6; do printf \'%s %s\\n\' "$f" "$(cat "$f")"; done',
+    ].join("\n"),
+  },
+  { name: "ipv6-addresses", command: "ip -6 -o addr show scope global", body: "ip -6 -o addr show scope global" },
+  {
+    name: "zone-bindings",
+    command: "NetworkManager connection zones (nmcli) and ZONE= of /etc/sysconfig/network-scripts/ifcfg-*",
+    // "nm <device> <zone>" and "ifcfg <file> <device> <zone>"; an empty zone means the default zone.
+    body: [
+      "found=0",
+      "if command -v nmcli >/dev/null 2>&1; then",
+      "  found=1",
+      "  nmcli -t -f DEVICE,UUID connection show --active | while read -r line; do",
+      '    device=${line%:*}; uuid=${line##*:}',
+      '    [ -n "$device" ] && [ -n "$uuid" ] || continue',
+      '    zone=$(nmcli -t -f connection.zone connection show uuid "$uuid")',
+      "    printf 'nm %s %s\\n' \"$device\" \"${zone#connection.zone:}\"",
+      "  done",
+      "fi",
+      "for f in /etc/sysconfig/network-scripts/ifcfg-*; do",
+      '  [ -r "$f" ] || continue',
+      "  found=1",
+      `  zone=$(sed -n 's/^[[:space:]]*ZONE=//p' "$f" | tail -n 1 | tr -d "\\"'")`,
+      `  device=$(sed -n 's/^[[:space:]]*DEVICE=//p' "$f" | tail -n 1 | tr -d "\\"'")`,
+      "  printf 'ifcfg %s %s %s\\n' \"$f\" \"${device:-${f##*/ifcfg-}}\" \"$zone\"",
+      "done",
+      '[ "$found" = 1 ] || { echo "no nmcli and no /etc/sysconfig/network-scripts/ifcfg-*" >&2; return 1; }',
+    ].join("\n"),
+  },
   {
     name: "ss-listen",
-    command: "ss -Htlnp (ss -tlnp where -H is unknown)",
-    // iproute2 before 4.13 (CentOS 7.2) has no -H: the parser skips the header line instead.
-    body: "ss -Htlnp 2>/dev/null || ss -tlnp",
+    command: "ss -Htulnp (ss -tulnp where -H is unknown)",
+    // TCP and UDP sockets. iproute2 before 4.13 (CentOS 7.2) has no -H: the parser skips the header line instead.
+    body: "ss -Htulnp 2>/dev/null || ss -tulnp",
   },
   { name: "machine-id", command: "cat /etc/machine-id", body: "cat /etc/machine-id" },
   { name: "processes", command: "ps -eo args=", body: "ps -eo args=" },

@@ -56,18 +56,61 @@ export interface SelinuxFacts {
   config: SelinuxMode | null;
 }
 
+export type FirewallTool = "firewalld" | "nftables" | "iptables";
+export type IpFamily = "ipv4" | "ipv6";
+
+/** How inbound traffic of one address family is decided. */
+export interface FamilyFirewall {
+  /** The firewall that denies this family by default, or null when none does. */
+  tool: FirewallTool | null;
+  /** Inbound traffic of this family is dropped unless a rule accepts it. */
+  defaultDenyInbound: boolean;
+  /** Its persistent configuration equals the running one; null where it cannot be compared. */
+  persistentMatchesRuntime: boolean | null;
+  /** What was read, e.g. "iptables: chain INPUT policy DROP; /etc/sysconfig/iptables has the same ...". */
+  detail: string;
+}
+
+/** Where a runtime interface binding of firewalld comes from at boot (evidence, not drift). */
+export interface ZoneBinding {
+  interface: string;
+  /** The zone it is bound to at runtime. */
+  zone: string;
+  /** e.g. "ifcfg-eth0 ZONE=public", "NetworkManager connection zone public", or why none was found. */
+  source: string;
+}
+
+export interface FirewalldFacts {
+  zone: string;
+  /** "default", "ACCEPT", "DROP", "REJECT" or "%%REJECT%%". */
+  target: string;
+  /** Persisted zone fields whose runtime and permanent values differ (never "interfaces"); null when
+   * the permanent listing could not be read. */
+  drift: string[] | null;
+  /** Interfaces bound to the zone at runtime, with the boot-time source of each binding. */
+  bindings: ZoneBinding[];
+}
+
 export interface FirewallFacts {
-  tool: "firewalld" | "nftables" | "iptables" | null;
+  /** Summary over the families that must be covered (IPv4, and IPv6 unless it is disabled). */
+  tool: FirewallTool | null;
   active: boolean;
-  /** Inbound traffic is dropped unless a rule accepts it. */
+  /** Inbound traffic is dropped unless a rule accepts it, for IPv4 and (unless disabled) IPv6. */
   defaultDenyInbound: boolean;
   /** Persistent configuration equals the running one; null where the tool cannot tell. */
   persistentMatchesRuntime: boolean | null;
   detail: string;
+  families: Record<IpFamily, FamilyFirewall>;
+  /** IPv6 disabled on the host (then it needs no default deny), with what showed it; null when unknown. */
+  ipv6Disabled: { disabled: boolean; evidence: string } | null;
+  /** Present when firewalld is running. */
+  firewalld: FirewalldFacts | null;
+  /** Why a listing the verdict depends on could not be read; null when every one was read. */
+  listingProblem: string | null;
 }
 
 export interface Listener {
-  protocol: "tcp";
+  protocol: "tcp" | "udp";
   address: string;
   port: number;
   process: string | null;

@@ -19,8 +19,10 @@ export interface NetworkProbeHost {
   name: string;
   address: string;
   roles: Role[];
-  /** Listening TCP sockets from the host's facts; null when the facts could not be collected. */
+  /** Listening sockets from the host's facts; null when the facts could not be collected. */
   listeners: Listener[] | null;
+  /** A global IPv6 address from the host's facts, probed besides the inventory address; null when none. */
+  ipv6Address?: string | null;
 }
 
 export interface ProbeTimeouts {
@@ -99,7 +101,7 @@ export function expectedPorts(env: Environment, roles: readonly Role[]): number[
 
 /** Ports probed from the runner on a host: its role ports, every port it listens on, and Prometheus's. */
 export function portsToProbe(env: Environment, host: NetworkProbeHost): number[] {
-  const listening = (host.listeners ?? []).map((listener) => listener.port);
+  const listening = (host.listeners ?? []).filter((listener) => listener.protocol === "tcp").map((listener) => listener.port);
   return uniqueSorted([...expectedPorts(env, host.roles), ...listening, PAGE_PORTS.prometheus]);
 }
 
@@ -114,6 +116,12 @@ export function planNetworkProbes(
   for (const host of hosts) {
     for (const port of portsToProbe(env, host)) {
       probes.push({ kind: "tcp", key: probeKeys.tcp(host.name, port), host: host.name, address: host.address, port });
+    }
+    // SEC-04 over IPv6 as well: a firewall can deny IPv4 by default and leave IPv6 open.
+    if (host.ipv6Address && host.ipv6Address !== host.address) {
+      for (const port of portsToProbe(env, host)) {
+        probes.push({ kind: "tcp", key: probeKeys.tcp6(host.name, port), host: host.name, address: host.ipv6Address, port });
+      }
     }
     const http = (scheme: "http" | "https", port: number) =>
       probes.push({

@@ -2,7 +2,7 @@
 // run the ONE batched facts script per host, probe from the runner and from the hosts, and
 // (opt-in only) run the failover experiments. Everything gathered goes into a CollectedRun.
 import type { Environment } from "../environment/schema.js";
-import { buildHostFacts } from "../facts/build.js";
+import { buildHostFacts, hostIpv6Address } from "../facts/build.js";
 import { runFailoverSuite } from "../failover/suite.js";
 import type { CommandOutput } from "../model.js";
 import { collectNetworkProbes } from "../probes/plan.js";
@@ -82,6 +82,7 @@ export async function collectRun(env: Environment, options: CollectOptions): Pro
           address: h.address,
           roles: h.roles,
           listeners: h.error === null ? buildHostFacts(h.name, h.sections).listeners : null,
+          ipv6Address: h.error === null ? hostIpv6Address(h.sections) : null,
         })),
         execOnHost: (host, argv, section) =>
           reachable.some((h) => h.name === host) ? exec(host, argv, section) : Promise.reject(new Error(`${host} is not connected`)),

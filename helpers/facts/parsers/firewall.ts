@@ -1,19 +1,28 @@
-// Host firewall (SEC-02): firewalld when it runs, else an nftables input chain that drops by
-// default, else iptables' INPUT chain. "Persistent matches runtime" compares what decides
-// inbound traffic with what would be loaded at boot.
+// Host firewall (SEC-02), judged per address family. firewalld, when it runs, decides both
+// families (its zone target); otherwise IPv4 is decided by an nftables input chain of family
+// ip/inet that drops by default, else by iptables' INPUT chain, and IPv6 likewise by ip6/inet
+// chains, else ip6tables. "Persistent matches runtime" compares what decides inbound traffic with
+// what would be loaded at boot. IPv6 needs no default deny where it is disabled on the host.
 import type { CommandOutput } from "../../model.js";
-import type { FirewallFacts } from "../types.js";
-import { type Parsed, firstLine, parsed, sectionProblem, unparsed } from "./result.js";
+import type { FamilyFirewall, FirewallFacts, FirewalldFacts, IpFamily, ZoneBinding } from "../types.js";
+import { type Parsed, firstLine, lines, parsed, sectionProblem, unparsed } from "./result.js";
 
 export interface FirewallInputs {
   firewalldState?: CommandOutput;
   firewalldRuntime?: CommandOutput;
   firewalldPermanent?: CommandOutput;
+  /** NetworkManager / ifcfg zones of the interfaces (evidence for runtime bindings). */
+  zoneBindings?: CommandOutput;
   nftRuleset?: CommandOutput;
   nftPersistent?: CommandOutput;
   iptables?: CommandOutput;
   iptablesPersistent?: CommandOutput;
+  ip6tables?: CommandOutput;
+  ip6tablesPersistent?: CommandOutput;
+  ipv6Disabled?: CommandOutput;
 }
+
+const FAMILY_NAME: Record<IpFamily, string> = { ipv4: "IPv4", ipv6: "IPv6" };
 
 // ---------------------------------------------------------------------------------------------
 // firewalld
@@ -47,7 +56,15 @@ export function parseFirewalldListAll(text: string): Parsed<FirewalldZone> {
   return parsed({ zone, target: fields.get("target") ?? "default", fields });
 }
 
-/** Field names whose values differ (values compared as sorted word lists; rich rules by line). */
+/**
+ * Interface bindings are not part of firewalld's permanent zone on NetworkManager-managed hosts:
+ * NetworkManager (or ZONE= in ifcfg) binds the interface at boot, at runtime. Every other field of
+ * --list-all (target, services, ports, protocols, sources, rich rules, forward ports, masquerade,
+ * ICMP blocks, ...) is what the zone file persists.
+ */
+const RUNTIME_BINDING_FIELDS = new Set(["interfaces"]);
+
+/** Persisted fields whose values differ (compared as sorted word lists; rich rules by line). */
 export function firewalldDifferences(runtime: FirewalldZone, permanent: FirewalldZone): string[] {
   const normalise = (key: string, value: string) =>
     (key === "rich rules" ? value.split("\n") : value.split(/\s+/))
@@ -59,6 +76,7 @@ export function firewalldDifferences(runtime: FirewalldZone, permanent: Firewall
   if (runtime.zone !== permanent.zone) differences.push("zone");
   const keys = new Set([...runtime.fields.keys(), ...permanent.fields.keys()]);
   for (const key of keys) {
+    if (RUNTIME_BINDING_FIELDS.has(key)) continue;
     if (normalise(key, runtime.fields.get(key) ?? "") !== normalise(key, permanent.fields.get(key) ?? "")) {
       differences.push(key);
     }
@@ -66,36 +84,94 @@ export function firewalldDifferences(runtime: FirewalldZone, permanent: Firewall
   return differences;
 }
 
-function firewalldFacts(inputs: FirewallInputs): FirewallFacts {
-  const runtime = ok(inputs.firewalldRuntime) ? parseFirewalldListAll(inputs.firewalldRuntime.stdout) : null;
-  const permanent = ok(inputs.firewalldPermanent) ? parseFirewalldListAll(inputs.firewalldPermanent.stdout) : null;
-  if (!runtime?.ok) {
-    return {
-      tool: "firewalld",
-      active: true,
-      defaultDenyInbound: true,
-      persistentMatchesRuntime: null,
-      detail: "firewalld: running; zone listing unavailable, so its target and persistence are not known",
-    };
+interface BootZone {
+  /** Explicit zone, or null for "the default zone". */
+  zone: string | null;
+  source: string;
+}
+
+/** The zone-bindings section: "nm <device> <zone>" and "ifcfg <file> <device> <zone>" lines. */
+export function parseZoneBindings(text: string): Map<string, BootZone[]> {
+  const byDevice = new Map<string, BootZone[]>();
+  const add = (device: string, zone: BootZone) => byDevice.set(device, [...(byDevice.get(device) ?? []), zone]);
+  for (const line of lines(text)) {
+    const nm = /^nm (\S+) ?(\S*)$/.exec(line);
+    if (nm) {
+      const zone = nm[2] || null;
+      add(nm[1] as string, { zone, source: zone ? `NetworkManager connection zone ${zone}` : "NetworkManager connection without a zone (the default zone)" });
+      continue;
+    }
+    const ifcfg = /^ifcfg (\S+) (\S+) ?(\S*)$/.exec(line);
+    if (ifcfg) {
+      const file = (ifcfg[1] as string).split("/").pop() as string;
+      const zone = ifcfg[3] || null;
+      add(ifcfg[2] as string, { zone, source: zone ? `${file} ZONE=${zone}` : `${file} without ZONE= (the default zone)` });
+    }
   }
+  return byDevice;
+}
+
+/** Runtime bindings with their boot-time source; a boot-time zone other than the runtime one is drift. */
+function zoneBindings(zone: FirewalldZone, section: CommandOutput | undefined): { bindings: ZoneBinding[]; drift: string[] } {
+  const problem = sectionProblem(section);
+  const sources = problem === null && section ? parseZoneBindings(section.stdout) : new Map<string, BootZone[]>();
+  const bindings: ZoneBinding[] = [];
+  const drift: string[] = [];
+  for (const device of (zone.fields.get("interfaces") ?? "").split(/\s+/).filter(Boolean)) {
+    const boot = sources.get(device) ?? [];
+    const source =
+      boot.length > 0
+        ? boot.map((b) => b.source).join(", ")
+        : problem === null
+          ? "no NetworkManager connection or ifcfg file names it (the default zone at boot)"
+          : `boot-time zone not known (zone-bindings: ${problem})`;
+    bindings.push({ interface: device, zone: zone.zone, source });
+    const other = boot.find((b) => b.zone !== null && b.zone !== zone.zone);
+    if (other) drift.push(`interfaces (${device} is in ${zone.zone} at runtime, ${other.source} at boot)`);
+  }
+  return { bindings, drift };
+}
+
+function describeBindings(bindings: ZoneBinding[]): string {
+  if (bindings.length === 0) return "no interface bound to the zone";
+  return `bound at runtime: ${bindings.map((b) => `${b.interface} (${b.source})`).join(", ")}`;
+}
+
+function firewalldFacts(inputs: FirewallInputs): Parsed<{ facts: FirewalldFacts; family: FamilyFirewall; listingProblem: string | null }> {
+  const runtimeProblem = sectionProblem(inputs.firewalldRuntime);
+  if (runtimeProblem !== null || !inputs.firewalldRuntime) {
+    return unparsed(`firewalld is running but its zone could not be listed (firewall-cmd --list-all: ${runtimeProblem})`);
+  }
+  const runtime = parseFirewalldListAll(inputs.firewalldRuntime.stdout);
+  if (!runtime.ok) return unparsed(`firewall-cmd --list-all: ${runtime.problem}`);
   const zone = runtime.value;
-  const acceptsAll = zone.target.toUpperCase() === "ACCEPT";
-  let persistence: boolean | null = null;
-  let persistenceText = "permanent configuration unavailable";
-  if (permanent?.ok) {
-    const differences = firewalldDifferences(zone, permanent.value);
-    persistence = differences.length === 0;
-    persistenceText = persistence
-      ? "runtime and permanent --list-all identical"
-      : `runtime and permanent --list-all differ in: ${differences.join(", ")}`;
+  const { bindings, drift: bindingDrift } = zoneBindings(zone, inputs.zoneBindings);
+
+  let drift: string[] | null = null;
+  let listingProblem: string | null = null;
+  const permanentProblem = sectionProblem(inputs.firewalldPermanent);
+  if (permanentProblem !== null || !inputs.firewalldPermanent) {
+    listingProblem = `firewall-cmd --permanent --list-all: ${permanentProblem}`;
+  } else {
+    const permanent = parseFirewalldListAll(inputs.firewalldPermanent.stdout);
+    if (permanent.ok) drift = [...firewalldDifferences(zone, permanent.value), ...bindingDrift];
+    else listingProblem = `firewall-cmd --permanent --list-all: ${permanent.problem}`;
   }
-  return {
-    tool: "firewalld",
-    active: true,
-    defaultDenyInbound: !acceptsAll,
-    persistentMatchesRuntime: persistence,
-    detail: `firewalld: running, zone ${zone.zone} target ${zone.target}${acceptsAll ? " (accepts everything)" : ""}; ${persistenceText}`,
-  };
+  const persistenceText =
+    drift === null
+      ? `permanent configuration not comparable (${listingProblem})`
+      : drift.length === 0
+        ? "runtime and permanent agree on every persisted field"
+        : `runtime and permanent differ in: ${drift.join(", ")}`;
+  const acceptsAll = zone.target.toUpperCase() === "ACCEPT";
+  const detail =
+    `firewalld: running, zone ${zone.zone} target ${zone.target}${acceptsAll ? " (accepts everything)" : ""}; ` +
+    `${persistenceText}; ${describeBindings(bindings)}`;
+  return parsed({
+    facts: { zone: zone.zone, target: zone.target, drift, bindings },
+    family: { tool: "firewalld", defaultDenyInbound: !acceptsAll, persistentMatchesRuntime: drift === null ? null : drift.length === 0, detail },
+    listingProblem,
+  });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -211,10 +287,17 @@ function isFinalDrop(rule: string): boolean {
   return /^(drop|reject)(\s|$)/.test(verdict);
 }
 
-export function denyingInputChains(tables: NftTable[]): Array<{ table: NftTable; chain: NftChain; how: string }> {
+/** nft table families that filter each address family's traffic. */
+const NFT_FAMILIES: Record<IpFamily, readonly string[]> = { ipv4: ["ip", "inet"], ipv6: ["ip6", "inet"] };
+
+/** Input base chains that drop by default (policy drop or a final drop/reject), of the given table families. */
+export function denyingInputChains(
+  tables: NftTable[],
+  families: readonly string[] = ["ip", "ip6", "inet"],
+): Array<{ table: NftTable; chain: NftChain; how: string }> {
   const found: Array<{ table: NftTable; chain: NftChain; how: string }> = [];
   for (const table of tables) {
-    if (!["ip", "ip6", "inet"].includes(table.family)) continue;
+    if (!families.includes(table.family)) continue;
     for (const chain of table.chains) {
       if (chain.hook !== "input") continue;
       if (chain.policy === "drop") found.push({ table, chain, how: "policy drop" });
@@ -230,6 +313,11 @@ export function denyingInputChains(tables: NftTable[]): Array<{ table: NftTable;
 const isIptablesNftChain = (table: NftTable, chain: NftChain) =>
   (table.family === "ip" || table.family === "ip6") && table.name === "filter" && chain.name === "INPUT";
 
+/** The "# api7-audit file: <path>" line the collection script puts before a file's content. */
+function persistentFileName(section: CommandOutput): string {
+  return /^# api7-audit file: (\S+)/m.exec(section.stdout)?.[1] ?? "the persistent file";
+}
+
 function nftPersistence(
   deciding: Array<{ table: NftTable; chain: NftChain }>,
   persistent: CommandOutput | undefined,
@@ -237,7 +325,7 @@ function nftPersistence(
   if (!ok(persistent)) {
     return { matches: false, text: `no persistent rule file (${sectionProblem(persistent) ?? "unreadable"})` };
   }
-  const file = /^# api7-audit file: (\S+)/m.exec(persistent.stdout)?.[1] ?? "the persistent file";
+  const file = persistentFileName(persistent);
   const saved = parseNftRuleset(persistent.stdout);
   const differences: string[] = [];
   for (const { table, chain } of deciding) {
@@ -260,7 +348,7 @@ function nftPersistence(
 }
 
 // ---------------------------------------------------------------------------------------------
-// iptables
+// iptables / ip6tables
 
 export interface IptablesInput {
   policy: string | null;
@@ -275,7 +363,7 @@ export function normaliseIptablesRule(rule: string): string {
     .trim();
 }
 
-/** INPUT chain of `iptables -S` ("-P INPUT DROP", "-A INPUT ..."). */
+/** INPUT chain of `iptables -S` or `ip6tables -S` ("-P INPUT DROP", "-A INPUT ..."). */
 export function parseIptablesInput(text: string): IptablesInput {
   let policy: string | null = null;
   const rules: string[] = [];
@@ -317,18 +405,19 @@ function iptablesDeny(input: IptablesInput): string | null {
   return null;
 }
 
-function iptablesFacts(inputs: FirewallInputs, backendNote: string): FirewallFacts | string {
-  if (!ok(inputs.iptables)) return `iptables: ${sectionProblem(inputs.iptables)}`;
-  const input = parseIptablesInput(inputs.iptables.stdout);
+/** iptables for IPv4, ip6tables for IPv6: deny and persistence, or why it does not deny. */
+function iptablesFamily(running: CommandOutput | undefined, persistent: CommandOutput | undefined, command: string, backendNote: string): FamilyFirewall | string {
+  if (!ok(running)) return `${command}: ${sectionProblem(running)}`;
+  const input = parseIptablesInput(running.stdout);
   const how = iptablesDeny(input);
-  if (!how) return `iptables: INPUT policy ${input.policy ?? "unknown"} and no final DROP/REJECT rule`;
+  if (!how) return `${command}: INPUT policy ${input.policy ?? "unknown"} and no final DROP/REJECT rule`;
   let persistence = false;
   let text: string;
-  if (!ok(inputs.iptablesPersistent)) {
-    text = `no persistent rule file (${sectionProblem(inputs.iptablesPersistent)})`;
+  if (!ok(persistent)) {
+    text = `no persistent rule file (${sectionProblem(persistent)})`;
   } else {
-    const file = /^# api7-audit file: (\S+)/m.exec(inputs.iptablesPersistent.stdout)?.[1] ?? "the persistent file";
-    const saved = parseIptablesSaveInput(inputs.iptablesPersistent.stdout);
+    const file = persistentFileName(persistent);
+    const saved = parseIptablesSaveInput(persistent.stdout);
     if (!saved) text = `${file} has no *filter table`;
     else if (saved.policy !== input.policy) text = `${file} sets INPUT policy ${saved.policy}, running ${input.policy}`;
     else if (saved.rules.join("\n") !== input.rules.join("\n")) {
@@ -340,11 +429,35 @@ function iptablesFacts(inputs: FirewallInputs, backendNote: string): FirewallFac
   }
   return {
     tool: "iptables",
-    active: true,
     defaultDenyInbound: true,
     persistentMatchesRuntime: persistence,
-    detail: `iptables${backendNote}: chain INPUT ${how}; ${text}`,
+    detail: `${command}${backendNote}: chain INPUT ${how}; ${text}`,
   };
+}
+
+// ---------------------------------------------------------------------------------------------
+// IPv6 disabled?
+
+/**
+ * The ipv6-disabled section: "/proc/sys/net/ipv6 absent" (ipv6.disable=1 at boot), or one
+ * "<.../conf/IF/disable_ipv6> <0|1>" line per interface. IPv6 is disabled when every interface
+ * but lo (and the "all"/"default" templates) has it disabled: no IPv6 packet can then arrive.
+ */
+export function parseIpv6Disabled(text: string): Parsed<{ disabled: boolean; evidence: string }> {
+  if (/^\/proc\/sys\/net\/ipv6 absent$/m.test(text)) {
+    return parsed({ disabled: true, evidence: "/proc/sys/net/ipv6 absent (IPv6 disabled at boot)" });
+  }
+  const values = new Map<string, string>();
+  for (const line of lines(text)) {
+    const match = /\/conf\/([^/\s]+)\/disable_ipv6 (\d)$/.exec(line);
+    if (!match) return unparsed(`unreadable disable_ipv6 line: ${JSON.stringify(line)}`);
+    values.set(match[1] as string, match[2] as string);
+  }
+  const interfaces = [...values.keys()].filter((name) => !["all", "default", "lo"].includes(name));
+  if (interfaces.length === 0) return unparsed("no network interface in /proc/sys/net/ipv6/conf");
+  const enabled = interfaces.filter((name) => values.get(name) === "0");
+  const evidence = interfaces.map((name) => `net.ipv6.conf.${name}.disable_ipv6 = ${values.get(name)}`).join(", ");
+  return parsed({ disabled: enabled.length === 0, evidence });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -353,55 +466,96 @@ function ok(section: CommandOutput | undefined): section is CommandOutput {
   return sectionProblem(section) === null;
 }
 
+/** Without firewalld: an nftables chain of the family's tables, else (ip6)tables. */
+function familyWithoutFirewalld(family: IpFamily, inputs: FirewallInputs, notes: string[]): FamilyFirewall {
+  const [running, persistent, command] =
+    family === "ipv4" ? [inputs.iptables, inputs.iptablesPersistent, "iptables"] : [inputs.ip6tables, inputs.ip6tablesPersistent, "ip6tables"];
+  const familyNotes = [...notes];
+  let backendNote = "";
+  if (ok(inputs.nftRuleset)) {
+    const deciding = denyingInputChains(parseNftRuleset(inputs.nftRuleset.stdout), NFT_FAMILIES[family]);
+    const native = deciding.filter((d) => !isIptablesNftChain(d.table, d.chain));
+    if (native.length > 0) {
+      const persistence = nftPersistence(native, inputs.nftPersistent);
+      const chains = native.map((d) => `table ${d.table.family} ${d.table.name}, chain ${d.chain.name} hook input ${d.how}`).join("; ");
+      return { tool: "nftables", defaultDenyInbound: true, persistentMatchesRuntime: persistence.matches, detail: `nftables: ${chains}; ${persistence.text}` };
+    }
+    if (deciding.length > 0) backendNote = " (nf_tables backend)";
+    familyNotes.push(`nftables: no ${NFT_FAMILIES[family].join("/")} input chain drops by default`);
+  } else {
+    familyNotes.push(`nftables: ${sectionProblem(inputs.nftRuleset)}`);
+  }
+  const viaIptables = iptablesFamily(running, persistent, command, backendNote);
+  if (typeof viaIptables !== "string") return viaIptables;
+  familyNotes.push(viaIptables);
+  return {
+    tool: null,
+    defaultDenyInbound: false,
+    persistentMatchesRuntime: null,
+    detail: `no default-deny inbound firewall for ${FAMILY_NAME[family]}: ${familyNotes.join("; ")}`,
+  };
+}
+
+function firewalldNote(state: CommandOutput | undefined): string {
+  if (state?.exitCode === 127) return "firewalld: not installed";
+  return `firewalld: ${firstLine(state?.stderr ?? "") || firstLine(state?.stdout ?? "") || "not running"}`;
+}
+
+function summarise(
+  families: Record<IpFamily, FamilyFirewall>,
+  ipv6Disabled: FirewallFacts["ipv6Disabled"],
+  ipv6Problem: string | null,
+  firewalld: FirewalldFacts | null,
+  listingProblem: string | null,
+): FirewallFacts {
+  const { ipv4, ipv6 } = families;
+  const covered = ipv6Disabled?.disabled ? [ipv4] : [ipv4, ipv6];
+  const persistence = covered.map((f) => f.persistentMatchesRuntime);
+  const disabledText = ipv6Disabled?.disabled ? `IPv6 disabled on the host (${ipv6Disabled.evidence})` : null;
+  const unknownText = ipv6Problem ? ` (whether IPv6 is disabled is not known: ${ipv6Problem})` : "";
+  const detail =
+    ipv4.tool === "firewalld"
+      ? `${ipv4.detail}; the zone covers IPv4 and IPv6${disabledText ? `; ${disabledText}` : unknownText}`
+      : `IPv4: ${ipv4.detail}; ${disabledText ?? `IPv6${unknownText}: ${ipv6.detail}`}`;
+  const tool = covered.find((f) => f.tool !== null)?.tool ?? null;
+  return {
+    tool,
+    active: tool !== null,
+    defaultDenyInbound: covered.every((f) => f.defaultDenyInbound),
+    persistentMatchesRuntime: persistence.includes(false) ? false : persistence.includes(null) ? null : true,
+    detail,
+    families,
+    ipv6Disabled,
+    firewalld,
+    listingProblem,
+  };
+}
+
 export function parseFirewall(inputs: FirewallInputs): Parsed<FirewallFacts> {
   const { firewalldState, nftRuleset, iptables } = inputs;
   if (!firewalldState && !nftRuleset && !iptables) return unparsed("no firewall section in the collection output");
 
-  const notes: string[] = [];
-  if (firewalldState && firewalldState.exitCode === 0 && firewalldState.stdout.trim() === "running") {
-    return parsed(firewalldFacts(inputs));
-  }
-  notes.push(
-    firewalldState?.exitCode === 127
-      ? "firewalld: not installed"
-      : `firewalld: ${firstLine(firewalldState?.stderr ?? "") || firstLine(firewalldState?.stdout ?? "") || "not running"}`,
-  );
-
-  if (ok(nftRuleset)) {
-    const deciding = denyingInputChains(parseNftRuleset(nftRuleset.stdout));
-    const native = deciding.filter((d) => !isIptablesNftChain(d.table, d.chain));
-    if (native.length > 0) {
-      const persistence = nftPersistence(native, inputs.nftPersistent);
-      const chains = native
-        .map((d) => `table ${d.table.family} ${d.table.name}, chain ${d.chain.name} hook input ${d.how}`)
-        .join("; ");
-      return parsed({
-        tool: "nftables",
-        active: true,
-        defaultDenyInbound: true,
-        persistentMatchesRuntime: persistence.matches,
-        detail: `nftables: ${chains}; ${persistence.text}`,
-      });
-    }
-    const viaIptablesNft = deciding.length > 0;
-    notes.push(viaIptablesNft ? "nftables: only iptables-nft tables drop input" : "nftables: no input chain drops by default");
-    if (viaIptablesNft) {
-      const facts = iptablesFacts(inputs, " (nf_tables backend)");
-      if (typeof facts !== "string") return parsed(facts);
-      notes.push(facts);
-    }
-  } else {
-    notes.push(`nftables: ${sectionProblem(nftRuleset)}`);
+  const ipv6Problem = sectionProblem(inputs.ipv6Disabled);
+  let ipv6Disabled: FirewallFacts["ipv6Disabled"] = null;
+  let ipv6Reason = ipv6Problem;
+  if (ipv6Problem === null && inputs.ipv6Disabled) {
+    const result = parseIpv6Disabled(inputs.ipv6Disabled.stdout);
+    if (result.ok) ipv6Disabled = result.value;
+    else ipv6Reason = result.problem;
   }
 
-  const facts = iptablesFacts(inputs, "");
-  if (typeof facts !== "string") return parsed(facts);
-  notes.push(facts);
-  return parsed({
-    tool: null,
-    active: false,
-    defaultDenyInbound: false,
-    persistentMatchesRuntime: null,
-    detail: `no default-deny inbound firewall: ${[...new Set(notes)].join("; ")}`,
-  });
+  // A firewalld that does not answer may still be running: its rules cannot be judged.
+  if (firewalldState && (firewalldState.timedOut || firewalldState.notRun !== undefined || firewalldState.exitCode === null)) {
+    return unparsed(`firewall-cmd --state: ${sectionProblem(firewalldState)}`);
+  }
+  if (firewalldState?.exitCode === 0 && firewalldState.stdout.trim() === "running") {
+    const result = firewalldFacts(inputs);
+    if (!result.ok) return result;
+    const { facts, family, listingProblem } = result.value;
+    return parsed(summarise({ ipv4: family, ipv6: family }, ipv6Disabled, ipv6Reason, facts, listingProblem));
+  }
+
+  const notes = [firewalldNote(firewalldState)];
+  const families = { ipv4: familyWithoutFirewalld("ipv4", inputs, notes), ipv6: familyWithoutFirewalld("ipv6", inputs, notes) };
+  return parsed(summarise(families, ipv6Disabled, ipv6Reason, null, null));
 }

@@ -1,4 +1,5 @@
-// TCP listeners from `ss -Htlnp` (or `ss -tlnp`, whose header line is skipped).
+// TCP and UDP listeners from `ss -Htulnp` (or `ss -tulnp`, whose header line is skipped). Older
+// captures of `ss -Htlnp` (TCP only, no Netid column) read the same way.
 import type { Listener } from "../types.js";
 import { type Parsed, parsed, unparsed } from "./result.js";
 
@@ -15,18 +16,42 @@ export function splitLocalAddress(local: string): { address: string; port: numbe
   return { address, port: Number(match[2]) };
 }
 
+/** `ss -l` lists TCP sockets in LISTEN and UDP sockets in UNCONN (bound, not connected). */
+const LISTENING_STATE: Record<Listener["protocol"], string> = { tcp: "LISTEN", udp: "UNCONN" };
+
 export function parseListeners(stdout: string): Parsed<Listener[]> {
   const listeners: Listener[] = [];
   for (const line of stdout.split("\n")) {
-    if (line.trim() === "" || /^State\s+Recv-Q/.test(line)) continue;
-    const columns = line.trim().split(/\s+/);
-    // State Recv-Q Send-Q Local Peer [Process]; `ss -t -l` lists only LISTEN sockets.
-    if (columns.length < 5 || columns[0] !== "LISTEN") return unparsed(`unreadable ss line: ${JSON.stringify(line)}`);
+    if (line.trim() === "" || /^(Netid\s+)?State\s+Recv-Q/.test(line)) continue;
+    let columns = line.trim().split(/\s+/);
+    // [Netid] State Recv-Q Send-Q Local Peer [Process]; without Netid (`ss -t`) every socket is TCP.
+    let protocol: Listener["protocol"] = "tcp";
+    if (columns[0] === "tcp" || columns[0] === "udp") {
+      protocol = columns[0];
+      columns = columns.slice(1);
+    }
+    if (columns.length < 5 || columns[0] !== LISTENING_STATE[protocol]) return unparsed(`unreadable ss line: ${JSON.stringify(line)}`);
     const local = splitLocalAddress(columns[3] as string);
     if (!local) return unparsed(`unreadable local address: ${columns[3]}`);
     const users = columns.slice(5).join(" ");
     const process = /users:\(\("((?:[^"\\]|\\.)*)"/.exec(users)?.[1] ?? null;
-    listeners.push({ protocol: "tcp", address: local.address, port: local.port, process });
+    listeners.push({ protocol, address: local.address, port: local.port, process });
   }
   return parsed(listeners);
+}
+
+/**
+ * Global IPv6 addresses from `ip -6 -o addr show scope global` ("2: eth0    inet6 fd7a::2/64 scope
+ * global nodad ..."), without the ones that cannot be reached (tentative, dadfailed, deprecated):
+ * SEC-04 probes a host's listeners over IPv6 too when it has one.
+ */
+export function parseGlobalIpv6Addresses(stdout: string): Parsed<string[]> {
+  const addresses: string[] = [];
+  for (const line of stdout.split("\n")) {
+    if (line.trim() === "") continue;
+    const match = /^\d+:\s+\S+\s+inet6\s+([0-9a-fA-F:]+)\/\d+\s+scope global\b(.*)$/.exec(line.trim());
+    if (!match) return unparsed(`unreadable ip -6 addr line: ${JSON.stringify(line)}`);
+    if (!/\b(tentative|dadfailed|deprecated)\b/.test(match[2] as string)) addresses.push(match[1] as string);
+  }
+  return parsed(addresses);
 }

@@ -28,3 +28,24 @@ describe("ss -Htlnp", () => {
     });
   });
 });
+
+describe("ss -Htulnp (TCP and UDP, Netid column)", () => {
+  it("captured from a lab host: Docker's DNS on UDP and TCP, sshd dual-stack, the gateway", () => {
+    const result = parseListeners(fixtureText("listeners/firewalld-stock"));
+    if (!result.ok) throw new Error(result.problem);
+    expect(result.value.find((l) => l.protocol === "udp")).toMatchObject({ address: "127.0.0.11", process: null });
+    expect(result.value.filter((l) => l.protocol === "tcp").map((l) => `${l.address}:${l.port}`)).toEqual(
+      expect.arrayContaining(["0.0.0.0:22", ":::22", "0.0.0.0:9080", "0.0.0.0:9443"]),
+    );
+  });
+
+  it("a UDP socket bound to every address is a listener (state UNCONN)", () =>
+    expect(parseListeners('udp UNCONN 0 0 0.0.0.0:68 0.0.0.0:* users:(("dhclient",pid=712,fd=6))\n')).toEqual({
+      ok: true,
+      value: [{ protocol: "udp", address: "0.0.0.0", port: 68, process: "dhclient" }],
+    }));
+
+  it("a TCP socket in another state is not a listener line", () =>
+    expect(parseListeners("tcp ESTAB 0 0 10.0.0.2:22 10.0.0.1:5555\n").ok).toBe(false));
+});
+
