@@ -10,7 +10,7 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { stringify } from "yaml";
-import { startScaleLab, writeLabEnvironment, type ScaleLab } from "../environments/lab/scale.js";
+import type { ScaleLab } from "../environments/lab/scale.js";
 import { measureProcess, median, type ProcessSample } from "./measure.js";
 
 const REPO_ROOT = resolve(import.meta.dirname, "..");
@@ -45,6 +45,8 @@ interface LabTarget {
 /** Starts an N-host scale lab and writes its environment file with failover off (non-destructive). */
 async function startTarget(hosts: number, workDir: string, log: (line: string) => void): Promise<LabTarget> {
   const started = performance.now();
+  // Loaded here, not at the top: the table code is used without Testcontainers (its self-test).
+  const { startScaleLab, writeLabEnvironment } = await import("../environments/lab/scale.js");
   const scale = await startScaleLab(hosts, { workDir, log: () => undefined });
   log(`${hosts} hosts: lab up in ${((performance.now() - started) / 1000).toFixed(1)} s`);
   const { env } = writeLabEnvironment(scale, join(workDir, "environment.yaml"));
