@@ -384,7 +384,8 @@ export async function runFaultExperiment(input: FaultExperimentInput): Promise<F
         const answering = confirmation.checks.filter((check) => check.ok).map((check) => check.target);
         log(`${id}: fault NOT confirmed: ${answering.join(", ")} still answer ${settings.confirmWithinSeconds} s after the fault`);
       } else {
-        log(`${id}: down confirmed ${((confirmation.downAt - record.faultAt) / 1000).toFixed(2)} s after the fault started`);
+        const since = (from: number) => ((confirmation.downAt! - from) / 1000).toFixed(2);
+        log(`${id}: down confirmed ${since(record.faultAt)} s after the fault command started (${since(confirmation.commandsEndedAt)} s after it returned)`);
         // The observation runs from the confirmed moment; the member is watched all along.
         const until = confirmation.downAt + observationMs;
         const [watch] = await Promise.all([watchStillDown(member, components, until), sleep(until - nowMs())]);

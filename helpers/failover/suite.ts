@@ -4,6 +4,7 @@
 // traffic, so a verdict never carries another experiment's errors.
 import type { ComponentName, Environment } from "../environment/schema.js";
 import { entrypointTarget, faultComponent, runFaultExperiment, type ExecOnHost, type Log } from "./fault.js";
+import { faultActions } from "./host-commands.js";
 import { DISRUPTION_NOT_ALLOWED, faultKindsOf, pairMembers, type EntrypointName, type FailoverExperiment, type HaRequirement, type PairRole } from "./record.js";
 
 export interface FailoverSuiteInput {
@@ -59,6 +60,26 @@ export function failoverStages(plan: readonly PlannedRequirement[]): PlannedRequ
     else stages.push([planned]);
   }
   return stages;
+}
+
+/** What the suite would run on a host, for --dry-run: a black hole as nft (a host without nft gets the iptables chain). */
+export function plannedFaultCommands(env: Environment, hostName: string): { argv: string[]; note: string }[] {
+  const lines: { argv: string[]; note: string }[] = [];
+  for (const plan of FAILOVER_PLAN) {
+    if (!pairMembers(env, plan.pair).some((host) => host.name === hostName)) continue;
+    const components = plan.components.map((name) => faultComponent(env, name));
+    for (const kind of faultKindsOf(env, plan.requirement)) {
+      for (const action of faultActions(kind, components, { timer: "nohup", firewall: "nft" })) {
+        const what = `${plan.requirement} ${kind} ${action.target}`;
+        lines.push(
+          { argv: action.undo.argv, note: `${what}: rollback armed on the host before the fault` },
+          { argv: action.inject.argv, note: `${what}: fault` },
+          { argv: action.undo.argv, note: `${what}: rollback` },
+        );
+      }
+    }
+  }
+  return lines;
 }
 
 /** Runs every experiment, stage by stage; stops injecting faults once a member was left down. */

@@ -2,6 +2,7 @@
 import type { Environment } from "../environment/schema.js";
 import { collectionScript } from "../facts/script.js";
 import { dbReachArgv } from "../probes/host.js";
+import { plannedFaultCommands } from "../failover/suite.js";
 import { commandLine, sudoArgv } from "../transport/quote.js";
 import type { SshHop } from "../transport/ssh-pool.js";
 import { knownHostsPath, sshTarget } from "./targets.js";
@@ -38,14 +39,7 @@ export function printDryRun(env: Environment, plan: DryRunPlan): void {
       out(`  $ ${commandLine(dbReachArgv(env.database.host, env.database.port, 3))}   # DB-01 reach from this host`);
     }
     if (plan.wants.failover && plan.allowDisruption) {
-      for (const [name, component] of Object.entries(env.components)) {
-        if (!host.roles.includes(component.role)) continue;
-        const stop = component.stop ?? ["docker", "stop", component.detect.container ?? "?"];
-        const start = component.start ?? ["docker", "start", component.detect.container ?? "?"];
-        out(`  $ ${commandLine(start)}   # ${name}: rollback armed on the host before the fault`);
-        out(`  $ ${commandLine(stop)}   # ${name}: fault`);
-        out(`  $ ${commandLine(start)}   # ${name}: rollback`);
-      }
+      for (const { argv, note } of plannedFaultCommands(env, host.name)) out(`  $ ${commandLine(argv)}   # ${note}`);
     }
   }
   if (plan.wants.probes) {

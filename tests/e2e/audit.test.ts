@@ -70,7 +70,8 @@ describe("the compliant lab", () => {
   const runDir = join(reportDir, "lab");
 
   beforeAll(async () => {
-    run = await runCli("audit", ["--env", "lab", "--allow-disruption", "--report-dir", reportDir, "--run-id", "lab"]);
+    // No --allow-disruption: the embedded lab is the suite's own, so the first run shows failover.
+    run = await runCli("audit", ["--env", "lab", "--report-dir", reportDir, "--run-id", "lab"]);
     results = readResults(runDir);
   }, LAB_RUN_MINUTES * 60_000);
 
@@ -144,15 +145,24 @@ describe("the seeded-violation lab", () => {
   });
 });
 
-describe("failover needs an explicit opt-in", () => {
-  test("without --allow-disruption HA-* are skipped with the reason", async () => {
-    const run = await runCli("audit", ["--env", "lab", "--only", "HA-", "--report-dir", reportDir, "--run-id", "ha-no-opt-in"]);
-    expect(run.code, run.stdout.slice(-3000) + run.stderr.slice(-2000)).toBe(0);
-    const results = readResults(join(reportDir, "ha-no-opt-in"));
-    expect(results.results.length).toBe(4);
-    for (const v of results.results) {
-      expect(v.status).toBe("skipped");
-      expect(v.message).toMatch(/--allow-disruption/);
-    }
-  }, LAB_RUN_MINUTES * 60_000);
+describe("failover on real hosts needs both opt-ins; the embedded lab needs none", () => {
+  const faultLine = /api7-lab-ctl stop gateway {3}# HA-DP-01 stop gateway: fault|docker stop api7-ee-gateway {3}# HA-DP-01 stop gateway: fault/;
+
+  test("the embedded lab plans its faults with no flag", async () => {
+    const run = await runCli("audit", ["--env", "lab", "--only", "HA-", "--dry-run"]);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toMatch(faultLine);
+    expect(run.stdout).toMatch(/nft "add table inet \$0;.*' api7_audit_fault_[0-9a-f]{6} '9080, 9443' {3}# HA-DP-01 black-hole gateway: fault/);
+  });
+
+  test("a real environment allowing disruption still needs --allow-disruption", async () => {
+    const file = stagingExampleWithLocalCredentials(join(reportDir, "staging-disruptive"));
+    writeFileSync(file, readFileSync(file, "utf8").replace(/allowDisruption: false/, "allowDisruption: true"));
+    const without = await runCli("audit", ["--env", file, "--only", "HA-", "--dry-run"]);
+    expect(without.code, without.stderr).toBe(0);
+    expect(without.stdout).toMatch(/failover \(HA-\*\): skipped, needs --allow-disruption/);
+    expect(without.stdout).not.toMatch(faultLine);
+    const withFlag = await runCli("audit", ["--env", file, "--only", "HA-", "--dry-run", "--allow-disruption"]);
+    expect(withFlag.stdout).toMatch(faultLine);
+  });
 });
