@@ -265,6 +265,17 @@ describe("jump host", () => {
     expect(log).toMatch(new RegExp(`server_request_direct_tcpip: .* target 127\\.0\\.0\\.1 port ${behind.port}\\b`));
   });
 
+  it("follows a ProxyJump chain: each hop is reached through the one before it", async () => {
+    const p = pool(knownHostsFile(knownHostsLine(bastion.port, bastion.hostKey), knownHostsLine(behind.port, behind.hostKey)));
+    const first = { address: "127.0.0.1", port: bastion.port, user: currentUser, identityFile: clientKey.privatePath };
+    // ProxyJump first,second: the second hop (the same bastion, as a second login) is reached through the first.
+    const results = await p.connectAll([target("c1", behind, { jumpHost: { ...first, jumpHost: first } })]);
+    expect(results.get("c1")).toMatchObject({ ok: true });
+    expect((await p.exec("c1", ["echo", "chained"])).stdout).toBe("chained\n");
+    const log = readFileSync(bastion.logPath, "utf8");
+    expect(log).toMatch(new RegExp(`server_request_direct_tcpip: .* target 127\\.0\\.0\\.1 port ${bastion.port}\\b`));
+  });
+
   it("fails the target when the bastion's key is unknown, naming the jump host", async () => {
     const p = pool(knownHostsFile(knownHostsLine(behind.port, behind.hostKey)));
     const jumpHost = { address: "127.0.0.1", port: bastion.port, user: currentUser, identityFile: clientKey.privatePath };
