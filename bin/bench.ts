@@ -10,13 +10,12 @@
 // written by audit-run to the API7_AUDIT_TIMINGS_FILE file at exit); "tree" is GNU time's maximum
 // resident set size, the largest single process of the run's whole tree (audit, its vitest child, the
 // allure CLI), whichever peaked highest. Timings come from the same file (not from the sealed bundle).
-import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { Command } from "commander";
 import { startScaleLab, writeLabEnvironment } from "../environments/lab/scale.js";
 import type { ResultsFile } from "../helpers/run/results.js";
-import { median, parseGnuTime } from "../bench/measure.js";
+import { measureProcess, median } from "../bench/measure.js";
 import { benchPeers, renderComparison } from "../bench/peers.js";
 
 const REPO_ROOT = resolve(import.meta.dirname, "..");
@@ -38,36 +37,27 @@ export interface SizeResult {
   samples: AuditSample[];
 }
 
-function runAudit(envFile: string, reportDir: string, runId: string, env: NodeJS.ProcessEnv): Promise<AuditSample> {
+async function runAudit(envFile: string, reportDir: string, runId: string, env: NodeJS.ProcessEnv): Promise<AuditSample> {
   mkdirSync(reportDir, { recursive: true });
   const timingsFile = join(reportDir, `${runId}.timings.json`);
-  const timeFile = join(reportDir, `${runId}.time.txt`);
-  const gnuTime = existsSync("/usr/bin/time");
-  // node --import tsx: the measured process IS the audit (the tsx CLI would add a wrapper process).
+  // node --import tsx: the measured process IS the audit (as npm run audit runs it, without npm).
   const audit = [process.execPath, "--import", "tsx", join(REPO_ROOT, "bin/audit.ts"), "--env", envFile, "--report-dir", reportDir, "--run-id", runId];
-  const [command, ...args] = gnuTime ? ["/usr/bin/time", "-v", "-o", timeFile, ...audit] : audit;
-  const started = performance.now();
-  return new Promise((done, reject) => {
-    const child = spawn(command!, args, { cwd: REPO_ROOT, env: { ...process.env, ...env, API7_AUDIT_TIMINGS_FILE: timingsFile }, stdio: ["ignore", "pipe", "pipe"] });
-    let output = "";
-    child.stdout.on("data", (d: Buffer) => (output += d.toString()));
-    child.stderr.on("data", (d: Buffer) => (output += d.toString()));
-    child.on("error", reject);
-    child.on("exit", (code) => {
-      const wallMs = performance.now() - started;
-      if (!existsSync(timingsFile)) return reject(new Error(`audit ${runId} wrote no timings (exit ${code}):\n${output.slice(-4000)}`));
-      const timings = JSON.parse(readFileSync(timingsFile, "utf8")) as Record<string, number>;
-      const results = JSON.parse(readFileSync(join(reportDir, runId, "results.json"), "utf8")) as ResultsFile;
-      done({
-        wallMs,
-        exitCode: code,
-        problems: results.results.filter((v) => v.status === "failed" || v.status === "broken").map((v) => `${v.requirement} ${v.target} ${v.status}: ${v.message}`),
-        phases: Object.fromEntries(PHASES.map((p) => [p, timings[p] ?? 0])) as AuditSample["phases"],
-        auditRssBytes: timings.maxRssBytes ?? 0,
-        treeRssBytes: gnuTime && existsSync(timeFile) ? parseGnuTime(readFileSync(timeFile, "utf8")).maxRssBytes : null,
-      });
-    });
+  const run = await measureProcess(audit, {
+    cwd: REPO_ROOT,
+    env: { ...process.env, ...env, API7_AUDIT_TIMINGS_FILE: timingsFile },
+    timeFile: join(reportDir, `${runId}.time.txt`),
   });
+  if (!existsSync(timingsFile)) throw new Error(`audit ${runId} wrote no timings (exit ${run.exitCode}):\n${run.output.slice(-4000)}`);
+  const timings = JSON.parse(readFileSync(timingsFile, "utf8")) as Record<string, number>;
+  const results = JSON.parse(readFileSync(join(reportDir, runId, "results.json"), "utf8")) as ResultsFile;
+  return {
+    wallMs: run.wallMs,
+    exitCode: run.exitCode,
+    problems: results.results.filter((v) => v.status === "failed" || v.status === "broken").map((v) => `${v.requirement} ${v.target} ${v.status}: ${v.message}`),
+    phases: Object.fromEntries(PHASES.map((p) => [p, timings[p] ?? 0])) as AuditSample["phases"],
+    auditRssBytes: timings.maxRssBytes ?? 0,
+    treeRssBytes: run.maxRssBytes,
+  };
 }
 
 async function benchSize(hosts: number, runs: number, workRoot: string, log: (line: string) => void): Promise<SizeResult> {
