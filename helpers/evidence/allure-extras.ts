@@ -10,7 +10,7 @@
 // - history: `historyPath` in allurerc is a JSONL file, appended once per generation;
 // - generation: allure-generate.mjs, the CLI's generate command started ahead of need (see there).
 import { spawn } from "node:child_process";
-import { mkdir, mkdtemp, readdir, rename, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, rename, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -167,9 +167,4 @@ async function generateWith(
     await rm(work, { recursive: true, force: true });
   }
   return { reportDir, singleFile, historyFile };
-}
-
-/** Files the awesome report produced, for tests and sanity checks. */
-export async function listReport(reportDir: string): Promise<string[]> {
-  return (await readdir(reportDir, { recursive: true })).map(String).sort();
 }
