@@ -3,7 +3,7 @@
 // /sys/fs/selinux). Checks ask for facts by name (CheckContext.fact); this table turns raw
 // sections into Facts: observed only when every section it rests on ran, exited as that command
 // does on success, and parsed.
-import type { DockerFacts, FilesystemFacts, FirewallFacts, HostFacts, Listener, OsFacts, SelinuxMode } from "../facts/types.js";
+import type { DockerFacts, FamilyFirewall, FilesystemFacts, FirewallFacts, HostFacts, IpFamily, Listener, OsFacts, SelinuxMode } from "../facts/types.js";
 import { parseCgroupMemory, parseLsmemOnline, parseMemoryBlocks } from "../facts/parsers/memory.js";
 import { parseOsRelease, parseReleaseLine, type ReleaseLine } from "../facts/parsers/os.js";
 import { mapParsed, type Parsed, parsed, unparsed } from "../facts/parsers/result.js";
@@ -93,37 +93,58 @@ const DOCKER_DEFAULT_ROOT = "/var/lib/docker";
 /** The docker CLI's words for a daemon that does not answer (a finding for SW-05, not a read failure). */
 const DAEMON_NOT_ANSWERING = /Cannot connect to the Docker daemon|Is the docker daemon running|connection refused/i;
 
-/** Sections of each firewall kind: what was running, and what is persisted. */
+/** Sections of each firewall kind: what was running, and what is persisted (ip6tables: IPv6 of iptables). */
 export const FIREWALL_SECTIONS = {
   firewalld: ["firewalld-state", "firewalld-runtime", "firewalld-permanent"],
   nftables: ["nft-ruleset", "nft-persistent"],
   iptables: ["iptables", "iptables-persistent"],
+  ip6tables: ["ip6tables", "ip6tables-persistent"],
 } as const;
-const ALL_FIREWALL_SECTIONS = Object.values(FIREWALL_SECTIONS).flat();
+const ALL_FIREWALL_SECTIONS = [...Object.values(FIREWALL_SECTIONS).flat(), "ipv6-disabled"];
+/** Evidence shown beside SEC-02, never deciding it: where firewalld's runtime interface bindings come from. */
+const FIREWALL_CONTEXT = ["zone-bindings", "ipv6-addresses"];
 
 /** firewall-cmd --state's exit when the daemon is stopped: an observation, not a failure. */
 const FIREWALLD_NOT_RUNNING_EXIT = 252;
 
+/** The sections one address family's verdict rests on, and why they cannot be used (empty: intact). */
+function familyEvidence(host: HostSource, family: IpFamily, decided: FamilyFirewall): { sections: string[]; broken: string[] } {
+  const unread = (names: readonly string[], absenceIsFine: boolean) =>
+    names.map((name) => (absenceIsFine && reportsAbsence(host.section(name)) ? null : unusable(host.section, name))).filter((r): r is string => r !== null);
+  const iptables = family === "ipv4" ? FIREWALL_SECTIONS.iptables : FIREWALL_SECTIONS.ip6tables;
+  if (decided.tool !== null) {
+    // The deciding tool's running AND persisted rules must both have been read.
+    const sections = [...(decided.tool === "iptables" ? iptables : FIREWALL_SECTIONS[decided.tool])];
+    return { sections, broken: unread(sections, true) };
+  }
+  // "Nothing denies this family" is a finding only when every kind was read.
+  const firewalldState = host.section("firewalld-state");
+  const stopped = firewalldStopped(firewalldState);
+  const broken = [
+    ...(stopped ? [] : unread(FIREWALL_SECTIONS.firewalld, false)),
+    ...unread(["nft-ruleset", iptables[0]], true),
+  ];
+  return { sections: ["firewalld-state", "nft-ruleset", iptables[0]], broken };
+}
+
 function firewallFact(host: HostSource): Fact<FirewallFacts> {
   const firewall = host.facts.firewall;
   if (firewall === null) return missing(whyNot(host, ["firewall", ...ALL_FIREWALL_SECTIONS], "the firewall could not be read"), ALL_FIREWALL_SECTIONS);
-  if (firewall.tool !== null) {
-    // The deciding tool's running AND persisted rules must both have been read.
-    const sections = FIREWALL_SECTIONS[firewall.tool];
-    const broken = sections.map((name) => (reportsAbsence(host.section(name)) ? null : unusable(host.section, name))).filter((r) => r !== null);
-    return broken.length > 0 ? missing(broken.join("; "), sections) : observed(firewall, sections);
+  // IPv6 must be covered unless the host shows it disabled (then that reading is evidence too).
+  const ipv6Off = firewall.ipv6Disabled?.disabled === true;
+  const families: IpFamily[] = ipv6Off ? ["ipv4"] : ["ipv4", "ipv6"];
+  const evidence = families.map((family) => ({ family, ...familyEvidence(host, family, firewall.families[family]) }));
+  if (!ipv6Off && firewall.ipv6Disabled === null && !firewall.families.ipv6.defaultDenyInbound) {
+    // An open IPv6 matters only where IPv6 is enabled: unknown is not a finding.
+    evidence[1]!.broken.push(unusable(host.section, "ipv6-disabled") ?? "ipv6-disabled: unreadable");
   }
-  // "No firewall" is a finding only when every kind was read and none denies by default.
-  const firewalldState = host.section("firewalld-state");
-  const unread = [
-    firewalldStopped(firewalldState) ? null : unusable(host.section, "firewalld-state"),
-    // A running firewalld whose zone listings failed may well deny by default: unknown, not absent.
-    ...(firewalldStopped(firewalldState) ? [] : [unusable(host.section, "firewalld-runtime"), unusable(host.section, "firewalld-permanent")]),
-    reportsAbsence(host.section("nft-ruleset")) ? null : unusable(host.section, "nft-ruleset"),
-    reportsAbsence(host.section("iptables")) ? null : unusable(host.section, "iptables"),
-  ].filter((reason) => reason !== null);
-  const sources = ["firewalld-state", "nft-ruleset", "iptables"];
-  return unread.length > 0 ? missing(unread.join("; "), sources) : observed(firewall, sources);
+  const sources = [...new Set([...evidence.flatMap((e) => e.sections), ...(ipv6Off ? ["ipv6-disabled"] : [])])];
+  const broken = evidence.filter((e) => e.broken.length > 0);
+  if (broken.length === 0) return observed(firewall, sources);
+  // A violation shown by intact evidence of one family stands, whatever the other family's readings.
+  const violating = evidence.find((e) => e.broken.length === 0 && (!firewall.families[e.family].defaultDenyInbound || firewall.families[e.family].persistentMatchesRuntime === false));
+  if (violating) return observed(firewall, violating.sections);
+  return missing(broken.flatMap((e) => e.broken).join("; "), sources);
 }
 
 function firewalldStopped(section: CommandOutput | undefined): boolean {
@@ -233,7 +254,7 @@ export const HOST_FACTS = {
   containers: source({ all: ["docker-version", "docker-ps"] }, containersFact),
   selinuxMode: source({ anyOf: SELINUX_SOURCES }, selinuxModeFact),
   selinuxConfig: source({ all: ["selinux-config"] }, selinuxConfigFact),
-  firewall: source({ anyOf: ALL_FIREWALL_SECTIONS }, firewallFact),
+  firewall: source({ anyOf: ALL_FIREWALL_SECTIONS, context: FIREWALL_CONTEXT }, firewallFact),
   listeners: source({ all: ["ss-listen"] }, listenersFact),
   machineId: fromSections(["machine-id"], (facts) => facts.machineId),
 } satisfies Record<string, FactSource<unknown>>;

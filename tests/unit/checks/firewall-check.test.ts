@@ -1,0 +1,97 @@
+// SEC-02 on the firewall outputs captured from real daemons (tests/fixtures/facts/firewall/<case>/,
+// written by tests/fixtures/capture/capture-firewall.ts): cp1 of the compliant lab run gets one
+// captured host's firewall sections in place of its own, and SEC-02 is evaluated.
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { requirementById } from "../../../helpers/checks/catalogue.js";
+import type { Environment } from "../../../helpers/environment/schema.js";
+import { parseAllFacts, verdictFor } from "../../../helpers/evaluate.js";
+import type { CommandOutput } from "../../../helpers/model.js";
+import type { CollectedRun } from "../../../helpers/run/collected.js";
+import { allChecks } from "../../../specs/checks/index.js";
+import { fixture } from "../facts/fixtures.js";
+
+const FIXTURE = join(import.meta.dirname, "../../fixtures/runs/lab");
+const env = JSON.parse(readFileSync(join(FIXTURE, "environment.resolved.json"), "utf8")) as Environment;
+const baseline = JSON.parse(readFileSync(join(FIXTURE, "collected.json"), "utf8")) as CollectedRun;
+
+const FIREWALL_SECTIONS = [
+  "firewalld-state",
+  "firewalld-runtime",
+  "firewalld-permanent",
+  "zone-bindings",
+  "nft-ruleset",
+  "nft-persistent",
+  "iptables",
+  "iptables-persistent",
+  "ip6tables",
+  "ip6tables-persistent",
+  "ipv6-disabled",
+  "ipv6-addresses",
+];
+
+function sec02(caseName: string, change: (sections: CommandOutput[]) => CommandOutput[] = (s) => s) {
+  const captured = change(FIREWALL_SECTIONS.map((name) => fixture(`firewall/${caseName}/${name}`, name)));
+  const run: CollectedRun = {
+    ...baseline,
+    hosts: baseline.hosts.map((h) => (h.name === "cp1" ? { ...h, sections: [...h.sections.filter((s) => !FIREWALL_SECTIONS.includes(s.section)), ...captured] } : h)),
+  };
+  return verdictFor(requirementById("SEC-02"), "cp1", allChecks, { env, run, allFacts: parseAllFacts(run) });
+}
+
+const replace = (name: string, with_: Partial<CommandOutput>) => (sections: CommandOutput[]) => sections.map((s) => (s.section === name ? { ...s, ...with_ } : s));
+
+describe("SEC-02 on captured firewall daemons", () => {
+  it.each(["firewalld-stock-ifcfg-zone", "firewalld-stock", "iptables-services", "nftables"])("%s passes", (caseName) => {
+    const v = sec02(caseName);
+    expect(v.status, v.message).toBe("passed");
+  });
+
+  it("stock firewalld: the runtime-only interface binding is evidence in the message, not drift", () => {
+    const v = sec02("firewalld-stock-ifcfg-zone");
+    expect(v.message).toContain("IPv4 and IPv6 denied by default by firewalld");
+    expect(v.message).toContain("bound at runtime: eth0 (ifcfg-eth0 ZONE=public)");
+  });
+
+  it.each([
+    ["firewalld-runtime-only-port", /the persistent firewalld configuration for IPv4 and IPv6 differs from the running rules.*differ in: ports/],
+    ["firewalld-target-accept", /IPv4 and IPv6 inbound traffic is not denied by default \(firewalld accepts it\)/],
+    ["iptables-services-accept", /IPv4 inbound traffic is not denied by default \(no firewall denies it\)/],
+    ["iptables-services-ipv6-open", /IPv6 inbound traffic is not denied by default \(no firewall denies it\)/],
+    ["no-firewall", /no active host firewall/],
+  ])("%s fails", (caseName, says) => {
+    const v = sec02(caseName);
+    expect(v.status, v.message).toBe("failed");
+    expect(v.message).toMatch(says);
+  });
+
+  it("IPv6 open but disabled on the host: passes, with the evidence", () => {
+    const v = sec02("iptables-services-ipv6-open", replace("ipv6-disabled", { stdout: "/proc/sys/net/ipv6/conf/eth0/disable_ipv6 1\n/proc/sys/net/ipv6/conf/lo/disable_ipv6 0\n" }));
+    expect(v.status, v.message).toBe("passed");
+    expect(v.message).toContain("IPv6 disabled on the host (net.ipv6.conf.eth0.disable_ipv6 = 1)");
+    expect(v.evidence).toContain("ipv6-disabled");
+  });
+
+  it("IPv6 open and whether it is disabled unknown: broken, not a verdict on an assumption", () => {
+    const v = sec02("iptables-services-ipv6-open", replace("ipv6-disabled", { exitCode: 1, stdout: "", stderr: "cat: Permission denied\n" }));
+    expect(v.status, v.message).toBe("broken");
+    expect(v.message).toContain("ipv6-disabled: exit 1");
+  });
+
+  it("firewalld's permanent listing timed out: broken", () => {
+    const v = sec02("firewalld-stock", replace("firewalld-permanent", { exitCode: 124, timedOut: true, stdout: "" }));
+    expect(v.status, v.message).toBe("broken");
+    expect(v.message).toContain("firewalld-permanent");
+  });
+
+  it("ip6tables could not be read on an iptables host: broken", () => {
+    const v = sec02("iptables-services", replace("ip6tables", { exitCode: 4, stdout: "", stderr: "ip6tables: Permission denied (you must be root)\n" }));
+    expect(v.status, v.message).toBe("broken");
+  });
+
+  it("IPv4 open is a finding even when the IPv6 evidence is unreadable", () => {
+    const v = sec02("iptables-services-accept", replace("ip6tables", { exitCode: 4, stdout: "", stderr: "ip6tables: Permission denied (you must be root)\n" }));
+    expect(v.status, v.message).toBe("failed");
+  });
+});
