@@ -67,6 +67,8 @@ function expectedPortsOf(env: Environment, roles: readonly Role[]): { port: numb
 
 export interface PortRow {
   port: number;
+  /** Probed at the host's IPv6 address from its facts (the inventory address otherwise). */
+  ipv6?: boolean;
   state: TcpProbeResult["state"];
   /** Process of the listener(s) on this port, from the host's facts. */
   listener: string | null;
@@ -75,7 +77,7 @@ export interface PortRow {
 
 export function renderPortTable(host: string, rows: readonly PortRow[]): string {
   const header = ["port", "from runner", "listener", "verdict"];
-  const cells = rows.map((row) => [String(row.port), row.state, row.listener ?? "-", row.verdict]);
+  const cells = rows.map((row) => [`${row.port}${row.ipv6 ? " (IPv6)" : ""}`, row.state, row.listener ?? "-", row.verdict]);
   const widths = header.map((title, column) => Math.max(title.length, ...cells.map((line) => (line[column] ?? "").length)));
   const line = (values: string[]) => `| ${values.map((value, column) => value.padEnd(widths[column] ?? 0)).join(" | ")} |`;
   return [`Ports of ${host} probed from the audit runner`, line(header), `|${widths.map((width) => "-".repeat(width + 2)).join("|")}|`, ...cells.map(line)].join("\n");
@@ -118,29 +120,37 @@ function onlyAllowedOpen(ctx: CheckContext, host: HostEntry): CheckOutcome {
   const planned = coverage.observed ? portsToProbe(ctx.env, { ...host, listeners: coverage.value.listeners }).map((port) => probeKeys.tcp(host.name, port)) : [];
   const extra = ctx.probesWith("tcp", prefix).filter((probe) => !planned.includes(probe.key));
   const keys = [...planned, ...extra.map((probe) => probe.key)];
-  const probes = allOf([...planned.map((key) => ctx.probe("tcp", key)), ...extra.map((probe) => probe.fact)]);
+  // The same ports at the host's IPv6 address, where its facts gave one: a firewall can deny IPv4
+  // by default and leave IPv6 open.
+  const prefix6 = probeKeys.tcp6(host.name, 0).slice(0, -1);
+  const ipv6 = ctx.probesWith("tcp", prefix6);
+  const probes = allOf([...planned.map((key) => ctx.probe("tcp", key)), ...extra.map((probe) => probe.fact), ...ipv6.map((probe) => probe.fact)]);
   return given({ coverage, probes }, ({ coverage: seen, probes: measured }) => {
     const states = new Map<number, TcpProbeResult["state"]>(keys.map((key, i) => [Number(key.slice(prefix.length)), measured[i]!.state]));
+    const states6 = new Map<number, TcpProbeResult["state"]>(ipv6.map((probe, i) => [Number(probe.key.slice(prefix6.length)), measured[keys.length + i]!.state]));
     if (seen.sweep) for (const port of seen.sweep.open) states.set(port, "open");
     // A host that answers on no port at all is one the runner does not reach: closed cannot be told from unreachable.
     if (![...states.values()].includes("open")) {
       return { status: "broken", message: `no port answered from the runner (${states.size} probed): the runner does not reach this host, so closed cannot be told from unreachable` };
     }
     const allowed = allowedPorts(ctx.env, host);
-    const rows: PortRow[] = [...states.entries()]
-      .sort(([a], [b]) => a - b)
-      .map(([port, state]) => {
-        const permit = allowed.find((a) => a.port === port);
-        return { port, state, listener: listenerProcesses(seen.listeners, port), verdict: state !== "open" ? "ok (not reachable)" : permit ? `allowed: ${permit.reason}` : "NOT ALLOWED" };
-      });
+    const row = (port: number, state: TcpProbeResult["state"], ipv6: boolean): PortRow => {
+      const permit = allowed.find((a) => a.port === port);
+      const verdict = state !== "open" ? "ok (not reachable)" : permit ? `allowed: ${permit.reason}` : "NOT ALLOWED";
+      return { port, ...(ipv6 ? { ipv6 } : {}), state, listener: listenerProcesses(seen.listeners, port), verdict };
+    };
+    const rows: PortRow[] = [
+      ...[...states.entries()].map(([port, state]) => row(port, state, false)),
+      ...[...states6.entries()].map(([port, state]) => row(port, state, true)),
+    ].sort((a, b) => a.port - b.port || Number(a.ipv6 ?? false) - Number(b.ipv6 ?? false));
     const coverageText = seen.sweep
       ? `full sweep 1-65535: ${seen.sweep.counts.open} open, ${seen.sweep.counts.closed} closed, ${seen.sweep.counts.filtered} filtered`
-      : `${states.size} ports probed: every listening port plus the table's ports`;
+      : `${states.size} ports probed: every listening port plus the table's ports${states6.size > 0 ? `, and ${states6.size} at the host's IPv6 address` : ""}`;
     const detail = { expected: `only these ports open from the runner: ${allowed.map((a) => `${a.port} (${a.reason})`).join(", ")}`, actual: `${coverageText}\n${renderPortTable(host.name, rows)}` };
     const violations = rows.filter((row) => row.verdict === "NOT ALLOWED");
     return violations.length > 0
       ? fail(
-          `${violations.map((row) => `${row.port}${row.listener ? ` (${row.listener})` : ""}`).join(", ")} open from the runner but not in the page's table, the management ports or the declared extra ports; the page requires every other port closed`,
+          `${violations.map((row) => `${row.port}${row.ipv6 ? " over IPv6" : ""}${row.listener ? ` (${row.listener})` : ""}`).join(", ")} open from the runner but not in the page's table, the management ports or the declared extra ports; the page requires every other port closed`,
           detail,
         )
       : pass(`no port outside the allow-list is open from the runner (${coverageText})`, detail);
@@ -208,7 +218,7 @@ export const portChecks: CheckModule = {
         const allowed = new Set(allowedPorts(ctx.env, ctx.host as HostEntry).map((a) => a.port));
         const exposed = listeners.filter((l) => !isLoopbackAddress(l.address));
         const outside = exposed.filter((l) => !allowed.has(l.port));
-        const describe = (l: Listener) => `${l.address}:${l.port}${l.process ? ` (${l.process})` : ""}`;
+        const describe = (l: Listener) => `${l.protocol === "udp" ? "udp " : ""}${l.address}:${l.port}${l.process ? ` (${l.process})` : ""}`;
         const detail = {
           expected: `non-loopback listeners only on ${[...allowed].sort((a, b) => a - b).join(", ")}`,
           actual: exposed.length > 0 ? exposed.map(describe).join(", ") : "no non-loopback listener",
