@@ -5,10 +5,11 @@
 // rewrites this machine's firewall), so a two-line `firewall-cmd` that never returns stands in for
 // one whose D-Bus call hangs.
 import { execFileSync } from "node:child_process";
-import { chmodSync, mkdirSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer, type Server, type Socket } from "node:net";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { parse as parseYaml } from "yaml";
 import { environmentSchema, type Environment } from "../../../helpers/environment/schema.js";
 import { evaluateRun } from "../../../helpers/evaluate.js";
 import { buildHostFacts } from "../../../helpers/facts/build.js";
@@ -18,7 +19,7 @@ import type { Verdict } from "../../../helpers/model.js";
 import { collectHostFacts, type HostFactsCollection } from "../../../helpers/run/host-facts.js";
 import type { CollectedRun } from "../../../helpers/run/collected.js";
 import { SshPool } from "../../../helpers/transport/ssh-pool.js";
-import { loadCatalogue } from "../../../specs/catalogue.js";
+import { loadCatalogue } from "../../../helpers/checks/catalogue.js";
 import { allChecks } from "../../../specs/checks/index.js";
 import { currentUser, generateKeyPair, knownHostsLine, makeWorkDir, removeWorkDir, startSshd, type KeyPair, type SshdInstance } from "./sshd-fixture.js";
 
@@ -26,8 +27,9 @@ const COMMAND_TIMEOUT_MS = 30_000;
 /** Generous: the runner is a loaded 2-core machine. */
 const MARGIN_MS = 5_000;
 const STANDARD_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
-/** Requirements whose evidence does not involve Docker or firewalld. */
-const INDEPENDENT = ["HW-01", "HW-02", "HW-03", "HW-04", "SW-01", "SW-02", "SW-03", "SW-04", "SEC-01"];
+/** Requirements whose evidence does not involve Docker or firewalld. (HW-04 measures Docker's data
+ * root, which only Docker can name.) */
+const INDEPENDENT = ["HW-01", "HW-02", "HW-03", "SW-01", "SW-02", "SW-03", "SW-04", "SEC-01"];
 
 let dir: string;
 let clientKey: KeyPair;
@@ -74,22 +76,9 @@ async function factsOf(pool: SshPool, host: string): Promise<Scenario> {
 
 /** The host's verdicts from the suite's own engine and checks, keyed by requirement. */
 function verdictsOf(host: string, collected: HostFactsCollection): Map<string, Verdict> {
-  const env: Environment = environmentSchema.parse({
-    name: "facts-cut-short",
-    hosts: [{ name: host, address: "127.0.0.1", roles: ["cp"] }],
-    components: {
-      dashboard: { role: "cp", ports: [7080], detect: { container: "api7-ee-dashboard" } },
-      dpManager: { role: "cp", ports: [7900], detect: { container: "api7-ee-dp-manager" } },
-      gateway: { role: "dp", ports: [9080], detect: { container: "api7-ee-gateway" } },
-    },
-    entrypoints: {
-      gateway: { url: "http://127.0.0.1:9080/" },
-      dashboard: { url: "https://127.0.0.1:7080/" },
-      dpManager: { url: "https://127.0.0.1:7900/" },
-    },
-    database: { host: "127.0.0.1", database: "api7ee", user: "api7ee", passwordEnv: "API7_AUDIT_PG_PASSWORD" },
-    prometheus: { enabled: false },
-  });
+  // The smallest valid environment, with this one host as its inventory.
+  const minimal = parseYaml(readFileSync(join(import.meta.dirname, "../../fixtures/environments/valid-minimal.yaml"), "utf8"));
+  const env: Environment = environmentSchema.parse({ ...minimal, hosts: [{ name: host, address: "127.0.0.1", roles: ["cp"] }] });
   const run: CollectedRun = {
     runId: "facts-cut-short",
     environmentName: env.name,
@@ -140,8 +129,9 @@ async function firewalldHungHost(): Promise<Scenario> {
   return factsOf(pool, "firewalld-hung");
 }
 
-/** Drops the connection exactly while docker-version runs: when the docker CLI reaches the socket,
- * the connection's sshd process (the listener's child) is killed. */
+/** Drops the connection while docker-version runs: 2 s after the docker CLI reaches the socket (a
+ * generous margin for sshd to forward the sections before it), the connection's sshd process (the
+ * listener's child) is killed. The docker CLI would wait 5 s. */
 async function droppingHost(): Promise<Scenario> {
   const socket = join(dir, "dropping-dockerd.sock");
   let sshd: SshdInstance | undefined;
@@ -149,8 +139,10 @@ async function droppingHost(): Promise<Scenario> {
   await silentDaemon(socket, () => {
     if (dropped) return;
     dropped = true;
-    const children = execFileSync("pgrep", ["-P", String(sshd!.process.pid)], { encoding: "utf8" });
-    for (const pid of children.split("\n").filter(Boolean)) process.kill(Number(pid), "SIGKILL");
+    setTimeout(() => {
+      const children = execFileSync("pgrep", ["-P", String(sshd!.process.pid)], { encoding: "utf8" });
+      for (const pid of children.split("\n").filter(Boolean)) process.kill(Number(pid), "SIGKILL");
+    }, 2_000);
   });
   const connected = await connectedPool("dropping", { DOCKER_HOST: `unix://${socket}` });
   sshd = connected.sshd;
@@ -182,7 +174,9 @@ describe("the healthy host", () => {
   it("decides every independent requirement on this machine, so the cases below can fail", () => {
     expect(healthy.facts).toMatchObject({ error: null, cutShort: null });
     expect(healthy.facts.sections.map((s) => s.section)).toEqual(SECTIONS.map((s) => s.name));
-    for (const id of INDEPENDENT) expect(healthy.verdicts.get(id)?.status, `${id}: ${healthy.verdicts.get(id)?.message}`).not.toBe("broken");
+    for (const id of [...INDEPENDENT, "HW-04", "SW-05"]) {
+      expect(healthy.verdicts.get(id)?.status, `${id}: ${healthy.verdicts.get(id)?.message}`).not.toBe("broken");
+    }
   });
 });
 
@@ -213,10 +207,12 @@ describe("a host whose dockerd hangs", () => {
     expect(parsed.memory?.memTotalBytes).toBe(expected.memory?.memTotalBytes);
   });
 
-  it("decides HW-*, SW-01..04 and SEC-01 as on the healthy host; SW-05 is not passed and says why", () => {
+  it("decides HW-01..03, SW-01..04 and SEC-01 as on the healthy host; SW-05 and HW-04 are broken and say why", () => {
     expectVerdictsKept(dockerHung.verdicts, INDEPENDENT);
-    expect(dockerHung.verdicts.get("SW-05")?.status).toMatch(/^(broken|failed)$/);
-    expect(dockerHung.verdicts.get("SW-05")?.message).toMatch(/docker-version.*timed out|dockerd did not answer/);
+    for (const id of ["SW-05", "HW-04"]) {
+      expect(dockerHung.verdicts.get(id)?.status, id).toBe("broken");
+      expect(dockerHung.verdicts.get(id)?.message, id).toMatch(/docker-version: timed out|dockerd did not answer/);
+    }
   });
 });
 
@@ -232,9 +228,14 @@ describe("a host whose firewall-cmd hangs", () => {
     expectWallWithinOneSectionTimeout(firewalldHung);
   });
 
-  it("keeps every other section; the independent requirements and SW-05 keep their verdicts", () => {
+  it("SEC-02 is broken and says why", () => {
+    expect(firewalldHung.verdicts.get("SEC-02")?.status).toBe("broken");
+    expect(firewalldHung.verdicts.get("SEC-02")?.message).toMatch(/firewalld-state: timed out|firewalld did not answer/);
+  });
+
+  it("keeps every other section; the independent requirements, HW-04 and SW-05 keep their verdicts", () => {
     for (const { name } of SECTIONS.filter((s) => s.daemon !== "firewalld")) expect(section(firewalldHung.facts, name).notRun, name).toBeUndefined();
-    expectVerdictsKept(firewalldHung.verdicts, [...INDEPENDENT, "SW-05"]);
+    expectVerdictsKept(firewalldHung.verdicts, [...INDEPENDENT, "HW-04", "SW-05"]);
   });
 });
 
@@ -256,9 +257,9 @@ describe("a connection that drops in the middle of the facts script", () => {
     expectVerdictsKept(dropping.verdicts, ["HW-01", "HW-02", "HW-03"]);
     for (const id of ["HW-04", "SW-01", "SW-03", "SEC-01"]) {
       expect(dropping.verdicts.get(id)?.status, id).toBe("broken");
-      expect(dropping.verdicts.get(id)?.message, id).toMatch(/connection dropped|cut off/);
+      expect(dropping.verdicts.get(id)?.message, id).toMatch(/not run: the connection dropped/);
     }
-    expect(dropping.verdicts.get("SW-05")?.status).toMatch(/^(broken|failed)$/);
-    expect(dropping.verdicts.get("SW-05")?.message).toMatch(/cut off/);
+    expect(dropping.verdicts.get("SW-05")?.status).toBe("broken");
+    expect(dropping.verdicts.get("SW-05")?.message).toMatch(/docker-version: output cut off/);
   });
 });

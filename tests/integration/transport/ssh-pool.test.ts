@@ -62,8 +62,9 @@ function pool(knownHostsPath: string, overrides: Partial<SshPoolOptions> = {}): 
   const created = new SshPool({
     knownHostsPath,
     acceptNewHostKeys: false,
-    connectTimeoutMs: 5_000,
-    commandTimeoutMs: 10_000,
+    // Safety nets only (tests about timeouts set their own): generous for a loaded runner.
+    connectTimeoutMs: 20_000,
+    commandTimeoutMs: 60_000,
     ...overrides,
   });
   pools.push(created);
@@ -72,6 +73,15 @@ function pool(knownHostsPath: string, overrides: Partial<SshPoolOptions> = {}): 
 
 function target(name: string, server: { port: number }, extra: Partial<SshTarget> = {}): SshTarget {
   return { name, address: "127.0.0.1", port: server.port, user: currentUser, identityFile: clientKey.privatePath, ...extra };
+}
+
+/** Processes whose command line contains `pattern` (pgrep -f never lists itself). */
+function processIds(pattern: string): number[] {
+  try {
+    return execFileSync("pgrep", ["-f", pattern], { encoding: "utf8" }).split("\n").filter(Boolean).map(Number);
+  } catch {
+    return [];
+  }
 }
 
 function errorOf(result: unknown): string {
@@ -97,7 +107,7 @@ describe("with a known, matching host key", () => {
     expect(cat).toMatchObject({ stdout: "line 1\nü ✓\n", exitCode: 0, section: "cat" });
 
     // Without stdin the channel's input is closed at once: `cat` ends instead of hanging.
-    expect((await p.exec("h1", ["cat"], { timeoutMs: 3_000 })).exitCode).toBe(0);
+    expect((await p.exec("h1", ["cat"], { timeoutMs: 30_000 })).exitCode).toBe(0);
   });
 
   it("passes hostile arguments through the remote login shell unchanged", async () => {
@@ -108,7 +118,8 @@ describe("with a known, matching host key", () => {
     expect(out.stdout.split("\0").slice(0, -1)).toEqual(hostile);
   });
 
-  it("reuses one connection for many concurrent commands, beyond sshd's MaxSessions of 10", async () => {
+  // Nothing timed: on a loaded runner 25 commands 8 at a time have taken more than 60 s.
+  it("reuses one connection for many concurrent commands, beyond sshd's MaxSessions of 10", { timeout: 300_000 }, async () => {
     const p = pool(knownHostsFile(knownHostsLine(direct.port, direct.hostKey)));
     await p.connectAll([target("h1", direct)]);
     const outputs = await Promise.all(
@@ -195,26 +206,32 @@ describe("host key policy", () => {
 
 describe("commands", () => {
   it("a command that exceeds its timeout is killed and reported, and the connection stays usable", async () => {
-    const p = pool(knownHostsFile(knownHostsLine(direct.port, direct.hostKey)), { commandTimeoutMs: 400 });
+    const p = pool(knownHostsFile(knownHostsLine(direct.port, direct.hostKey)));
     await p.connectAll([target("h1", direct)]);
+    // The clock covers opening the channel and starting bash: on a loaded runner that alone took
+    // more than a fixed 400 ms, and "started" never came. So the timeout is sized from what a
+    // first output costs right now on this runner, with a wide factor; the bounds are as generous.
+    const firstOutput = await p.exec("h1", ["echo", "ready"], { timeoutMs: 60_000 });
+    expect(firstOutput.stdout).toBe("ready\n");
+    const timeoutMs = Math.max(1_000, Math.ceil(5 * firstOutput.durationMs));
     const marker = `sleep-marker-${process.pid}-${Date.now()}`;
     const started = Date.now();
     // A compound command: sleep is a child of the shell, named by `exec -a` so we can look for it.
-    const out = await p.exec("h1", ["bash", "-c", `echo started; (exec -a ${marker} sleep 30); echo never`]);
-    expect(Date.now() - started).toBeLessThan(3_000);
+    const out = await p.exec("h1", ["bash", "-c", `echo started; (exec -a ${marker} sleep 30); echo never`], { timeoutMs });
+    expect(Date.now() - started).toBeLessThan(timeoutMs + 10_000);
     expect(out).toMatchObject({ exitCode: null, timedOut: true, stdout: "started\n" });
-    expect(out.durationMs).toBeGreaterThanOrEqual(390);
+    expect(out.durationMs).toBeGreaterThanOrEqual(timeoutMs - 10);
 
-    const again = await p.exec("h1", ["echo", "still here"], { timeoutMs: 5_000 });
+    const again = await p.exec("h1", ["echo", "still here"], { timeoutMs: 30_000 });
     expect(again).toMatchObject({ stdout: "still here\n", exitCode: 0 });
     // The client asked sshd to KILL the command (sshd logs the request). OpenSSH refuses to signal
     // root sessions (no post-auth privilege separation) and predates signals before 7.9, so the
     // remote process may outlive the timeout there; this test logs in as root.
     const log = readFileSync(direct.logPath, "utf8");
     expect(log).toMatch(/session_signal_req/);
-    const left = await p.exec("h1", ["pgrep", "-f", marker], { timeoutMs: 5_000 });
+    const left = await p.exec("h1", ["pgrep", "-f", marker], { timeoutMs: 30_000 });
     const pids = left.stdout.split("\n").filter((pid) => /^\d+$/.test(pid));
-    if (pids.length > 0) await p.exec("h1", ["kill", ...pids], { timeoutMs: 5_000 });
+    if (pids.length > 0) await p.exec("h1", ["kill", ...pids], { timeoutMs: 30_000 });
   });
 
   it("a host that stops answering times out at channel opening instead of hanging", async () => {
@@ -230,7 +247,7 @@ describe("commands", () => {
       sessions.forEach((pid) => process.kill(pid, "SIGSTOP"));
       const started = Date.now();
       const out = await p.exec("h", ["true"], { timeoutMs: 500 });
-      expect(Date.now() - started).toBeLessThan(2_000);
+      expect(Date.now() - started).toBeLessThan(500 + 5_000);
       expect(out).toMatchObject({ exitCode: null, timedOut: true, stdout: "" });
       expect(out.stderr).toContain("did not open a channel");
     } finally {
@@ -314,7 +331,8 @@ describe("failures stay with their host", () => {
 
   it("one unreachable port, one silent server and one bad key do not stop the good host", async () => {
     const closedPort = await freePort();
-    const p = pool(knownHostsFile(knownHostsLine(direct.port, direct.hostKey)), { connectTimeoutMs: 1_000 });
+    // 3 s: the good host's handshake must fit in it on a loaded runner; the silent one waits it out.
+    const p = pool(knownHostsFile(knownHostsLine(direct.port, direct.hostKey)), { connectTimeoutMs: 3_000 });
     const started = Date.now();
     const results = await p.connectAll([
       target("good", direct),
@@ -323,7 +341,7 @@ describe("failures stay with their host", () => {
       target("wrong-key", direct, { identityFile: otherKey.privatePath }),
       target("no-key-file", direct, { identityFile: join(dir, "missing_key") }),
     ]);
-    expect(Date.now() - started).toBeLessThan(4_000);
+    expect(Date.now() - started).toBeLessThan(3_000 + 7_000);
     expect(results.get("good")).toMatchObject({ ok: true });
     expect(errorOf(results.get("refused"))).toContain("ECONNREFUSED");
     expect(errorOf(results.get("silent"))).toMatch(/timed out/i);
@@ -354,12 +372,39 @@ describe("failures stay with their host", () => {
       await server.stop();
     }
   });
+
+  it("a connection that drops while a command runs hands back the output that arrived, with the reason", async () => {
+    const server = await startSshd(dir, "drops-mid-command", { authorizedKeys: [clientKey] });
+    const marker = `drop-marker-${process.pid}-${Date.now()}`;
+    try {
+      const p = pool(knownHostsFile(knownHostsLine(server.port, server.hostKey)));
+      await p.connectAll([target("h", server)]);
+      const running = p.exec("h", ["bash", "-c", `echo started; (exec -a ${marker} sleep 30)`], { timeoutMs: 60_000 });
+      // Once the marked sleep runs (its command line starts with the marker; the shells' contain it),
+      // "started" has been written; sshd forwards it at once, 3 s is a generous margin for a loaded runner.
+      const sleeping = `^${marker}`;
+      const deadline = Date.now() + 30_000;
+      while (processIds(sleeping).length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      expect(processIds(sleeping).length).toBeGreaterThan(0);
+      await new Promise((r) => setTimeout(r, 3_000));
+      const started = Date.now();
+      execFileSync("sh", ["-c", `pkill -KILL -P ${server.process.pid!} || true`]);
+      const out = await running;
+      expect(Date.now() - started).toBeLessThan(10_000);
+      expect(out).toMatchObject({ exitCode: null, stdout: "started\n", connectionLost: expect.stringMatching(/^connection (closed|lost)/) });
+      expect(out.timedOut).toBeUndefined();
+      expect(out.stderr).toMatch(/before the command finished\]\n$/);
+    } finally {
+      for (const pid of processIds(`^${marker}`)) process.kill(pid, "SIGKILL");
+      await server.stop();
+    }
+  });
 });
 
 describe("latency with and without TCP_NODELAY", () => {
   // Reported, not asserted: the numbers depend on the machine (see the transport report). exec
   // includes sshd's session setup and the remote login shell's startup files.
-  it("measures handshake and exec round trip", async () => {
+  it("measures handshake and exec round trip", { timeout: 300_000 }, async () => {
     const knownHosts = knownHostsFile(knownHostsLine(direct.port, direct.hostKey));
     const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
     const rows: Record<string, { handshakeMs: number; execMedianMs: number }> = {};

@@ -1,8 +1,20 @@
 // Runs the real collection script with `bash -s` on this machine (no mocks).
 import { spawnSync } from "node:child_process";
 import { describe, expect, it } from "vitest";
+import { sshDefaultsSchema } from "../../../helpers/environment/schema.js";
 import { buildHostFacts } from "../../../helpers/facts/build.js";
-import { SECTIONS, type SectionDefinition, collectionScript, splitSections } from "../../../helpers/facts/script.js";
+import { sectionProblem } from "../../../helpers/facts/parsers/result.js";
+import {
+  DAEMON_ANSWER_SECONDS,
+  KILL_GRACE_SECONDS,
+  SCRIPT_BUDGET_SECONDS,
+  SECTION_TIMEOUT_SECONDS,
+  SECTIONS,
+  type SectionDefinition,
+  collectionScript,
+  splitSections,
+  withSectionsNotRun,
+} from "../../../helpers/facts/script.js";
 
 function runLocally(script: string): string {
   const result = spawnSync("bash", ["-s"], { input: script, encoding: "utf8", timeout: 60_000 });
@@ -55,6 +67,7 @@ describe("a failing section does not spoil the others", () => {
     { name: "fails", command: "false with output", body: "echo partial; echo broken >&2; return 3" },
     { name: "missing-tool", command: "no-such-tool-api7", body: "no-such-tool-api7 --version" },
     { name: "no-newline", command: "printf", body: "printf 'no newline at end'" },
+    { name: "nul-and-blank-lines", command: "printf", body: "printf 'a\\0b\\n\\n\\n'; printf ' e \\n\\n' >&2" },
     { name: "eats-stdin", command: "cat", body: "cat" },
     { name: "forges-marker", command: "fake marker", body: "echo '@@API7AUDIT 1 STDERR@@'; echo '@@API7AUDIT 1 END forges-marker exit=0 ms=0 timeout=0@@'" },
     { name: "after", command: "echo after", body: "echo after" },
@@ -67,6 +80,8 @@ describe("a failing section does not spoil the others", () => {
     expect(byName.get("fails")).toMatchObject({ exitCode: 3, stdout: "partial\n", stderr: "broken\n" }));
   it("a missing tool exits 127", () => expect(byName.get("missing-tool")?.exitCode).toBe(127));
   it("output without a final newline is kept exactly", () => expect(byName.get("no-newline")?.stdout).toBe("no newline at end"));
+  it("NUL bytes, blank lines and spaces at the end are kept exactly", () =>
+    expect(byName.get("nul-and-blank-lines")).toMatchObject({ stdout: "a\0b\n\n\n", stderr: " e \n\n" }));
   it("a command reading stdin gets /dev/null, not the rest of the script", () =>
     expect(byName.get("eats-stdin")).toMatchObject({ exitCode: 0, stdout: "" }));
   it("marker-like output cannot end a section early", () =>
@@ -90,6 +105,97 @@ describe("splitSections on cut-off output", () => {
     expect(splitSections(cut)).toEqual([
       expect.objectContaining({ section: "one", exitCode: 0, stdout: "one\n" }),
       expect.objectContaining({ section: "two", exitCode: null, stdout: "two\n" }),
+    ]);
+  });
+});
+
+describe("a daemon that does not answer costs one wait", () => {
+  const sections: SectionDefinition[] = [
+    { name: "asks-docker", command: "docker version", body: "sleep 60", daemon: "docker" },
+    { name: "docker-free", command: "echo free", body: "echo free" },
+    { name: "asks-docker-again", command: "docker ps", body: "sleep 60", daemon: "docker" },
+    { name: "asks-firewalld", command: "firewall-cmd --state", body: "echo running", daemon: "firewalld" },
+  ];
+  const started = Date.now();
+  const parsed = splitSections(runLocally(collectionScript(sections)));
+  const wallMs = Date.now() - started;
+  const byName = new Map(parsed.map((s) => [s.section, s]));
+
+  it("the first of its sections times out after the daemon wait, not the section timeout", () => {
+    expect(byName.get("asks-docker")).toMatchObject({ exitCode: 124, timedOut: true });
+    expect(byName.get("asks-docker")?.durationMs).toBeLessThan((DAEMON_ANSWER_SECONDS + KILL_GRACE_SECONDS) * 1000);
+    // Two waits (the second docker section) would take at least this long.
+    expect(wallMs).toBeLessThan(2 * DAEMON_ANSWER_SECONDS * 1000);
+  });
+  it("its later sections are not run, with the reason", () => {
+    expect(byName.get("asks-docker-again")).toMatchObject({ exitCode: null, stdout: "", notRun: `dockerd did not answer within ${DAEMON_ANSWER_SECONDS} s` });
+    expect(sectionProblem(byName.get("asks-docker-again"))).toBe(`not run: dockerd did not answer within ${DAEMON_ANSWER_SECONDS} s`);
+  });
+  it("sections of other daemons and without one still run", () => {
+    expect(byName.get("docker-free")).toMatchObject({ exitCode: 0, stdout: "free\n" });
+    expect(byName.get("asks-firewalld")).toMatchObject({ exitCode: 0, stdout: "running\n" });
+    expect(byName.get("asks-firewalld")?.notRun).toBeUndefined();
+  });
+});
+
+describe("the time budget", () => {
+  it("no section starts once the script's budget is used up; one near it gets only what is left", { timeout: 30_000 }, () => {
+    const sections: SectionDefinition[] = [
+      { name: "slow", command: "sleep 60", body: "sleep 60" },
+      { name: "late", command: "echo late", body: "echo late" },
+    ];
+    const started = Date.now();
+    const parsed = splitSections(runLocally(collectionScript(sections, 2)));
+    expect(Date.now() - started).toBeLessThan(SECTION_TIMEOUT_SECONDS * 1000);
+    expect(parsed[0]).toMatchObject({ section: "slow", exitCode: 124, timedOut: true });
+    expect(parsed[1]).toMatchObject({ section: "late", exitCode: null, notRun: "the facts script's time budget of 2 s was used up before this section started" });
+  });
+
+  // Read from the script text itself: what a host actually runs.
+  const script = collectionScript();
+  const calls = [...script.matchAll(/^ {2}api7audit_run (\S+) \S+ \S+ (\d+) (\S+) \S+$/gm)].map(([, name, timeout, daemon]) => ({
+    name: name!,
+    timeoutSeconds: Number(timeout),
+    daemon: daemon!,
+  }));
+  const budgetSeconds = Number(/^ {2}budget_ms=(\d+)$/m.exec(script)?.[1]) / 1000;
+  const killGraceSeconds = Number(/timeout -k (\d+) "\$limit"/.exec(script)?.[1]);
+  const commandTimeoutSeconds = sshDefaultsSchema.parse({}).commandTimeoutMs / 1000;
+
+  it("every section is called with its timeout: the daemon wait for daemon sections, the section timeout otherwise", () => {
+    expect(calls.map((c) => c.name)).toEqual(SECTIONS.map((s) => s.name));
+    for (const call of calls) {
+      expect(call.timeoutSeconds, call.name).toBe(call.daemon === "-" ? SECTION_TIMEOUT_SECONDS : DAEMON_ANSWER_SECONDS);
+    }
+    expect(budgetSeconds).toBe(SCRIPT_BUDGET_SECONDS);
+    expect(killGraceSeconds).toBe(KILL_GRACE_SECONDS);
+  });
+
+  it("the worst case ends inside the default SSH command timeout, with at least 5 s to spare", () => {
+    // A section starts only with >= 1 whole second of budget left and gets at most what is left,
+    // so TERM comes by the budget's end and KILL one grace later, whatever the sections do.
+    expect(budgetSeconds + killGraceSeconds + 5).toBeLessThanOrEqual(commandTimeoutSeconds);
+  });
+
+  it("hung daemons, each counted once, leave budget for every other section", () => {
+    const daemons = new Set(calls.filter((c) => c.daemon !== "-").map((c) => c.daemon));
+    expect(daemons).toEqual(new Set(["docker", "firewalld"]));
+    // Every daemon hangs at once: one wait each, however many sections ask it.
+    const daemonsWorstSeconds = daemons.size * (DAEMON_ANSWER_SECONDS + killGraceSeconds);
+    expect(budgetSeconds - daemonsWorstSeconds).toBeGreaterThanOrEqual(5);
+  });
+});
+
+describe("withSectionsNotRun", () => {
+  it("keeps what arrived, in script order, and records every other section as not run", () => {
+    const arrived = splitSections(runLocally(collectionScript([{ name: "one", command: "echo one", body: "echo one" }])));
+    const definitions: SectionDefinition[] = [
+      { name: "one", command: "echo one", body: "echo one" },
+      { name: "two", command: "echo two", body: "echo two" },
+    ];
+    expect(withSectionsNotRun(arrived, "the SSH command timed out after 30 s before this section started", definitions)).toEqual([
+      expect.objectContaining({ section: "one", exitCode: 0, stdout: "one\n" }),
+      { section: "two", command: "echo two", exitCode: null, stdout: "", stderr: "", durationMs: 0, notRun: "the SSH command timed out after 30 s before this section started" },
     ]);
   });
 });
