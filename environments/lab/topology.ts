@@ -334,7 +334,8 @@ export function haproxyConfig(spec: LabLoadBalancerSpec): string {
     const balancing = BALANCING[frontend.balancing];
     lines.push(`frontend ${name}`, `    bind :${frontend.port}`, `    default_backend ${name}`);
     lines.push(`backend ${name}`, "    balance roundrobin", ...balancing.backend);
-    for (const server of frontend.servers) lines.push(`    server ${server} ${server}:${frontend.port}${balancing.server}`);
+    // ipv4@: the lab network is dual-stack and the stand-ins listen on IPv4; haproxy resolves a name once, at start.
+    for (const server of frontend.servers) lines.push(`    server ${server} ipv4@${server}:${frontend.port}${balancing.server}`);
   }
   return lines.join("\n").concat("\n");
 }

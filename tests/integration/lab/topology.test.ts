@@ -84,17 +84,17 @@ describe("seeded violations", () => {
 
   it("give lb-dp slow checks without redispatch, and take cp2 out of lb-cp's backends", () => {
     const compliantDp = haproxyConfig(lb("compliant", "lb-dp"));
-    expect(compliantDp).toContain("server dp1 dp1:9080 check inter 500ms downinter 250ms fall 2 rise 2");
+    expect(compliantDp).toContain("server dp1 ipv4@dp1:9080 check inter 500ms downinter 250ms fall 2 rise 2");
     expect(compliantDp).toContain("option redispatch 1");
     expect(compliantDp).toContain("timeout connect 500ms");
     const violationsDp = haproxyConfig(lb("violations", "lb-dp"));
     expect(violationsDp).not.toContain("option redispatch");
     expect(violationsDp).toContain("timeout connect 10s");
-    expect(violationsDp).toContain("server dp2 dp2:9443 check inter 2s downinter 250ms fall 3 rise 2 observe layer4 error-limit 1 on-error mark-down");
+    expect(violationsDp).toContain("server dp2 ipv4@dp2:9443 check inter 2s downinter 250ms fall 3 rise 2 observe layer4 error-limit 1 on-error mark-down");
     const violationsCp = haproxyConfig(lb("violations", "lb-cp"));
-    expect(violationsCp).not.toContain("server cp2 cp2:7080");
-    expect(violationsCp).not.toContain("server cp2 cp2:7900");
-    expect(violationsCp).toContain("server cp1 cp1:7900 check");
+    expect(violationsCp).not.toContain("server cp2 ipv4@cp2:7080");
+    expect(violationsCp).not.toContain("server cp2 ipv4@cp2:7900");
+    expect(violationsCp).toContain("server cp1 ipv4@cp1:7900 check");
   });
 
   it("adds a Prometheus target that nothing serves", () => {
