@@ -1,0 +1,209 @@
+// Boundaries of the hardware, SELinux, monitoring and database checks, on the captured compliant
+// lab run with one piece of evidence edited per row (the edit is written in the row). Statuses and
+// the verdict's expected/actual values are asserted, not the wording of messages.
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { requirementById } from "../../../helpers/checks/catalogue.js";
+import type { Environment } from "../../../helpers/environment/schema.js";
+import { parseAllFacts, verdictFor } from "../../../helpers/evaluate.js";
+import type { CommandOutput, Status } from "../../../helpers/model.js";
+import type { CollectedRun, ProbeRecord } from "../../../helpers/run/collected.js";
+import { allChecks } from "../../../specs/checks/index.js";
+import { absentFile } from "../facts/fixtures.js";
+
+const FIXTURE = join(import.meta.dirname, "../../fixtures/runs/lab");
+const labEnv = JSON.parse(readFileSync(join(FIXTURE, "environment.resolved.json"), "utf8")) as Environment;
+const baseline = JSON.parse(readFileSync(join(FIXTURE, "collected.json"), "utf8")) as CollectedRun;
+
+const GIB = 2 ** 30;
+type Edit = (s: CommandOutput) => CommandOutput;
+const stdout = (edit: (text: string) => string): Edit => (s) => ({ ...s, stdout: edit(s.stdout) });
+const absent: Edit = (s) => absentFile(s.section, s.section);
+
+interface Change {
+  sections?: Record<string, Edit>;
+  hostProbes?: Record<string, Edit>;
+  probes?: Record<string, (result: any) => unknown>;
+  env?: (env: Environment) => Environment;
+}
+
+function verdict(id: string, target: string, change: Change = {}) {
+  const host = (name: string) => name === target;
+  const run: CollectedRun = {
+    ...baseline,
+    hosts: baseline.hosts.map((h) =>
+      host(h.name)
+        ? {
+            ...h,
+            sections: h.sections.map((s) => change.sections?.[s.section]?.(s) ?? s),
+            hostProbes: h.hostProbes.map((s) => change.hostProbes?.[s.section]?.(s) ?? s),
+          }
+        : h,
+    ),
+    probes: baseline.probes.map((p): ProbeRecord => (change.probes?.[p.key] ? { ...p, result: change.probes[p.key]!(structuredClone(p.result)) } : p)),
+  };
+  const env = change.env?.(labEnv) ?? labEnv;
+  return verdictFor(requirementById(id), target, allChecks, { env, run, allFacts: parseAllFacts(run) });
+}
+
+const policy = (edit: Partial<Environment["policy"]>) => (env: Environment): Environment => ({ ...env, policy: { ...env.policy, ...edit } });
+
+describe("HW-01, HW-02: architecture and usable CPUs", () => {
+  it.each<[string, Change, Status, string]>([
+    ["x86_64", {}, "passed", "x86_64"],
+    ["aarch64", { sections: { "uname-m": stdout((t) => t.replace("x86_64", "aarch64")) } }, "failed", "aarch64"],
+  ])("HW-01 %s", (_name, change, status, actual) => expect(verdict("HW-01", "cp1", change)).toMatchObject({ status, actual }));
+
+  it.each<[string, Change, Status, string]>([
+    ["2 of 2 online", {}, "passed", "2"],
+    ["1 of 2 online", { sections: { nproc: stdout((t) => t.replace("2", "1")) } }, "failed", "1 of 2 online"],
+    ["3, online list unreadable", { sections: { nproc: stdout((t) => t.replace("2", "3")), "cpu-online": absent } }, "passed", "3"],
+    ["2 of 4 online", { sections: { "cpu-online": stdout((t) => t.replace("0-1", "0-3")) } }, "passed", "2 of 4 online"],
+  ])("HW-02 %s", (_name, change, status, actual) => expect(verdict("HW-02", "cp1", change)).toMatchObject({ status, actual }));
+});
+
+describe("HW-03: memory", () => {
+  const lsmemBytes = (bytes: number): Edit => stdout((t) => t.replace(/Total online memory:\s+\d+/, `Total online memory: ${bytes}`));
+  const memTotalKiB = (kib: number): Edit => stdout((t) => t.replace(/^MemTotal:\s+\d+ kB/m, `MemTotal: ${kib} kB`));
+  const cgroupLimit = (value: string): Edit => stdout((t) => t.replace(/ \d+\n?$/, ` ${value}\n`));
+  const onlineUnknown = { lsmem: absent, "memory-blocks": absent };
+
+  it.each<[string, Change, Status, string[]]>([
+    ["24 GiB online, no limit", {}, "passed", ["24.0 GiB online", "no cgroup limit"]],
+    ["exactly 4 GiB online", { sections: { lsmem: lsmemBytes(4 * GIB) } }, "passed", ["4.0 GiB online"]],
+    ["just under 4 GiB online", { sections: { lsmem: lsmemBytes(4 * GIB - 1024) } }, "failed", ["4.0 GiB online"]],
+    ["online from the sysfs blocks when lsmem is absent", { sections: { lsmem: absent } }, "passed", ["24.0 GiB online"]],
+    ["a cgroup limit of exactly 4 GiB", { sections: { "cgroup-memory": cgroupLimit(String(4 * GIB)) } }, "passed", ["cgroup limit 4.0 GiB"]],
+    ["a cgroup limit under 4 GiB", { sections: { "cgroup-memory": cgroupLimit(String(4 * GIB - 4096)) } }, "failed", ["cgroup limit 4.0 GiB"]],
+    ["online unknown: MemTotal of exactly 3.5 GiB", { sections: { ...onlineUnknown, meminfo: memTotalKiB(3.5 * 1024 * 1024) } }, "passed", ["online memory unknown", "MemTotal 3.5 GiB"]],
+    ["online unknown: MemTotal under 3.5 GiB", { sections: { ...onlineUnknown, meminfo: memTotalKiB(3.5 * 1024 * 1024 - 4) } }, "failed", ["online memory unknown"]],
+    ["online known: a small MemTotal does not decide", { sections: { meminfo: memTotalKiB(1024 * 1024) } }, "passed", ["24.0 GiB online", "MemTotal 1.0 GiB"]],
+  ])("%s", (_name, change, status, actual) => {
+    const v = verdict("HW-03", "cp1", change);
+    expect(v.status, v.message).toBe(status);
+    for (const part of actual) expect(v.actual).toContain(part);
+  });
+
+  it("a MemTotal that cannot be read is broken", () => expect(verdict("HW-03", "cp1", { sections: { meminfo: absent } }).status).toBe("broken"));
+});
+
+describe("HW-04: free disk", () => {
+  // The lab's df: /var/lib/docker on its own 200 GiB tmpfs, / on overlay with ~84 GB free.
+  const availOf = (path: string, bytes: number): Edit => stdout((t) => t.replace(new RegExp(`^(${path}\\s+\\S+\\s+\\S+\\s+\\d+\\s+)\\d+`, "m"), `$1${bytes}`));
+  const dropRow = (path: string): Edit => stdout((t) => t.replace(new RegExp(`^${path}\\s.*\\n`, "m"), ""));
+  const both = (...edits: Edit[]): Edit => (s) => edits.reduce((acc, edit) => edit(acc), s);
+
+  it.each<[string, Change, Status, string | null]>([
+    ["data root with room", {}, "passed", "Docker's data root"],
+    ["data root with exactly 80 GB", { sections: { df: availOf("/var/lib/docker", 80e9) } }, "passed", "80.0 GB"],
+    ["data root just under 80 GB", { sections: { df: availOf("/var/lib/docker", 80e9 - 1) } }, "failed", "80.0 GB"],
+    ["a small / is not checked by default", { sections: { df: availOf("/", 1e9) } }, "passed", null],
+    ["a small / is checked with diskCheckRoot", { sections: { df: availOf("/", 1e9) }, env: policy({ diskCheckRoot: true }) }, "failed", "/: 1.0 GB"],
+    ["no data root row: / decides", { sections: { df: dropRow("/var/lib/docker") } }, "passed", "/: "],
+    ["no data root row and a small /", { sections: { df: both(dropRow("/var/lib/docker"), availOf("/", 1e9)) } }, "failed", "/: 1.0 GB"],
+    ["neither row", { sections: { df: both(dropRow("/var/lib/docker"), (s) => s) , "docker-root": stdout(() => "/srv/docker\n") } }, "passed", "/: "],
+  ])("%s", (_name, change, status, actual) => {
+    const v = verdict("HW-04", "cp1", change);
+    expect(v.status, v.message).toBe(status);
+    if (actual !== null) expect(v.actual).toContain(actual);
+  });
+
+  it("checks / beside the data root only when diskCheckRoot is on", () => {
+    expect(verdict("HW-04", "cp1").actual).not.toContain("/: ");
+    expect(verdict("HW-04", "cp1", { env: policy({ diskCheckRoot: true }) }).actual).toContain("/: ");
+  });
+
+  it("a df that lists neither the data root nor / is broken", () => {
+    const onlyOther: Edit = stdout((t) => t.replace(/^\/ .*\n/m, "").replace(/^\/var\/lib\/docker /m, "/srv/other      "));
+    expect(verdict("HW-04", "cp1", { sections: { df: onlyOther } }).status).toBe("broken");
+  });
+});
+
+describe("SEC-01: SELinux, running and persistent", () => {
+  const getenforce = (mode: string): Edit => stdout(() => `${mode}\n`);
+  const config = (mode: string): Edit => stdout((t) => t.replace(/^SELINUX=\w+/m, `SELINUX=${mode}`));
+  const notInstalled: Edit = (s) => ({ ...s, exitCode: 127, stdout: "", stderr: `bash: line 1: ${s.section}: command not found\n` });
+
+  it.each<[string, Change, Status]>([
+    ["enforcing, persistent", {}, "passed"],
+    ["permissive at runtime", { sections: { getenforce: getenforce("Permissive"), "selinux-config": config("permissive") } }, "failed"],
+    ["permissive allowed by policy", { sections: { getenforce: getenforce("Permissive"), "selinux-config": config("permissive") }, env: policy({ selinuxMode: "permissive" }) }, "passed"],
+    ["enforcing but persisted permissive", { sections: { "selinux-config": config("permissive") } }, "failed"],
+    ["enforcing but no config file", { sections: { "selinux-config": absent } }, "failed"],
+    ["not available anywhere", { sections: { getenforce: notInstalled, sestatus: notInstalled, "selinux-enforce": absent } }, "failed"],
+    ["getenforce refused", { sections: { getenforce: (s) => ({ ...s, exitCode: 1, stdout: "", stderr: "Permission denied\n" }) } }, "broken"],
+  ])("%s", (_name, change, status) => {
+    const v = verdict("SEC-01", "cp1", change);
+    expect(v.status, v.message).toBe(status);
+  });
+
+  it("shows the running mode and the persisted one", () => {
+    expect(verdict("SEC-01", "cp1").actual).toBe("running: enforcing; /etc/selinux/config: SELINUX=enforcing");
+    expect(verdict("SEC-01", "cp1", { sections: { "selinux-config": absent } }).actual).toBe("running: enforcing; /etc/selinux/config: absent");
+  });
+});
+
+describe("PORT-05: Prometheus", () => {
+  type Prom = { healthy: boolean; healthStatus: number | null; targets: { job: string; instance: string; health: string; lastError: string }[]; error?: string };
+  const prom = (edit: (p: Prom) => void) => ({ probes: { prometheus: (p: Prom) => (edit(p), p) } });
+
+  it.each<[string, Change, Status]>([
+    ["healthy, every target up", {}, "passed"],
+    ["not healthy", prom((p) => ((p.healthy = false), (p.healthStatus = 503))), "failed"],
+    ["a target down", prom((p) => p.targets.push({ job: "node", instance: "dp1:9100", health: "down", lastError: "refused" })), "failed"],
+    ["a target unknown", prom((p) => (p.targets[0]!.health = "unknown")), "failed"],
+    ["healthy, targets unreadable", prom((p) => (p.error = "targets: HTTP 500")), "broken"],
+    ["healthy, no target", prom((p) => (p.targets = [])), "warning"],
+    ["not enabled", { env: (env) => ({ ...env, prometheus: { ...env.prometheus, enabled: false } }) }, "skipped"],
+    ["enabled without a URL", { env: (env) => ({ ...env, prometheus: { ...env.prometheus, url: undefined } as Environment["prometheus"] }) }, "broken"],
+  ])("%s", (_name, change, status) => expect(verdict("PORT-05", "@prometheus", change).status).toBe(status));
+
+  it("lists each target in the actual value", () => {
+    expect(verdict("PORT-05", "@prometheus", prom((p) => (p.targets[0]!.lastError = "slow"))).actual).toContain("prometheus/localhost:9090: up (slow)");
+  });
+});
+
+describe("DB-01, DB-02: the database", () => {
+  const exit = (exitCode: number | null, timedOut = false): Change => ({ hostProbes: { "db-reach": (s) => ({ ...s, exitCode, timedOut }) } });
+
+  it.each<[string, Change, Status]>([
+    ["connected", {}, "passed"],
+    ["refused", exit(1), "failed"],
+    ["dropped (timeout's exit)", exit(124), "failed"],
+    ["bash missing", exit(127), "broken"],
+    ["another exit", exit(2), "broken"],
+    ["did not finish", exit(null), "broken"],
+  ])("DB-01 from cp1: %s", (_name, change, status) => expect(verdict("DB-01", "cp1", change).status).toBe(status));
+
+  it("DB-01 shows the exit code and stderr", () => {
+    const v = verdict("DB-01", "cp1", { hostProbes: { "db-reach": (s) => ({ ...s, exitCode: 1, stderr: " refused \n" }) } });
+    expect(v.actual).toMatch(/^exit 1: .*; refused$/);
+    expect(verdict("DB-01", "cp1").actual).toBe("exit 0: connected");
+  });
+
+  const pg = (edit: (r: Record<string, unknown>) => void): Change => ({ probes: { "pg:database": (r: Record<string, unknown>) => (edit(r), r) } });
+  it.each<[string, Change, Status]>([
+    ["a session", {}, "passed"],
+    ["refused", pg((r) => ((r.ok = false), (r.error = "password authentication failed"))), "failed"],
+  ])("DB-01 from the runner: %s", (_name, change, status) => expect(verdict("DB-01", "@database", change).status).toBe(status));
+
+  it.each<[string, Change, Status, string]>([
+    ["a primary without standby", {}, "passed", "pg_is_in_recovery() = false; pg_stat_replication: no standby attached"],
+    ["a standby", pg((r) => (r.inRecovery = true)), "passed", "pg_is_in_recovery() = true; pg_stat_replication: no standby attached"],
+    ["role unknown", pg((r) => (r.inRecovery = null)), "passed", "pg_is_in_recovery() = null; pg_stat_replication: no standby attached"],
+    ["replication not read", pg((r) => (r.replication = null)), "passed", "pg_is_in_recovery() = false; pg_stat_replication: not read"],
+    ["replication not readable", pg((r) => (r.replication = { error: "permission denied" })), "passed", "pg_is_in_recovery() = false; pg_stat_replication: not readable (permission denied)"],
+    [
+      "two standbys",
+      pg((r) => (r.replication = { rows: [{ client_addr: "10.0.0.51", state: "streaming", sync_state: "async" }, { application_name: "s2" }] })),
+      "passed",
+      "pg_is_in_recovery() = false; pg_stat_replication: 10.0.0.51 streaming async, s2 ?",
+    ],
+    ["no session", pg((r) => (r.ok = false)), "broken", ""],
+  ])("DB-02 %s", (_name, change, status, actual) => {
+    const v = verdict("DB-02", "@database", change);
+    expect(v.status).toBe(status);
+    if (actual) expect(v.actual).toBe(actual);
+  });
+});
