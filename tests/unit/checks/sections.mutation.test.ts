@@ -10,7 +10,7 @@ import { parseAllFacts, verdictFor } from "../../../helpers/evaluate.js";
 import type { CommandOutput, Status } from "../../../helpers/model.js";
 import type { CollectedRun, ProbeRecord } from "../../../helpers/run/collected.js";
 import { allChecks } from "../../../specs/checks/index.js";
-import { absentFile } from "../facts/fixtures.js";
+import { absentFile, fixture } from "../facts/fixtures.js";
 
 const FIXTURE = join(import.meta.dirname, "../../fixtures/runs/lab");
 const labEnv = JSON.parse(readFileSync(join(FIXTURE, "environment.resolved.json"), "utf8")) as Environment;
@@ -205,5 +205,93 @@ describe("DB-01, DB-02: the database", () => {
     const v = verdict("DB-02", "@database", change);
     expect(v.status).toBe(status);
     if (actual) expect(v.actual).toBe(actual);
+  });
+});
+
+describe("SW-01..05: release, kernel, Docker", () => {
+  // The lab's hosts say CentOS Linux release 7.9.2009 in both release files.
+  const release = (line: string): Record<string, Edit> => ({ "centos-release": stdout(() => `${line}\n`), "redhat-release": stdout(() => `${line}\n`) });
+  const os = (distro: string, files: string[]): Record<string, Edit> =>
+    Object.fromEntries(["os-release", "centos-release", "redhat-release"].map((name) => [name, files.includes(name) ? () => fixture(`os/${distro}/${name}`, name) : absent]));
+  const allow = (id: string, minVersion: string) => policy({ osAllowed: [{ id, minVersion }] });
+
+  it.each<[string, Change, Status, string | null]>([
+    ["CentOS 7.9", {}, "passed", "centos 7.9: CentOS Linux release 7.9.2009 (Core)"],
+    ["CentOS 7.6", { sections: release("CentOS Linux release 7.6.1810 (Core)") }, "passed", "centos 7.6: CentOS Linux release 7.6.1810 (Core)"],
+    ["CentOS 7.5", { sections: release("CentOS Linux release 7.5.1804 (Core)") }, "warning", null],
+    ["CentOS 8.0", { sections: release("CentOS Linux release 8.0.1905 (Core)") }, "passed", null],
+    ["CentOS 6.10", { sections: release("CentOS release 6.10 (Final)") }, "warning", null],
+    ["CentOS 7.5 allowed by policy", { sections: release("CentOS Linux release 7.5.1804 (Core)"), env: allow("centos", "7.4") }, "passed", null],
+    ["a release line without minor", { sections: release("CentOS Linux release 7 (Core)") }, "broken", null],
+    ["Ubuntu, not allowed", { sections: os("ubuntu-22.04", ["os-release"]) }, "warning", "ubuntu 22: Ubuntu 22.04.2 LTS"],
+    ["Rocky 9.5, allowed from 9.4", { sections: os("rocky-9.5", ["os-release", "redhat-release"]), env: allow("rocky", "9.4") }, "passed", "rocky 9.5: Rocky Linux release 9.5 (Blue Onyx)"],
+    ["Rocky 9.5, allowed from 9.6", { sections: os("rocky-9.5", ["os-release", "redhat-release"]), env: allow("rocky", "9.6") }, "warning", null],
+    ["Rocky 9.5, allowed from 10", { sections: os("rocky-9.5", ["os-release", "redhat-release"]), env: allow("rocky", "10") }, "warning", null],
+    ["Debian 12, allowed from 12", { sections: os("debian-12", ["os-release"]), env: allow("debian", "12") }, "passed", "debian 12: Debian GNU/Linux 12 (bookworm)"],
+    ["Debian 12, allowed from 11", { sections: os("debian-12", ["os-release"]), env: allow("debian", "11") }, "passed", null],
+    ["Debian 12, allowed from 13", { sections: os("debian-12", ["os-release"]), env: allow("debian", "13") }, "warning", null],
+    ["Debian 12, allowed from 12.1: the minor is unknown", { sections: os("debian-12", ["os-release"]), env: allow("debian", "12.1") }, "broken", null],
+  ])("SW-01 %s", (_name, change, status, actual) => {
+    const v = verdict("SW-01", "cp1", change);
+    expect(v.status, v.message).toBe(status);
+    if (actual !== null) expect(v.actual).toBe(actual);
+  });
+
+  it("SW-01: a version-less os-release with a version-less policy is broken", () => {
+    const change = { sections: { ...os("debian-12", ["os-release"]), "os-release": (s: CommandOutput) => ({ ...fixture("os/debian-12/os-release", s.section), stdout: fixture("os/debian-12/os-release").stdout.replace(/^VERSION_ID=.*\n/m, "") }) }, env: allow("debian", "12") };
+    expect(verdict("SW-01", "cp1", change).status).toBe("broken");
+  });
+
+  it.each<[string, Change, Status]>([
+    ["CentOS 7.9", {}, "passed"],
+    ["CentOS 7.3", { sections: release("CentOS Linux release 7.3.1611 (Core)") }, "passed"],
+    ["CentOS 7.2", { sections: release("CentOS Linux release 7.2.1511 (Core)") }, "failed"],
+    ["CentOS 6.10", { sections: release("CentOS release 6.10 (Final)") }, "failed"],
+    ["CentOS 8.1", { sections: release("CentOS Linux release 8.1.1911 (Core)") }, "passed"],
+    ["Rocky 9.5", { sections: os("rocky-9.5", ["os-release", "redhat-release"]) }, "passed"],
+    ["Debian 12", { sections: os("debian-12", ["os-release"]) }, "passed"],
+  ])("SW-02 %s", (_name, change, status) => expect(verdict("SW-02", "cp1", change).status).toBe(status));
+
+  const kernel = (name: string): Change => ({ sections: { "uname-r": () => fixture(`kernel/${name}`, "uname-r") } });
+  it.each<[string, Status, Status]>([
+    ["3.10.0-1160.el7.x86_64", "passed", "passed"],
+    ["3.10.0-957.el7.x86_64", "passed", "passed"],
+    ["3.10.0-862.el7.x86_64", "warning", "passed"],
+    ["3.10.0-514.el7.x86_64", "warning", "passed"],
+    ["3.10.0-327.36.3.el7.x86_64", "warning", "failed"],
+    ["3.10.0-327.el7.x86_64", "warning", "failed"],
+    ["3.10.0-229.el7.x86_64", "warning", "failed"],
+    ["4.18.0-425.3.1.el8.x86_64", "passed", "passed"],
+  ])("kernel %s: SW-03 %s, SW-04 %s", (name, sw03, sw04) => {
+    expect(verdict("SW-03", "cp1", kernel(name))).toMatchObject({ status: sw03, actual: name });
+    expect(verdict("SW-04", "cp1", kernel(name))).toMatchObject({ status: sw04, actual: name });
+  });
+
+  it("SW-03 at exactly the recommended release, SW-04 just after the incompatible build or without a release", () => {
+    const uname = (release: string): Change => ({ sections: { "uname-r": stdout(() => `${release}\n`) } });
+    expect(verdict("SW-03", "cp1", uname("3.10.0-927")).status).toBe("passed");
+    expect(verdict("SW-03", "cp1", uname("3.10.0-926.99")).status).toBe("warning");
+    expect(verdict("SW-04", "cp1", uname("3.10.0-328")).status).toBe("passed");
+    expect(verdict("SW-04", "cp1", uname("3.10.0")).status).toBe("failed");
+  });
+
+  const serverVersion = (version: string): Change => ({ sections: { "docker-version": stdout((t) => t.replace(/("Server":.*?"Components":\[\{"Name":"Engine","Version":")[^"]+/, `$1${version}`).replace(/("Server":\{.*?"Version":")20\.10\.24\+dfsg1(","ApiVersion")/, `$1${version}$2`)) } });
+  it.each<[string, Change, Status, string | null]>([
+    ["20.10.24 running", {}, "passed", "20.10.24+dfsg1"],
+    ["exactly the minimum", serverVersion("20.10.7"), "passed", "20.10.7"],
+    ["older than the minimum", serverVersion("20.10.6"), "failed", "20.10.6"],
+    ["older than the policy's minimum", { env: policy({ dockerMinVersion: "24.0" }) }, "failed", "20.10.24+dfsg1"],
+    ["daemon down", { sections: { "docker-version": () => fixture("docker/version-daemon-down", "docker-version") } }, "failed", "Docker client 28.2.2, daemon not answering"],
+    ["not installed", { sections: { "docker-version": () => fixture("docker/version-not-installed", "docker-version") } }, "failed", "Docker not installed"],
+    ["timed out", { sections: { "docker-version": (s) => ({ ...s, timedOut: true, exitCode: 124 }) } }, "broken", null],
+  ])("SW-05 %s", (_name, change, status, actual) => {
+    const v = verdict("SW-05", "cp1", change);
+    expect(v.status, v.message).toBe(status);
+    if (actual !== null) expect(v.actual).toBe(actual);
+  });
+
+  it("SW-05 names where the minimum comes from", () => {
+    expect(verdict("SW-05", "cp1").expected).toContain("20.10.7, the vendor's earlier HA page");
+    expect(verdict("SW-05", "cp1", { env: policy({ dockerMinVersion: "20.10.8" }) }).expected).toContain("20.10.8, this environment's policy.dockerMinVersion");
   });
 });
