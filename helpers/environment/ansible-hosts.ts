@@ -20,6 +20,8 @@ import { expandTilde, parseJumpSpec } from "./ssh-config.js";
 
 export interface InventoryHosts {
   hosts: HostEntry[];
+  /** Settings the suite ignores (host-key checking turned off), said at the start of the run. */
+  notices: string[];
   /** host name → field → where it came from, for messages. */
   origins: Record<string, Record<string, string>>;
   problems: string[];
@@ -136,10 +138,11 @@ function firstOf(vars: Record<string, unknown>, names: string[]): [string, unkno
 }
 
 /** `-o ProxyJump=x`, `-o ProxyJump x`, `-oProxyJump=x`, `-J x` in ansible_ssh_common_args / ansible_ssh_extra_args. */
-export function proxyJumpFromArgs(args: string): { jump?: string; proxyCommand: boolean } {
+export function proxyJumpFromArgs(args: string): { jump?: string; proxyCommand: boolean; strictHostKeyChecking?: string } {
   const words = args.match(/"[^"]*"|'[^']*'|\S+/g)?.map((w) => w.replace(/^(['"])(.*)\1$/, "$2")) ?? [];
   let jump: string | undefined;
   let proxyCommand = false;
+  let strictHostKeyChecking: string | undefined;
   for (let i = 0; i < words.length; i++) {
     const w = words[i]!;
     let option: string | undefined;
@@ -150,8 +153,9 @@ export function proxyJumpFromArgs(args: string): { jump?: string; proxyCommand: 
     const m = option === undefined ? null : /^(\w+)\s*[= ]\s*(.*)$/.exec(option);
     if (m && m[1]!.toLowerCase() === "proxyjump") jump = m[2];
     if (m && m[1]!.toLowerCase() === "proxycommand") proxyCommand = true;
+    if (m && m[1]!.toLowerCase() === "stricthostkeychecking") strictHostKeyChecking = m[2];
   }
-  return { ...(jump ? { jump } : {}), proxyCommand };
+  return { ...(jump ? { jump } : {}), proxyCommand, ...(strictHostKeyChecking ? { strictHostKeyChecking } : {}) };
 }
 
 const HOST_NAME = /^[a-z0-9][a-z0-9._-]*$/i;
@@ -163,6 +167,7 @@ const SSH_CONNECTIONS = new Set(["ssh", "smart", "paramiko", "paramiko_ssh"]);
  */
 export function inventoryHosts(inventory: Inventory, roles: { cp: string; dp: string }, source: string, baseDir: string): InventoryHosts {
   const problems: string[] = [];
+  const notices: string[] = [];
   const origins: InventoryHosts["origins"] = {};
   const known = [...inventory.groups.keys()].filter((g) => g !== "all" && g !== "ungrouped");
   const members = new Map<string, Array<"cp" | "dp">>();
@@ -211,9 +216,16 @@ export function inventoryHosts(inventory: Inventory, roles: { cp: string; dp: st
         problems.push(`${at("ansible_become_method")}=${String(method[1])}: the suite becomes root with \`sudo -n\` only; use sudo or give the host without ansible_become`);
       }
     }
+    const keyChecking = firstOf(vars, ["ansible_host_key_checking", "ansible_ssh_host_key_checking"]);
+    if (keyChecking && ansibleBoolean(keyChecking[1]) === false) {
+      notices.push(`${name}: ${at(keyChecking[0])}=${String(keyChecking[1])} is ignored: host keys are always checked strictly`);
+    }
     for (const argsVar of ["ansible_ssh_common_args", "ansible_ssh_extra_args"]) {
       if (vars[argsVar] === undefined) continue;
-      const { jump, proxyCommand } = proxyJumpFromArgs(String(vars[argsVar]));
+      const { jump, proxyCommand, strictHostKeyChecking } = proxyJumpFromArgs(String(vars[argsVar]));
+      if (strictHostKeyChecking !== undefined && /^(no|off|accept-new|false)$/i.test(strictHostKeyChecking)) {
+        notices.push(`${name}: ${at(argsVar)} -o StrictHostKeyChecking=${strictHostKeyChecking} is ignored: host keys are always checked strictly`);
+      }
       if (proxyCommand && !jump) problems.push(`${at(argsVar)}: ProxyCommand is not supported (the suite connects itself); use -o ProxyJump=[user@]bastion[:port] or -J`);
       if (!jump || jump.toLowerCase() === "none") continue;
       const chain = jumpChain(jump);
@@ -225,7 +237,7 @@ export function inventoryHosts(inventory: Inventory, roles: { cp: string; dp: st
     }
     hosts.push(host);
   }
-  return { hosts, origins, problems };
+  return { hosts, notices, origins, problems };
 }
 
 /** `a,b` → b reached through a. The user of a hop without one is the target's (filled in later). */

@@ -30,6 +30,7 @@ export function resolveHosts(file: EnvironmentFile, raw: unknown, environmentFil
       // Key files named in the inventory are relative to the inventory's folder.
       const fromInventory = inventoryHosts(readInventory(path), file.inventory.roles, path, dirname(path));
       for (const message of fromInventory.problems) problems.push(asProblem(message, "inventory.ansible"));
+      notices.push(...fromInventory.notices);
       hosts = fromInventory.hosts;
       Object.assign(origins, fromInventory.origins);
     } catch (error) {

@@ -79,6 +79,16 @@ describe("role groups become audited hosts", () => {
     expect(inventoryHosts(inventory, { cp: "api7_cp", dp: "empty" }, "x.ini", "/").problems[0]).toMatch(/inventory\.roles\.dp: group "empty" of x\.ini has no host/);
   });
 
+  test("host-key checking turned off in the inventory is reported as ignored", () => {
+    const inventory = parseIniInventory("[api7_cp]\nc1 ansible_host_key_checking=False\n[api7_dp]\nd1 ansible_ssh_common_args='-o StrictHostKeyChecking=no'\n");
+    const { notices, problems } = inventoryHosts(inventory, ROLES, "x.ini", "/");
+    expect(problems).toEqual([]);
+    expect(notices).toEqual([
+      "c1: inventory.ansible x.ini: host c1 ansible_host_key_checking=false is ignored: host keys are always checked strictly",
+      "d1: inventory.ansible x.ini: host d1 ansible_ssh_common_args -o StrictHostKeyChecking=no is ignored: host keys are always checked strictly",
+    ]);
+  });
+
   test("become with another method than sudo, a non-SSH connection and a template are refused", () => {
     const inventory = parseIniInventory(
       "[api7_cp]\nc1 ansible_become=yes ansible_become_method=su\nc2 ansible_connection=local\n[api7_dp]\nd1 ansible_user='{{ user }}'\n",
@@ -118,7 +128,7 @@ describe("INI details", () => {
 
   test("ProxyJump spellings in ssh args", () => {
     expect(proxyJumpFromArgs("-o ProxyJump=a@b:2")).toEqual({ jump: "a@b:2", proxyCommand: false });
-    expect(proxyJumpFromArgs("-oProxyJump=b -o StrictHostKeyChecking=no")).toEqual({ jump: "b", proxyCommand: false });
+    expect(proxyJumpFromArgs("-oProxyJump=b -o StrictHostKeyChecking=no")).toEqual({ jump: "b", proxyCommand: false, strictHostKeyChecking: "no" });
     expect(proxyJumpFromArgs("-J b1,b2")).toEqual({ jump: "b1,b2", proxyCommand: false });
     expect(proxyJumpFromArgs(`-o ProxyCommand="ssh -W %h:%p -q user@gateway.example.com"`)).toEqual({ proxyCommand: true });
   });
