@@ -276,36 +276,34 @@ export async function runFaultExperiment(input: FaultExperimentInput): Promise<F
   const failure = (label: string, output: CommandOutput) =>
     `${label} on ${member.name} ${output.timedOut ? "timed out" : `exited ${output.exitCode}`}${output.stderr.trim() ? `: ${output.stderr.trim().slice(0, 300)}` : ""}`;
 
-  /** Undoes every injected action, last first; true when every undo command succeeded. */
+  /** Undoes every injected action, all at once; true when every undo command succeeded. */
   const rollBack = async (why: string): Promise<boolean> => {
-    let allUndone = true;
-    for (const action of [...injected].reverse()) {
-      log(`${id}: rollback (${why}): ${action.undo.label} on ${member.name}`);
-      try {
-        const output = await run(action.undo.argv, action.undo.section);
-        if (output.exitCode !== 0) {
-          allUndone = false;
+    const undone = await Promise.all(
+      injected.splice(0).map(async (action) => {
+        log(`${id}: rollback (${why}): ${action.undo.label} on ${member.name}`);
+        try {
+          const output = await run(action.undo.argv, action.undo.section);
+          if (output.exitCode === 0) return true;
           errors.push(failure(action.undo.label, output));
+        } catch (error) {
+          errors.push(`${action.undo.label} failed: ${String(error)}`);
         }
-      } catch (error) {
-        allUndone = false;
-        errors.push(`${action.undo.label} failed: ${String(error)}`);
-      }
-    }
-    injected.length = 0;
-    return allUndone;
+        return false;
+      }),
+    );
+    return undone.every(Boolean);
   };
 
   const disarmAll = async (): Promise<boolean> => {
-    let all = true;
-    for (const { rollback, name } of armed) {
-      const output = await run(disarmArgv(rollback, name), `disarm:${rollback.component}`).catch((error: unknown) => {
-        errors.push(`disarm failed: ${String(error)}`);
-        return null;
-      });
-      if (!output || output.exitCode !== 0) all = false;
-    }
-    return all;
+    const outputs = await Promise.all(
+      armed.map(({ rollback, name }) =>
+        run(disarmArgv(rollback, name), `disarm:${rollback.component}`).catch((error: unknown) => {
+          errors.push(`disarm failed: ${String(error)}`);
+          return null;
+        }),
+      ),
+    );
+    return outputs.every((output) => output !== null && output.exitCode === 0);
   };
 
   const problem = refusal(input);
@@ -328,9 +326,33 @@ export async function runFaultExperiment(input: FaultExperimentInput): Promise<F
   });
   let removeSignalHandlers = () => {};
   try {
-    // The steady-state window: traffic recorded, the member's tools and every member's ports read meanwhile.
-    const [detected, memberChecks] = await Promise.all([
-      run(DETECT_HOST_TOOLS, "detect-tools"),
+    /** Reads the member's tools and arms every undo on it; the reason when it could not. */
+    const prepare = async (): Promise<{ actions: FaultAction[] } | { problem: string }> => {
+      const detected = await run(DETECT_HOST_TOOLS, "detect-tools");
+      const tools = parseHostTools(detected.stdout);
+      if (detected.exitCode !== 0 || !tools) return { problem: `could not read ${member.name}'s tools: ${failure("tool detection", detected)}` };
+      const actions = faultActions(faultKind, components, tools);
+      const problems = await Promise.all(
+        actions.map(async (action) => {
+          const name = rollbackName(`${id}-${action.target}`);
+          const output = await run(armArgv(tools.timer, name, settings.rollbackAfterSeconds, action.undo.argv), `arm:${action.target}`);
+          const pid = Number(output.stdout.trim());
+          if (output.exitCode !== 0 || (tools.timer === "nohup" && !(Number.isInteger(pid) && pid > 0))) return failure("arming the rollback", output);
+          const rollback: ArmedRollback =
+            tools.timer === "systemd-run" ? { kind: "systemd-run", component: action.target, unit: name } : { kind: "nohup", component: action.target, pid };
+          armed.push({ rollback, name });
+          record.armedRollbacks.push(rollback);
+          log(`${id}: rollback armed on ${member.name} (${tools.timer}, ${settings.rollbackAfterSeconds} s)`);
+          return null;
+        }),
+      );
+      const problem = problems.find((p) => p !== null);
+      return problem ? { problem } : { actions };
+    };
+    // The steady-state window: traffic recorded while every member's ports are read and the undo is
+    // armed on the member (disarmed again in `finally` when no fault follows).
+    const [prepared, memberChecks] = await Promise.all([
+      prepare(),
       Promise.all(pair.members.map((host) => memberHealth(host, components))),
       sleep(settings.steadyStateSeconds * 1000),
     ]);
@@ -339,42 +361,28 @@ export async function runFaultExperiment(input: FaultExperimentInput): Promise<F
       errors.push(`no steady state, no fault injected: ${failedChecks(record.steadyBefore)}`);
       return record;
     }
-    const tools = parseHostTools(detected.stdout);
-    if (detected.exitCode !== 0 || !tools) {
-      errors.push(`could not read ${member.name}'s tools, no fault injected: ${failure("tool detection", detected)}`);
+    if ("problem" in prepared) {
+      errors.push(`no fault injected: ${prepared.problem}`);
       return record;
-    }
-    const actions = faultActions(faultKind, components, tools);
-
-    for (const action of actions) {
-      const name = rollbackName(`${id}-${action.target}`);
-      const output = await run(armArgv(tools.timer, name, settings.rollbackAfterSeconds, action.undo.argv), `arm:${action.target}`);
-      const pid = Number(output.stdout.trim());
-      if (output.exitCode !== 0 || (tools.timer === "nohup" && !(Number.isInteger(pid) && pid > 0))) {
-        errors.push(`could not arm the rollback on ${member.name}, no fault injected: ${failure("arming", output)}`);
-        return record;
-      }
-      const rollback: ArmedRollback =
-        tools.timer === "systemd-run" ? { kind: "systemd-run", component: action.target, unit: name } : { kind: "nohup", component: action.target, pid };
-      armed.push({ rollback, name });
-      record.armedRollbacks.push(rollback);
-      log(`${id}: rollback armed on ${member.name} (${tools.timer}, ${settings.rollbackAfterSeconds} s)`);
     }
 
     // On a signal the undo commands run at once; the timers stay armed unless every undo succeeded.
     removeSignalHandlers = installSignalRollback(async () => {
       if (await rollBack("signal")) await disarmAll();
     });
+    // Every fault command at once (HA-DP-02 takes out two components, as a host loss would).
     record.faultAt = nowMs();
-    for (const action of actions) {
-      injected.push(action);
-      log(`${id}: fault: ${action.inject.label} on ${member.name}`);
-      const output = await run(action.inject.argv, action.inject.section);
-      if (output.exitCode !== 0) {
-        record.faultError = failure(action.inject.label, output);
-        errors.push(`fault not injected: ${record.faultError}`);
-        break;
-      }
+    const outputs = await Promise.all(
+      prepared.actions.map((action) => {
+        injected.push(action);
+        log(`${id}: fault: ${action.inject.label} on ${member.name}`);
+        return run(action.inject.argv, action.inject.section);
+      }),
+    );
+    const failed = prepared.actions.flatMap((action, i) => (outputs[i]!.exitCode !== 0 ? [failure(action.inject.label, outputs[i]!)] : []));
+    if (failed.length > 0) {
+      record.faultError = failed.join("; ");
+      errors.push(`fault not injected: ${record.faultError}`);
     }
 
     if (record.faultError === null) {
