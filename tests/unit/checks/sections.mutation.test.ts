@@ -295,3 +295,73 @@ describe("SW-01..05: release, kernel, Docker", () => {
     expect(verdict("SW-05", "cp1", { env: policy({ dockerMinVersion: "20.10.8" }) }).expected).toContain("20.10.8, this environment's policy.dockerMinVersion");
   });
 });
+
+describe("TOPO-01..04: hosts and what runs on them", () => {
+  const machineIdOf = (host: string) => baseline.hosts.find((h) => h.name === host)!.sections.find((s) => s.section === "machine-id")!.stdout;
+  const withoutHost = (name: string) => (env: Environment): Environment => ({ ...env, hosts: env.hosts.filter((h) => h.name !== name) });
+
+  it.each<[string, string, Change, Status]>([
+    ["distinct machines", "cp1", {}, "passed"],
+    ["cp1 is cp2", "cp1", { sections: { "machine-id": stdout(() => machineIdOf("cp2")) } }, "failed"],
+    ["dp1 is dp2, seen from dp1", "dp1", { sections: { "machine-id": stdout(() => machineIdOf("dp2")) } }, "failed"],
+    ["three hosts declared", "cp1", { env: withoutHost("dp2") }, "failed"],
+    ["one CP host declared", "dp1", { env: withoutHost("cp2") }, "failed"],
+    ["cp1's machine-id unreadable", "cp1", { sections: { "machine-id": absent } }, "broken"],
+  ])("%s (%s)", (_name, target, change, status) => expect(verdict("TOPO-01", target, change).status).toBe(status));
+
+  it("counts distinct machines per role even when the host under test is distinct", () => {
+    const run: CollectedRun = {
+      ...baseline,
+      hosts: baseline.hosts.map((h) => (h.name === "dp2" ? { ...h, sections: h.sections.map((s) => (s.section === "machine-id" ? { ...s, stdout: machineIdOf("dp1") } : s)) } : h)),
+    };
+    const v = verdictFor(requirementById("TOPO-01"), "cp1", allChecks, { env: labEnv, run, allFacts: parseAllFacts(run) });
+    expect(v.status).toBe("failed");
+    const cpOnly = { ...baseline, hosts: baseline.hosts.map((h) => (h.name === "cp2" ? { ...h, sections: h.sections.map((s) => (s.section === "machine-id" ? { ...s, stdout: machineIdOf("cp1") } : s)) } : h)) };
+    expect(verdictFor(requirementById("TOPO-01"), "dp1", allChecks, { env: labEnv, run: cpOnly, allFacts: parseAllFacts(cpOnly) }).status).toBe("failed");
+  });
+
+  it("shows each host with the start of its machine-id; a short inventory has no evidence", () => {
+    expect(verdict("TOPO-01", "cp1").actual).toBe(`cp: cp1 [${machineIdOf("cp1").slice(0, 8)}], cp2 [${machineIdOf("cp2").slice(0, 8)}]; dp: dp1 [${machineIdOf("dp1").slice(0, 8)}], dp2 [${machineIdOf("dp2").slice(0, 8)}]`);
+    expect(verdict("TOPO-01", "cp1", { env: withoutHost("dp2") })).toMatchObject({ actual: "2 CP hosts, 1 DP host, 3 hosts in all", evidence: [] });
+  });
+
+  const ss = (edit: (text: string) => string): Change => ({ sections: { "ss-listen": stdout(edit) } });
+  const ps = (edit: (text: string) => string): Change => ({ sections: { processes: stdout(edit) } });
+  const detect = (name: "dashboard" | "dpManager" | "gateway", how: { container?: string; process?: string }) => (env: Environment): Environment => ({
+    ...env,
+    components: { ...env.components, [name]: { ...env.components[name], detect: how } },
+  });
+  const aContainer = baseline.hosts[0]!.sections.find((s) => s.section === "docker-ps")!.stdout.split("\n")[0]!;
+
+  it.each<[string, string, string, Change, Status, string | null]>([
+    ["CP components running and listening", "TOPO-02", "cp1", {}, "passed", "API7 Dashboard: process matching \"api7-dashboard.conf\", listening on 7080; DP Manager: process matching \"api7-dp-manager.conf\", listening on 7900"],
+    ["DP Manager only on loopback", "TOPO-02", "cp1", ss((t) => t.replace("0.0.0.0:7900", "127.0.0.1:7900")), "failed", "API7 Dashboard: process matching \"api7-dashboard.conf\", listening on 7080; DP Manager: process matching \"api7-dp-manager.conf\", listening on none of its ports"],
+    ["Dashboard not running", "TOPO-02", "cp1", ps((t) => t.replace(/.*api7-dashboard\.conf.*\n/, "")), "failed", "API7 Dashboard: not running, listening on 7080; DP Manager: process matching \"api7-dp-manager.conf\", listening on 7900"],
+    ["gateway on one of its two ports", "TOPO-03", "dp1", ss((t) => t.replace(/^.*:9443 .*\n/m, "")), "failed", "API7 Gateway: process matching \"api7-gateway.conf\", listening on 9080"],
+    ["gateway running and listening", "TOPO-03", "dp1", {}, "passed", "API7 Gateway: process matching \"api7-gateway.conf\", listening on 9080, 9443"],
+    ["found by its container", "TOPO-03", "dp1", { env: detect("gateway", { container: aContainer }) }, "passed", `API7 Gateway: container ${aContainer}, listening on 9080, 9443`],
+    ["container absent, process present", "TOPO-03", "dp1", { env: detect("gateway", { container: "no-such", process: "api7-gateway.conf" }) }, "passed", null],
+    ["neither container nor process", "TOPO-03", "dp1", { env: detect("gateway", { container: "no-such", process: "no-such.conf" }) }, "failed", null],
+    ["process listing unreadable", "TOPO-03", "dp1", { sections: { processes: (s) => ({ ...s, exitCode: 1, stdout: "", stderr: "Permission denied\n" }) } }, "broken", null],
+    ["container found while processes are unreadable", "TOPO-03", "dp1", { env: detect("gateway", { container: aContainer, process: "api7-gateway.conf" }), sections: { processes: (s) => ({ ...s, exitCode: 1, stdout: "", stderr: "Permission denied\n" }) } }, "passed", null],
+  ])("%s: %s %s", (_name, id, target, change, status, actual) => {
+    const v = verdict(id, target, change);
+    expect(v.status, v.message).toBe(status);
+    if (actual !== null) expect(v.actual).toBe(actual);
+  });
+
+  const dpProcesses = baseline.hosts.find((h) => h.name === "dp1")!.sections.find((s) => s.section === "processes")!.stdout;
+  const cpProcesses = baseline.hosts.find((h) => h.name === "cp1")!.sections.find((s) => s.section === "processes")!.stdout;
+  it.each<[string, string, Change, Status, string | null]>([
+    ["a CP host with its own components", "cp1", {}, "passed", "no API7 Gateway"],
+    ["a DP host with its own component", "dp1", {}, "passed", "no API7 Dashboard or DP Manager"],
+    ["a gateway on a CP host", "cp1", ps((t) => `${t}${dpProcesses}`), "warning", "API7 Gateway runs (process matching \"api7-gateway.conf\")"],
+    ["CP components on a DP host", "dp1", ps((t) => `${t}${cpProcesses}`), "warning", null],
+    ["a listing without its own components", "dp1", ps((t) => t.replace(/.*api7-gateway\.conf.*\n/, "")), "broken", null],
+    ["both roles declared", "cp1", { env: (env) => ({ ...env, hosts: env.hosts.map((h) => (h.name === "cp1" ? { ...h, roles: ["cp", "dp"] } : h)) }) }, "warning", "roles: cp, dp"],
+  ])("TOPO-04 %s", (_name, target, change, status, actual) => {
+    const v = verdict("TOPO-04", target, change);
+    expect(v.status, v.message).toBe(status);
+    if (actual !== null) expect(v.actual).toBe(actual);
+  });
+});
