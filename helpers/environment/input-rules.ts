@@ -67,37 +67,35 @@ export function addressProblems(env: EnvironmentFile): EnvironmentProblem[] {
   return problems;
 }
 
+/** Every string of the file as parsed, with its key path. */
+function eachString(raw: unknown, visit: (value: string, keyPath: string) => void): void {
+  const walk = (value: unknown, path: string) => {
+    if (typeof value === "string") visit(value, path);
+    else if (Array.isArray(value)) value.forEach((v, i) => walk(v, `${path}[${i}]`));
+    else if (value && typeof value === "object") for (const [k, v] of Object.entries(value)) walk(v, path ? `${path}.${k}` : k);
+  };
+  walk(raw, "");
+}
+
 /** Every string holding {{...}}, by key path: only lab environments have containers to fill them in. */
 export function placeholderProblems(raw: unknown): EnvironmentProblem[] {
   const problems: EnvironmentProblem[] = [];
-  const walk = (value: unknown, path: string) => {
-    if (typeof value === "string" && value.includes("{{")) {
-      problems.push({ keyPath: path, message: `"${value}": {{...}} placeholders are only for lab environments (lab: {variant: ...}); give the real DNS name, IP or URL` });
-    } else if (Array.isArray(value)) {
-      value.forEach((v, i) => walk(v, `${path}[${i}]`));
-    } else if (value && typeof value === "object") {
-      for (const [k, v] of Object.entries(value)) walk(v, path ? `${path}.${k}` : k);
+  eachString(raw, (value, keyPath) => {
+    if (value.includes("{{")) {
+      problems.push({ keyPath, message: `"${value}": {{...}} placeholders are only for lab environments (lab: {variant: ...}); give the real DNS name, IP or URL` });
     }
-  };
-  walk(raw, "");
+  });
   return problems;
 }
 
 /** In a lab environment every {{name}} must name one of the lab's containers, or the run would fail after starting it. */
 export function labPlaceholderProblems(raw: unknown, containers: readonly string[]): EnvironmentProblem[] {
   const problems: EnvironmentProblem[] = [];
-  const walk = (value: unknown, path: string) => {
-    if (typeof value === "string") {
-      for (const [, name] of value.matchAll(/\{\{([^}]*)\}\}/g)) {
-        if (!containers.includes(name!)) problems.push({ keyPath: path, message: `{{${name}}} names no container of this lab; use one of ${containers.map((c) => `{{${c}}}`).join(", ")}` });
-      }
-    } else if (Array.isArray(value)) {
-      value.forEach((v, i) => walk(v, `${path}[${i}]`));
-    } else if (value && typeof value === "object") {
-      for (const [k, v] of Object.entries(value)) walk(v, path ? `${path}.${k}` : k);
+  eachString(raw, (value, keyPath) => {
+    for (const [, name] of value.matchAll(/\{\{([^}]*)\}\}/g)) {
+      if (!containers.includes(name!)) problems.push({ keyPath, message: `{{${name}}} names no container of this lab; use one of ${containers.map((c) => `{{${c}}}`).join(", ")}` });
     }
-  };
-  walk(raw, "");
+  });
   return problems;
 }
 

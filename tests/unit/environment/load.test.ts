@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { describe, expect, test } from "vitest";
 import { EnvironmentError, loadEnvironment, parseEnvironmentFile, parseEnvironmentText, resolvePlaceholders } from "../../../helpers/environment/load.js";
 import { resolvedFollowsSource } from "../../../helpers/evidence/reverify.js";
+import { environmentText } from "../../fixtures/environments/environment-text.js";
 
 const fixtures = join(import.meta.dirname, "../../fixtures/environments");
 const broken = join(fixtures, "broken");
@@ -70,19 +71,7 @@ describe("lab placeholders", () => {
 });
 
 describe("hosts from an Ansible inventory", () => {
-  const inventoryEnv = (inventory: string) => `name: inv
-inventory: { ansible: ${inventory}, roles: { cp: api7_cp, dp: api7_dp } }
-components:
-  dashboard: { role: cp, ports: [7080], detect: { container: d } }
-  dpManager: { role: cp, ports: [7900], detect: { container: m } }
-  gateway: { role: dp, ports: [9080], detect: { container: g } }
-entrypoints:
-  gateway: { url: "http://gw.example.com:9080/" }
-  dashboard: { url: "http://cp.example.com:7080/" }
-  dpManager: { url: "tcp://cp.example.com:7900" }
-database: { host: db.example.com, database: a, user: a, passwordEnv: PG }
-prometheus: { enabled: false }
-`;
+  const inventoryEnv = (inventory: string) => environmentText(`name: inv\ninventory: { ansible: ${inventory}, roles: { cp: api7_cp, dp: api7_dp } }`);
 
   test("replace hosts:, with paths relative to the environment file", () => {
     const text = inventoryEnv("inventories/docs.ini");

@@ -8,6 +8,7 @@ import { afterAll, describe, expect, test } from "vitest";
 import { loadEnvironment } from "../../../helpers/environment/load.js";
 import type { HostEntry } from "../../../helpers/environment/schema.js";
 import { parseJumpSpec, readSshConfig, resolveThroughSshConfig } from "../../../helpers/environment/ssh-config.js";
+import { environmentText } from "../../fixtures/environments/environment-text.js";
 import { writeLocalCredentials } from "../../fixtures/environments/local-credentials.js";
 
 const dir = mkdtempSync(join(tmpdir(), "api7-ssh-config-"));
@@ -137,22 +138,11 @@ describe("an environment file with ssh.config", () => {
     const envFile = join(dir, "env.yaml");
     writeFileSync(
       envFile,
-      `name: cfg
+      environmentText(`name: cfg
 ssh: { config: config }
 hosts:
   - { name: cp1, address: api7-cp1, roles: [cp] }
-  - { name: cp2, address: api7-cp1, roles: [cp], port: 22 }
-components:
-  dashboard: { role: cp, ports: [7080], detect: { container: d } }
-  dpManager: { role: cp, ports: [7900], detect: { container: m } }
-  gateway: { role: dp, ports: [9080], detect: { container: g } }
-entrypoints:
-  gateway: { url: "http://gw.example.com:9080/" }
-  dashboard: { url: "http://cp.example.com:7080/" }
-  dpManager: { url: "tcp://cp.example.com:7900" }
-database: { host: db.example.com, database: a, user: a, passwordEnv: PG }
-prometheus: { enabled: false }
-`,
+  - { name: cp2, address: api7-cp1, roles: [cp], port: 22 }`),
     );
     const { env, notices, origins } = loadEnvironment(envFile);
     expect(env.hosts.map((h) => [h.address, h.port])).toEqual([
