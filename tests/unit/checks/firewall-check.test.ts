@@ -10,32 +10,19 @@ import { parseAllFacts, verdictFor } from "../../../helpers/evaluate.js";
 import type { CommandOutput } from "../../../helpers/model.js";
 import type { CollectedRun } from "../../../helpers/run/collected.js";
 import { allChecks } from "../../../specs/checks/index.js";
-import { fixture } from "../facts/fixtures.js";
+import { CAPTURED_FIREWALL_SECTIONS, capturedFirewall } from "../facts/fixtures.js";
 
 const FIXTURE = join(import.meta.dirname, "../../fixtures/runs/lab");
 const env = JSON.parse(readFileSync(join(FIXTURE, "environment.resolved.json"), "utf8")) as Environment;
 const baseline = JSON.parse(readFileSync(join(FIXTURE, "collected.json"), "utf8")) as CollectedRun;
 
-const FIREWALL_SECTIONS = [
-  "firewalld-state",
-  "firewalld-runtime",
-  "firewalld-permanent",
-  "zone-bindings",
-  "nft-ruleset",
-  "nft-persistent",
-  "iptables",
-  "iptables-persistent",
-  "ip6tables",
-  "ip6tables-persistent",
-  "ipv6-disabled",
-  "ipv6-addresses",
-];
 
 function sec02(caseName: string, change: (sections: CommandOutput[]) => CommandOutput[] = (s) => s) {
-  const captured = change(FIREWALL_SECTIONS.map((name) => fixture(`firewall/${caseName}/${name}`, name)));
+  const captured = change(capturedFirewall(caseName));
+  const replaced = new Set<string>(CAPTURED_FIREWALL_SECTIONS);
   const run: CollectedRun = {
     ...baseline,
-    hosts: baseline.hosts.map((h) => (h.name === "cp1" ? { ...h, sections: [...h.sections.filter((s) => !FIREWALL_SECTIONS.includes(s.section)), ...captured] } : h)),
+    hosts: baseline.hosts.map((h) => (h.name === "cp1" ? { ...h, sections: [...h.sections.filter((s) => !replaced.has(s.section)), ...captured] } : h)),
   };
   return verdictFor(requirementById("SEC-02"), "cp1", allChecks, { env, run, allFacts: parseAllFacts(run) });
 }

@@ -34,3 +34,24 @@ export function absentFile(section: string, path: string): CommandOutput {
     durationMs: 1,
   };
 }
+
+/** Sections that tests/fixtures/capture/capture-firewall.ts writes for each firewall/<case>/. */
+export const CAPTURED_FIREWALL_SECTIONS = [
+  "firewalld-state",
+  "firewalld-runtime",
+  "firewalld-permanent",
+  "zone-bindings",
+  "nft-ruleset",
+  "nft-persistent",
+  "iptables",
+  "iptables-persistent",
+  "ip6tables",
+  "ip6tables-persistent",
+  "ipv6-disabled",
+  "ipv6-addresses",
+] as const;
+
+/** Every captured firewall section of one lab host (firewall/<case>/<section>). */
+export function capturedFirewall(caseName: string): CommandOutput[] {
+  return CAPTURED_FIREWALL_SECTIONS.map((section) => fixture(`firewall/${caseName}/${section}`, section));
+}
