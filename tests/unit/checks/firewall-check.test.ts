@@ -82,3 +82,32 @@ describe("SEC-02 on captured firewall daemons", () => {
     expect(v.status, v.message).toBe("failed");
   });
 });
+
+describe("SEC-04 at the host's IPv6 address", () => {
+  const tcp6 = (port: number, state: "open" | "filtered") => ({
+    key: `tcp:cp1@ipv6:${port}`,
+    kind: "tcp" as const,
+    host: "cp1",
+    target: `[fd7a::2]:${port}`,
+    startedAt: "2026-12-01T11:53:10.528Z",
+    durationMs: 3,
+    result: state === "open" ? { state, ms: 3 } : { state, ms: 900, error: "timeout" },
+  });
+  const sec04 = (probes: ReturnType<typeof tcp6>[]) => {
+    const run: CollectedRun = { ...baseline, probes: [...baseline.probes, ...probes] };
+    return verdictFor(requirementById("SEC-04"), "cp1", allChecks, { env, run, allFacts: parseAllFacts(run) });
+  };
+
+  it("allowed ports open over IPv6, another one filtered: passes, the IPv6 rows are in the table", () => {
+    const v = sec04([tcp6(22, "open"), tcp6(7080, "open"), tcp6(2379, "filtered")]);
+    expect(v.status, v.message).toBe("passed");
+    expect(v.actual).toContain("22 (IPv6)");
+    expect(v.evidence).toContain("tcp:cp1@ipv6:2379");
+  });
+
+  it("a port closed over IPv4 but open over IPv6 fails", () => {
+    const v = sec04([tcp6(22, "open"), tcp6(2379, "open")]);
+    expect(v.status, v.message).toBe("failed");
+    expect(v.message).toContain("2379 over IPv6");
+  });
+});
