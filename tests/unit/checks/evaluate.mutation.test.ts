@@ -1,8 +1,6 @@
 // The verdict engine (helpers/evaluate.ts) on the captured compliant lab run, with small checks
 // written here to drive each rule: what a check may read, when a pass stands, how the level and
 // the page tag shape the verdict. Statuses and key values are asserted, not wording.
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { observed } from "../../../helpers/checks/evidence.js";
 import type { CheckContext, CheckModule, Reads, RequirementCheck } from "../../../helpers/checks/types.js";
@@ -18,10 +16,10 @@ import {
 } from "../../../helpers/evaluate.js";
 import type { CheckOutcome, CommandOutput, Level, Scope } from "../../../helpers/model.js";
 import type { CollectedRun, HostCollection } from "../../../helpers/run/collected.js";
+import { labEnv, labRun } from "../../support/lab-run.js";
 
-const FIXTURE = join(import.meta.dirname, "../../fixtures/runs/lab");
-const env = JSON.parse(readFileSync(join(FIXTURE, "environment.resolved.json"), "utf8")) as Environment;
-const baseline = JSON.parse(readFileSync(join(FIXTURE, "collected.json"), "utf8")) as CollectedRun;
+const env = labEnv;
+const baseline = labRun;
 
 const requirement = (scope: Scope[], level: Level = "MUST", id = "T-01"): RequirementRef => ({ id, level, scope, source: ["S9.1", "S9.2"] });
 const check = (reads: Reads, decide: (ctx: CheckContext) => CheckOutcome): RequirementCheck => ({ reads, decide });

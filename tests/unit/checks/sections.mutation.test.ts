@@ -1,8 +1,6 @@
 // Boundaries of the hardware, SELinux, monitoring and database checks, on the captured compliant
 // lab run with one piece of evidence edited per row (the edit is written in the row). Statuses and
 // the verdict's expected/actual values are asserted, not the wording of messages.
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { requirementById } from "../../../helpers/checks/catalogue.js";
 import type { Environment } from "../../../helpers/environment/schema.js";
@@ -11,10 +9,9 @@ import type { CommandOutput, Status } from "../../../helpers/model.js";
 import type { CollectedRun, ProbeRecord } from "../../../helpers/run/collected.js";
 import { allChecks } from "../../../specs/checks/index.js";
 import { absentFile, fixture } from "../facts/fixtures.js";
+import { labEnv, labRun } from "../../support/lab-run.js";
 
-const FIXTURE = join(import.meta.dirname, "../../fixtures/runs/lab");
-const labEnv = JSON.parse(readFileSync(join(FIXTURE, "environment.resolved.json"), "utf8")) as Environment;
-const baseline = JSON.parse(readFileSync(join(FIXTURE, "collected.json"), "utf8")) as CollectedRun;
+const baseline = labRun;
 
 const GIB = 2 ** 30;
 type Edit = (s: CommandOutput) => CommandOutput;
