@@ -81,7 +81,7 @@ const HEALTH_TIMEOUT_MS = 2_000;
 const DOWN_PROBE_TIMEOUT_MS = 1_000;
 const POLL_INTERVAL_MS = 100;
 /** Traffic recorded after the member is healthy again, so the picture shows it back. */
-const AFTER_RECOVERY_MS = 500;
+const AFTER_RECOVERY_MS = 250;
 const COMMAND_TIMEOUT_MS = 60_000;
 
 /** Stop/start argv of a component: the environment's, else `docker stop|start <container>`. */
