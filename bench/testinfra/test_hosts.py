@@ -55,9 +55,15 @@ def test_selinux_config_enforcing(host):  # SEC-01, persistent mode
     assert re.search(r"^SELINUX=enforcing$", host.file("/etc/selinux/config").content_string, re.M)
 
 
-def test_firewall_drops_inbound_by_default(host):  # SEC-02
-    ruleset = host.check_output("nft list ruleset")
-    assert re.search(r"type filter hook input priority [^;]+; policy drop;", ruleset)
+def test_firewall_drops_inbound_by_default(host):  # SEC-02: firewalld, iptables or nftables
+    if host.run("firewall-cmd --state").rc == 0:
+        target = re.search(r"^\s*target: (\S+)", host.check_output("firewall-cmd --list-all"), re.M)
+        assert target and target.group(1) != "ACCEPT"
+    elif "-P INPUT DROP" in host.iptables.rules("filter", "INPUT"):
+        pass
+    else:
+        ruleset = host.check_output("nft list ruleset")
+        assert re.search(r"type filter hook input priority [^;]+; policy drop;", ruleset)
 
 
 def test_role_ports_listen(host, role):  # SEC-03 (on the host), PORT-01..04
