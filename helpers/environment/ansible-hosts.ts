@@ -24,6 +24,8 @@ export interface InventoryHosts {
   notices: string[];
   /** host name → field → where it came from, for messages. */
   origins: Record<string, Record<string, string>>;
+  /** host name → the file of `-o UserKnownHostsFile=...` in its ssh args. */
+  knownHosts: Record<string, string>;
   problems: string[];
 }
 
@@ -138,11 +140,12 @@ function firstOf(vars: Record<string, unknown>, names: string[]): [string, unkno
 }
 
 /** `-o ProxyJump=x`, `-o ProxyJump x`, `-oProxyJump=x`, `-J x` in ansible_ssh_common_args / ansible_ssh_extra_args. */
-export function proxyJumpFromArgs(args: string): { jump?: string; proxyCommand: boolean; strictHostKeyChecking?: string } {
+export function proxyJumpFromArgs(args: string): { jump?: string; proxyCommand: boolean; strictHostKeyChecking?: string; userKnownHostsFile?: string } {
   const words = args.match(/"[^"]*"|'[^']*'|\S+/g)?.map((w) => w.replace(/^(['"])(.*)\1$/, "$2")) ?? [];
   let jump: string | undefined;
   let proxyCommand = false;
   let strictHostKeyChecking: string | undefined;
+  let userKnownHostsFile: string | undefined;
   for (let i = 0; i < words.length; i++) {
     const w = words[i]!;
     let option: string | undefined;
@@ -154,8 +157,14 @@ export function proxyJumpFromArgs(args: string): { jump?: string; proxyCommand: 
     if (m && m[1]!.toLowerCase() === "proxyjump") jump = m[2];
     if (m && m[1]!.toLowerCase() === "proxycommand") proxyCommand = true;
     if (m && m[1]!.toLowerCase() === "stricthostkeychecking") strictHostKeyChecking = m[2];
+    if (m && m[1]!.toLowerCase() === "userknownhostsfile") userKnownHostsFile = m[2]!.split(/\s+/)[0];
   }
-  return { ...(jump ? { jump } : {}), proxyCommand, ...(strictHostKeyChecking ? { strictHostKeyChecking } : {}) };
+  return {
+    ...(jump ? { jump } : {}),
+    proxyCommand,
+    ...(strictHostKeyChecking ? { strictHostKeyChecking } : {}),
+    ...(userKnownHostsFile ? { userKnownHostsFile } : {}),
+  };
 }
 
 const HOST_NAME = /^[a-z0-9][a-z0-9._-]*$/i;
@@ -169,6 +178,7 @@ export function inventoryHosts(inventory: Inventory, roles: { cp: string; dp: st
   const problems: string[] = [];
   const notices: string[] = [];
   const origins: InventoryHosts["origins"] = {};
+  const knownHosts: InventoryHosts["knownHosts"] = {};
   const known = [...inventory.groups.keys()].filter((g) => g !== "all" && g !== "ungrouped");
   const members = new Map<string, Array<"cp" | "dp">>();
   for (const role of ["cp", "dp"] as const) {
@@ -222,7 +232,9 @@ export function inventoryHosts(inventory: Inventory, roles: { cp: string; dp: st
     }
     for (const argsVar of ["ansible_ssh_common_args", "ansible_ssh_extra_args"]) {
       if (vars[argsVar] === undefined) continue;
-      const { jump, proxyCommand, strictHostKeyChecking } = proxyJumpFromArgs(String(vars[argsVar]));
+      const { jump, proxyCommand, strictHostKeyChecking, userKnownHostsFile } = proxyJumpFromArgs(String(vars[argsVar]));
+      if (userKnownHostsFile === "/dev/null") notices.push(`${name}: ${at(argsVar)} -o UserKnownHostsFile=/dev/null is ignored: host keys are always checked against a known_hosts file`);
+      else if (userKnownHostsFile) knownHosts[name] = expandTilde(userKnownHostsFile, process.cwd());
       if (strictHostKeyChecking !== undefined && /^(no|off|accept-new|false)$/i.test(strictHostKeyChecking)) {
         notices.push(`${name}: ${at(argsVar)} -o StrictHostKeyChecking=${strictHostKeyChecking} is ignored: host keys are always checked strictly`);
       }
@@ -237,7 +249,7 @@ export function inventoryHosts(inventory: Inventory, roles: { cp: string; dp: st
     }
     hosts.push(host);
   }
-  return { hosts, notices, origins, problems };
+  return { hosts, notices, origins, knownHosts, problems };
 }
 
 /** `a,b` → b reached through a. The user of a hop without one is the target's (filled in later). */

@@ -23,6 +23,8 @@ export function resolveHosts(file: EnvironmentFile, raw: unknown, environmentFil
   const notices: string[] = [];
   const origins: ResolvedHosts["origins"] = {};
   let hosts: HostEntry[] = file.hosts ?? [];
+  /** host name → the known_hosts file its inventory or ssh config names (the inventory's -o wins, as on ssh's command line). */
+  const knownHostsOf = new Map<string, string>();
 
   if (file.inventory) {
     const path = expandTilde(file.inventory.ansible, baseDir);
@@ -33,6 +35,7 @@ export function resolveHosts(file: EnvironmentFile, raw: unknown, environmentFil
       notices.push(...fromInventory.notices);
       hosts = fromInventory.hosts;
       Object.assign(origins, fromInventory.origins);
+      for (const [name, knownHostsFile] of Object.entries(fromInventory.knownHosts)) knownHostsOf.set(name, knownHostsFile);
     } catch (error) {
       problems.push({ keyPath: "inventory.ansible", message: `${(error as Error).message}; fix the path (relative to ${baseDir}) or the inventory` });
     }
@@ -45,26 +48,28 @@ export function resolveHosts(file: EnvironmentFile, raw: unknown, environmentFil
     const path = sshConfigPath(configSetting, baseDir);
     try {
       const config = readSshConfig(path);
-      const knownHostsFiles = new Map<string, string[]>();
       hosts = hosts.map((host, i) => {
         const r = resolveThroughSshConfig(config, host, explicit);
         for (const message of r.problems) problems.push(asProblem(message, file.hosts ? `hosts[${i}].address` : "ssh.config"));
         notices.push(...r.notices);
-        if (r.knownHosts) knownHostsFiles.set(r.knownHosts, [...(knownHostsFiles.get(r.knownHosts) ?? []), host.name]);
+        if (r.knownHosts && !knownHostsOf.has(host.name)) knownHostsOf.set(host.name, r.knownHosts);
         origins[host.name] = { ...origins[host.name], ...r.origins };
         return r.host;
       });
-      if (knownHosts === undefined && knownHostsFiles.size > 1) {
-        problems.push({
-          keyPath: "ssh.knownHosts",
-          message: `the ssh config names several UserKnownHostsFile (${[...knownHostsFiles].map(([f, h]) => `${f} for ${h.join(", ")}`).join("; ")}); set ssh.knownHosts to the one file this run checks against`,
-        });
-      } else if (knownHosts === undefined && knownHostsFiles.size === 1) {
-        knownHosts = [...knownHostsFiles.keys()][0];
-      }
     } catch (error) {
       problems.push({ keyPath: "ssh.config", message: `cannot read ${path} (${(error as Error).message}); fix the path or remove ssh.config` });
     }
+  }
+  // One known_hosts file per run: the environment's, else the one the user's files agree on.
+  const knownHostsFiles = new Map<string, string[]>();
+  for (const [name, knownHostsFile] of knownHostsOf) knownHostsFiles.set(knownHostsFile, [...(knownHostsFiles.get(knownHostsFile) ?? []), name]);
+  if (knownHosts === undefined && knownHostsFiles.size > 1) {
+    problems.push({
+      keyPath: "ssh.knownHosts",
+      message: `the ssh config or inventory names several UserKnownHostsFile (${[...knownHostsFiles].map(([f, h]) => `${f} for ${h.join(", ")}`).join("; ")}); set ssh.knownHosts to the one file this run checks against`,
+    });
+  } else if (knownHosts === undefined && knownHostsFiles.size === 1) {
+    knownHosts = [...knownHostsFiles.keys()][0];
   }
 
   // A hop without a user (from `-J host`) logs in as the target does.

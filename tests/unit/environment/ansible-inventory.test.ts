@@ -79,10 +79,11 @@ describe("role groups become audited hosts", () => {
     expect(inventoryHosts(inventory, { cp: "api7_cp", dp: "empty" }, "x.ini", "/").problems[0]).toMatch(/inventory\.roles\.dp: group "empty" of x\.ini has no host/);
   });
 
-  test("host-key checking turned off in the inventory is reported as ignored", () => {
+  test("host-key checking turned off in the inventory is reported as ignored; its UserKnownHostsFile is used", () => {
     const inventory = parseIniInventory("[api7_cp]\nc1 ansible_host_key_checking=False\n[api7_dp]\nd1 ansible_ssh_common_args='-o StrictHostKeyChecking=no'\n");
     const { notices, problems } = inventoryHosts(inventory, ROLES, "x.ini", "/");
     expect(problems).toEqual([]);
+    expect(inventoryHosts(parseIniInventory("[api7_cp]\nc1 ansible_ssh_common_args='-o UserKnownHostsFile=/kh'\n[api7_dp]\nd1\n"), ROLES, "x.ini", "/").knownHosts).toEqual({ c1: "/kh" });
     expect(notices).toEqual([
       "c1: inventory.ansible x.ini: host c1 ansible_host_key_checking=false is ignored: host keys are always checked strictly",
       "d1: inventory.ansible x.ini: host d1 ansible_ssh_common_args -o StrictHostKeyChecking=no is ignored: host keys are always checked strictly",
