@@ -75,12 +75,21 @@ afterAll(async () => {
   rmSync(work, { recursive: true, force: true });
 }, 120_000);
 
-/** Verdicts that differ, each with both runs' messages so a failure explains itself. */
+/**
+ * A loaded 2-core runner can run a host's facts script out of its time budget in one run and not in
+ * another; such a verdict is "broken" for a reason no inventory can cause, so it is left out of the
+ * comparison (and counted, so that most verdicts are still compared).
+ */
+const LOAD_INDUCED = /time budget of \d+ s was used up|timed out/;
+
+/** Same targets in both runs; among the comparable ones, the verdicts that differ (with both messages). */
 function differences(a: (typeof runs)["lab"], b: (typeof runs)["lab"]): string[] {
-  const keys = new Set([...a.verdicts.keys(), ...b.verdicts.keys()]);
-  return [...keys]
+  expect([...b.verdicts.keys()].sort()).toEqual([...a.verdicts.keys()].sort());
+  const comparable = [...a.verdicts.keys()].filter((k) => !LOAD_INDUCED.test(`${a.messages.get(k)} ${b.messages.get(k)}`));
+  expect(comparable.length, `only ${comparable.length} of ${a.verdicts.size} verdicts were evaluated in both runs`).toBeGreaterThan(a.verdicts.size / 2);
+  return comparable
     .filter((k) => a.verdicts.get(k) !== b.verdicts.get(k))
-    .map((k) => `${k}: ${a.verdicts.get(k) ?? "no verdict"} vs ${b.verdicts.get(k) ?? "no verdict"} (${b.messages.get(k) ?? ""} | ${a.messages.get(k) ?? ""})`);
+    .map((k) => `${k}: ${a.verdicts.get(k)} vs ${b.verdicts.get(k)} (${b.messages.get(k) ?? ""} | ${a.messages.get(k) ?? ""})`);
 }
 
 describe("the same lab audited from three inventories", () => {
