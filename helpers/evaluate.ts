@@ -8,7 +8,7 @@ import type { HostFacts } from "./facts/types.js";
 import type { CheckOutcome, CommandOutput, Level, Scope, Verdict } from "./model.js";
 import type { CollectedRun, HostCollection } from "./run/collected.js";
 import { applyWaivers } from "./evidence/waivers.js";
-import { type Fact, missing, observed, unusable } from "./checks/evidence.js";
+import { type Fact, missing, observed, reportsAbsence, unusable } from "./checks/evidence.js";
 import { type FactName, resolveFact } from "./checks/facts.js";
 import { type ProbeKind, probeFact, probeKindOf, recordFact } from "./checks/probes.js";
 import type { CheckContext, CheckModule, Reads, RequirementCheck } from "./checks/types.js";
@@ -131,8 +131,8 @@ function hostProbeFact(section: string, output: CommandOutput | undefined): Fact
 
 /**
  * Why a passed outcome does not rest on intact evidence, or null when it does: at least one piece
- * of evidence, and every piece it names present and readable (a section that exited 0, a probe
- * with a measurement, a recorded experiment). The checks' helpers already ensure this; the engine
+ * of evidence, and every piece it names present and readable (a section that exited 0 or said its
+ * file does not exist, a probe with a measurement, a recorded experiment). The checks' helpers already ensure this; the engine
  * checks again so that no check can pass on absent evidence by mistake.
  */
 export function unsupportedPass(outcome: CheckOutcome, collection: HostCollection | null, run: CollectedRun): string | null {
@@ -154,7 +154,9 @@ export function unsupportedPass(outcome: CheckOutcome, collection: HostCollectio
     }
     const sections = collection ? [collection] : run.hosts;
     for (const host of sections) {
-      const problem = unusable((section) => host.sections.find((s) => s.section === section), name);
+      const lookup = (section: string) => host.sections.find((s) => s.section === section);
+      // A file or program that does not exist, in the tool's own words, is an observation too.
+      const problem = reportsAbsence(lookup(name)) ? null : unusable(lookup, name);
       if (problem !== null) return collection ? problem : `${host.name} ${problem}`;
     }
   }

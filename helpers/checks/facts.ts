@@ -4,6 +4,7 @@
 // sections into Facts: observed only when every section it rests on ran, exited as that command
 // does on success, and parsed.
 import type { DockerFacts, FamilyFirewall, FilesystemFacts, FirewallFacts, HostFacts, IpFamily, Listener, OsFacts, SelinuxMode } from "../facts/types.js";
+import { parseDaemonJsonDataRoot } from "../facts/parsers/docker.js";
 import { parseCgroupMemory, parseLsmemOnline, parseMemoryBlocks } from "../facts/parsers/memory.js";
 import { parseOsRelease, parseReleaseLine, type ReleaseLine } from "../facts/parsers/os.js";
 import { mapParsed, type Parsed, parsed, unparsed } from "../facts/parsers/result.js";
@@ -90,6 +91,8 @@ const SELINUX_SOURCES = SELINUX_RUNTIME.anyOf;
 export type SelinuxConfigObservation = SelinuxMode | "absent";
 
 const DOCKER_DEFAULT_ROOT = "/var/lib/docker";
+/** `dockerd --data-root /x`, `--data-root=/x`, or the pre-17.05 `-g /x` / `--graph /x`. */
+const DOCKERD_DATA_ROOT_FLAG = /\bdockerd\b.*?\s(?:--data-root|--graph|-g)[= ](\S+)/;
 /** The docker CLI's words for a daemon that does not answer (a finding for SW-05, not a read failure). */
 const DAEMON_NOT_ANSWERING = /Cannot connect to the Docker daemon|Is the docker daemon running|connection refused/i;
 
@@ -172,13 +175,27 @@ function dockerEngineFact(host: HostSource): Fact<DockerFacts> {
 /** Where Docker keeps images and containers: the engine's answer, else the default path. */
 function dockerDataRootFact(host: HostSource): Fact<string> {
   const engine = dockerEngineFact(host);
-  if (!engine.observed) return engine;
-  if (engine.value.state !== "running") return observed(DOCKER_DEFAULT_ROOT, engine.sources);
-  const rootBroken = unusable(host.section, "docker-root");
-  if (rootBroken !== null || engine.value.rootDir === null) {
-    return missing(rootBroken ?? whyNot(host, ["docker-root"], "docker-root: no data root"), ["docker-version", "docker-root"]);
+  if (engine.observed && engine.value.state === "running" && unusable(host.section, "docker-root") === null && engine.value.rootDir !== null) {
+    return observed(engine.value.rootDir, ["docker-version", "docker-root"]);
   }
-  return observed(engine.value.rootDir, ["docker-version", "docker-root"]);
+  // The daemon cannot say (down, hung or unreadable): its configuration can.
+  const configured = configuredDataRoot(host);
+  if (configured.observed || engine.observed) return configured;
+  return missing(`${engine.reason}; ${configured.reason}`, [...engine.sources, ...configured.sources]);
+}
+
+/** dockerd's --data-root (or the old -g/--graph) on its command line, else daemon.json, else the default. */
+function configuredDataRoot(host: HostSource): Fact<string> {
+  const processes = processesFact(host);
+  if (!processes.observed) return processes;
+  const flag = processes.value.map((line) => DOCKERD_DATA_ROOT_FLAG.exec(line)?.[1]).find((root) => root !== undefined);
+  if (flag !== undefined) return observed(flag, ["processes"]);
+  const config = host.section("docker-daemon-json");
+  if (reportsAbsence(config)) return observed(DOCKER_DEFAULT_ROOT, ["docker-daemon-json", "processes"]);
+  const broken = unusable(host.section, "docker-daemon-json");
+  if (broken !== null) return missing(broken, ["docker-daemon-json"]);
+  const root = parseDaemonJsonDataRoot(config?.stdout ?? "");
+  return root.ok ? observed(root.value ?? DOCKER_DEFAULT_ROOT, ["docker-daemon-json", "processes"]) : missing(`docker-daemon-json: ${root.problem}`, ["docker-daemon-json"]);
 }
 
 function processesFact(host: HostSource): Fact<string[]> {
@@ -249,7 +266,8 @@ export const HOST_FACTS = {
   ]),
   kernelRelease: fromSections(["uname-r"], (facts) => facts.kernelRelease),
   docker: source({ all: ["docker-version"] }, dockerEngineFact),
-  dockerDataRoot: source({ all: ["docker-version", "docker-root"] }, dockerDataRootFact),
+  // The engine's answer, or the daemon's configuration when the engine cannot be asked.
+  dockerDataRoot: source({ anyOf: ["docker-version", "docker-root", "docker-daemon-json", "processes"] }, dockerDataRootFact),
   processes: source({ all: ["processes"] }, processesFact),
   containers: source({ all: ["docker-version", "docker-ps"] }, containersFact),
   selinuxMode: source({ anyOf: SELINUX_SOURCES }, selinuxModeFact),

@@ -117,11 +117,18 @@ export const SECTIONS: readonly SectionDefinition[] = [
     daemon: "docker",
   },
   {
+    // Where Docker keeps its data when the daemon cannot be asked (HW-04 on a host whose dockerd hangs).
+    name: "docker-daemon-json",
+    command: "cat /etc/docker/daemon.json",
+    body: "cat /etc/docker/daemon.json",
+  },
+  {
     name: "df",
-    command: "df -B1 --output=file,source,fstype,size,avail,target <Docker root dir, else /var/lib/docker if present> /",
+    command: "df -B1 --output=file,source,fstype,size,avail,target <Docker root dir (docker info, else data-root of /etc/docker/daemon.json, else /var/lib/docker if present)> /",
     body: [
       'root=""',
       'if [ "$(cat "$API7AUDIT_DIR/docker-root.rc" 2>/dev/null)" = 0 ]; then root=$(head -n 1 "$API7AUDIT_DIR/docker-root.out"); fi',
+      `if [ -z "$root" ]; then root=$(sed -n 's/.*"\\(data-root\\|graph\\)"[[:space:]]*:[[:space:]]*"\\([^"]*\\)".*/\\2/p' /etc/docker/daemon.json 2>/dev/null | head -n 1); fi`,
       'if [ -z "$root" ] && [ -d /var/lib/docker ]; then root=/var/lib/docker; fi',
       'if [ -n "$root" ]; then df -B1 --output=file,source,fstype,size,avail,target "$root" /',
       "else df -B1 --output=file,source,fstype,size,avail,target /; fi",

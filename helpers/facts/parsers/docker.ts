@@ -45,3 +45,17 @@ export function parseDockerRoot(stdout: string): Parsed<string> {
 export function parseContainerNames(stdout: string): string[] {
   return lines(stdout).map((line) => line.trim());
 }
+
+/** `data-root` (or the old `graph`) of /etc/docker/daemon.json; null when it sets neither. */
+export function parseDaemonJsonDataRoot(text: string): Parsed<string | null> {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    return unparsed(`not JSON, as dockerd would refuse it: ${(error as Error).message}`);
+  }
+  if (typeof json !== "object" || json === null || Array.isArray(json)) return unparsed("not a JSON object");
+  const { "data-root": dataRoot, graph } = json as Record<string, unknown>;
+  const root = dataRoot ?? graph ?? null;
+  return root === null || (typeof root === "string" && root.startsWith("/")) ? parsed(root as string | null) : unparsed(`data-root is not an absolute path: ${JSON.stringify(root)}`);
+}

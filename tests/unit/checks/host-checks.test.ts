@@ -21,9 +21,16 @@ type Sections = Record<string, CommandOutput>;
 function verdict(id: string, target: string, replaced: Sections = {}, env: Environment = labEnv) {
   const run: CollectedRun = {
     ...baseline,
-    hosts: baseline.hosts.map((h) => (h.name === target ? { ...h, sections: h.sections.map((s) => (replaced[s.section] ? { ...replaced[s.section]!, section: s.section } : s)) } : h)),
+    hosts: baseline.hosts.map((h) => (h.name === target ? { ...h, sections: replaceSections(h.sections, replaced) } : h)),
   };
   return verdictFor(requirementById(id), target, allChecks, { env, run, allFacts: parseAllFacts(run) });
+}
+
+/** The host's sections with some replaced, and those it did not collect added. */
+function replaceSections(sections: CommandOutput[], replaced: Sections): CommandOutput[] {
+  const kept = sections.map((s) => (replaced[s.section] ? { ...replaced[s.section]!, section: s.section } : s));
+  const added = Object.entries(replaced).filter(([name]) => !sections.some((s) => s.section === name)).map(([name, output]) => ({ ...output, section: name }));
+  return [...kept, ...added];
 }
 
 /** The same section as another lab host collected it (e.g. cp2's machine-id on cp1). */
@@ -56,6 +63,18 @@ const ROWS: Row[] = [
   { id: "HW-03", replaced: { "cgroup-memory": fixture("memory/cgroup-v1-container-3g") }, status: "failed", says: /cgroup memory limit 3\.0 GiB/ },
   { id: "HW-03", replaced: { meminfo: fixture("memory/meminfo-4gib-vm"), lsmem: absentFile("lsmem", "lsmem"), "memory-blocks": absentFile("memory-blocks", "/sys") }, status: "passed", says: /rule: MemTotal >= 3\.5 GiB/ },
   { id: "HW-04", replaced: { df: withStdout("cp1", "df", (df) => df.replace(/(\/var\/lib\/docker\s+\S+\s+\S+\s+\d+\s+)\d+/, "$110000000000")) }, status: "failed", says: /10\.0 GB available on \/var\/lib\/docker/ },
+  {
+    id: "HW-04",
+    replaced: { "docker-version": fixture("docker/version-daemon-down"), "docker-daemon-json": absentFile("docker-daemon-json", "/etc/docker/daemon.json") },
+    status: "passed",
+    says: /Docker's data root: .* on \/var\/lib\/docker/,
+  },
+  {
+    id: "HW-04",
+    replaced: { "docker-version": fixture("docker/version-daemon-down"), "docker-daemon-json": { ...absentFile("docker-daemon-json", "/etc/docker/daemon.json"), stderr: "cat: /etc/docker/daemon.json: Permission denied\n" } },
+    status: "broken",
+    says: /docker-daemon-json: exit 1: cat: \/etc\/docker\/daemon.json: Permission denied/,
+  },
   { id: "SW-01", replaced: { "os-release": fixture("os/centos-7.4/os-release"), "centos-release": fixture("os/centos-7.4/centos-release"), "redhat-release": fixture("os/centos-7.4/redhat-release") }, status: "warning", says: /older than 7\.6/ },
   { id: "SW-01", replaced: { "os-release": fixture("os/ubuntu-22.04/os-release"), "centos-release": absentFile("centos-release", "/etc/centos-release"), "redhat-release": absentFile("redhat-release", "/etc/redhat-release") }, status: "warning", says: /not CentOS and not in the environment's policy\.osAllowed/ },
   {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parseContainerNames, parseDockerRoot, parseDockerVersion } from "../../../helpers/facts/parsers/docker.js";
+import { parseContainerNames, parseDaemonJsonDataRoot, parseDockerRoot, parseDockerVersion } from "../../../helpers/facts/parsers/docker.js";
 import { fixture, fixtureText } from "./fixtures.js";
 
 describe("docker version --format '{{json .}}'", () => {
@@ -25,4 +25,16 @@ describe("docker version --format '{{json .}}'", () => {
   it("data root", () => expect(parseDockerRoot(fixtureText("docker/root-default"))).toEqual({ ok: true, value: "/var/lib/docker" }));
 
   it("container names, one per line", () => expect(parseContainerNames("api7-gateway\ndashboard\n")).toEqual(["api7-gateway", "dashboard"]));
+});
+
+describe("/etc/docker/daemon.json: the data root when the daemon cannot be asked", () => {
+  // The forms of Docker's daemon configuration reference: "data-root", and "graph" before 17.05.
+  it("reads data-root, else graph, else none (the default applies)", () => {
+    expect(parseDaemonJsonDataRoot('{\n  "data-root": "/data/docker",\n  "log-driver": "json-file"\n}\n')).toEqual({ ok: true, value: "/data/docker" });
+    expect(parseDaemonJsonDataRoot('{ "graph": "/srv/docker" }')).toEqual({ ok: true, value: "/srv/docker" });
+    expect(parseDaemonJsonDataRoot('{ "log-driver": "journald" }')).toEqual({ ok: true, value: null });
+  });
+  it("refuses what dockerd would refuse: not JSON, not an object, a relative path", () => {
+    for (const text of ["", "{ data-root: /x }", "[]", '{ "data-root": "docker" }']) expect(parseDaemonJsonDataRoot(text).ok, text).toBe(false);
+  });
 });
