@@ -3,6 +3,7 @@
 // The matrix cells link here by anchor; the page is self-contained and opens from disk.
 import type { CommandOutput, Verdict } from "../model.js";
 import type { CollectedRun } from "../run/collected.js";
+import { describeEnd } from "../run/attachments.js";
 import { lookupEvidence, type EvidenceItem } from "./evidence-lookup.js";
 import { escapeHtml as e, verdictAnchor } from "./html.js";
 import { cellOf, sourceTag, STATUS_COLOURS, type MatrixHeader, type MatrixModel, type MatrixRequirement } from "./matrix-model.js";
@@ -86,7 +87,7 @@ function renderItem(item: EvidenceItem): string {
 }
 
 function renderCommand(host: string, output: CommandOutput): string {
-  const exit = output.timedOut ? "timed out" : String(output.exitCode);
+  const exit = describeEnd(output);
   return `<h4>${e(host)} · section <code>${e(output.section)}</code></h4>
 <dl>
 <dt>Command</dt><dd><code>${e(output.command)}</code></dd>

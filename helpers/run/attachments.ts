@@ -9,11 +9,17 @@ export interface Attachment {
   contentType: string;
 }
 
+/** How a section ended, in the report's words: a section that never ran or was cut off says so. */
+export function describeEnd(output: CommandOutput): string {
+  if (output.notRun !== undefined) return `not run: ${output.notRun}`;
+  if (output.timedOut) return "timed out";
+  return output.exitCode === null ? "cut off before it ended" : String(output.exitCode);
+}
+
 export function renderCommandOutput(output: CommandOutput): string {
-  const exit = output.timedOut ? "timed out" : String(output.exitCode);
   return [
     `$ ${output.command}`,
-    `exit: ${exit}   duration: ${output.durationMs} ms`,
+    `exit: ${describeEnd(output)}   duration: ${output.durationMs} ms`,
     "--- stdout ---",
     output.stdout.trimEnd(),
     "--- stderr ---",
