@@ -94,6 +94,12 @@ describe("evaluateTarget: what the engine refuses before a check decides", () =>
     expect(v.status).toBe("broken");
     expect(v.message).toContain("boom");
   });
+  it("the host guards hold even for a check that reads nothing", () => {
+    const citing = check({}, () => ({ status: "passed", message: "ok", evidence: ["uname-m"] }));
+    const failing = check({}, () => ({ status: "failed", message: "no" }));
+    expect(evaluate("cp1", citing, "MUST", withHost("cp1", (h) => ({ ...h, error: "host key changed" }))).status).toBe("broken");
+    expect(evaluate("cp1", failing, "MUST", { ...baseline, hosts: baseline.hosts.filter((h) => h.name !== "cp1") }).status).toBe("broken");
+  });
   it("the same check passes on the intact run", () => {
     const v = evaluate("cp1", passing);
     expect(v).toMatchObject({ requirement: "T-01", host: "cp1", target: "cp1", level: "MUST", status: "passed", evidence: ["uname-m"] });
@@ -170,6 +176,11 @@ describe("a check sees only what it declared", () => {
       withHost("cp1", (h) => ({ ...h, hostProbes: h.hostProbes.flatMap((p) => (p.section === "db-reach" ? [edit(p)].filter((x): x is CommandOutput => x !== null) : [p])) }));
     const probeOf = (run: CollectedRun) => result("cp1", reads({ hostProbes: ["db-reach"] }, (ctx) => ctx.hostProbe("db-reach")), run).value;
 
+    it("the probe asked for, not another one of the host", () => {
+      const withOther = withHost("cp1", (h) => ({ ...h, hostProbes: [{ ...h.hostProbes[0]!, section: "other", exitCode: null }, ...h.hostProbes] }));
+      expect(probeOf(withOther)).toMatchObject({ observed: true, sources: ["db-reach"] });
+    });
+
     it.each<[string, (s: CommandOutput) => CommandOutput | null, boolean]>([
       ["as collected", (s) => s, true],
       ["exit 1", (s) => ({ ...s, exitCode: 1 }), true],
@@ -193,6 +204,8 @@ describe("a pass must rest on intact evidence", () => {
     ["no evidence at all", "cp1", [], baseline, "broken"],
     ["a section that failed", "cp1", ["uname-m"], withSection("cp1", "uname-m", permissionDenied), "broken"],
     ["a section of another host that failed", "cp1", ["uname-m"], withSection("cp2", "uname-m", permissionDenied), "passed"],
+    ["a section of the last host that failed", "dp2", ["uname-m"], withSection("dp2", "uname-m", permissionDenied), "broken"],
+    ["a failed section beside an unrelated experiment", "cp1", ["uname-m"], { ...withSection("cp1", "uname-m", permissionDenied), failover: [{ id: "HA-X/cp1/dashboard" }] }, "broken"],
     ["a section never collected", "cp1", ["no-such-section"], baseline, "broken"],
     ["a probe with a measurement", "cp1", ["tcp:cp1:22"], baseline, "passed"],
     ["a probe that never ran", "cp1", ["tcp:cp1:1"], baseline, "broken"],
