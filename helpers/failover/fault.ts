@@ -434,7 +434,8 @@ export async function runFaultExperiment(input: FaultExperimentInput): Promise<F
     record.analysis = analyseTraffic(record.history, { faultMs: record.faultAt, rollbackMs: record.rollbackAt });
     record.finishedAt = new Date().toISOString();
     if (errors.length > 0) record.error = errors.join("; ");
-    log(`${id}: ${record.analysis.errors} failed of ${record.analysis.total}, longest outage ${(record.analysis.longestOutageMs / 1000).toFixed(1)} s, restored: ${record.restored}`);
+    const outcome = record.faultAt === null ? "no fault injected" : `restored: ${record.restored}`;
+    log(`${id}: ${record.analysis.errors} failed of ${record.analysis.total}, longest outage ${(record.analysis.longestOutageMs / 1000).toFixed(1)} s, ${outcome}`);
   }
   return record;
 }
