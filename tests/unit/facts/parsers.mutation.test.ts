@@ -20,6 +20,7 @@ describe("cpu", () => {
   it.each<[string, string, number | "not ok"]>([
     ["captured", nproc2, 2],
     ["one CPU (captured)", fixtureText("cpu/nproc-1-cpuset"), 1],
+    ["two digits", nproc2.replace("2", "12"), 12],
     ["zero", nproc2.replace("2", "0"), "not ok"],
     ["a word before", nproc2.replace("2", "x2"), "not ok"],
     ["a word after", nproc2.replace("2", "2x"), "not ok"],
@@ -33,6 +34,9 @@ describe("cpu", () => {
     ["a range not from 0", online.replace("0-1", "2-3"), 2],
     ["ranges and singles", online.replace("0-1", "0-3,5,7-8"), 7],
     ["a list of singles", online.replace("0-1", "0,2,4"), 3],
+    ["two-digit ends", online.replace("0-1", "0-11"), 12],
+    ["two-digit starts", online.replace("0-1", "10-11"), 2],
+    ["two-digit items", online.replace("0-1", "0,10-11,12"), 4],
     ["an open range", online.replace("0-1", "0-"), "not ok"],
     ["an empty item", online.replace("0-1", "0,,1"), "not ok"],
     ["a word before", online.replace("0-1", "x0-1"), "not ok"],
@@ -58,6 +62,7 @@ describe("df", () => {
   };
   it.each<[string, string, string[] | "not ok"]>([
     ["captured", df, ["/var/lib/docker|/var/lib/docker|84457201664", "/|/|84457201664"]],
+    ["wider header spacing", df.replace("Avail Mounted", "Avail   Mounted"), ["/var/lib/docker|/var/lib/docker|84457201664", "/|/|84457201664"]],
     ["blank lines", `\n${df}   \n\n`, ["/var/lib/docker|/var/lib/docker|84457201664", "/|/|84457201664"]],
     ["a path with a space", df.replace("/var/lib/docker /dev/vda", "/srv/my data /dev/vda"), ["/srv/my data|/var/lib/docker|84457201664", "/|/|84457201664"]],
     ["the header only", df.split("\n")[0]!, "not ok"],
@@ -127,6 +132,10 @@ describe("memory", () => {
     const values = valueOf(parseMeminfo(edited));
     expect(values).toMatchObject({ MemTotal: 24684092 * 1024, HugePages_Total: 3, Hugepagesize: 2048 * 1024 });
   });
+  it("meminfo lines with wider spacing or trailing blanks still read", () => {
+    const edited = meminfo.replace(/^MemTotal:\s+(\d+) kB$/m, "MemTotal: $1  kB  ");
+    expect(valueOf(parseMeminfo(edited))).toMatchObject({ MemTotal: 24684092 * 1024 });
+  });
   it("meminfo without MemTotal is not ok", () => expect(parseMeminfo(meminfo.replace(/^MemTotal:.*\n/m, "")).ok).toBe(false));
   it("a MemTotal line with trailing words is not read", () => expect(parseMeminfo(meminfo.replace(/^(MemTotal:.*kB)$/m, "$1 x")).ok).toBe(false));
 
@@ -151,6 +160,7 @@ describe("memory", () => {
     ["none online", blocks.replace("blocks_online 192", "blocks_online 0"), "not ok"],
     ["no block size", blocks.replace(/^block_size_bytes.*\n/m, ""), "not ok"],
     ["a block size that is not hex", blocks.replace("block_size_bytes 8000000", "block_size_bytes 8000000z"), "not ok"],
+    ["a block size with a word before", blocks.replace("block_size_bytes 8000000", "block_size_bytes z8000000"), "not ok"],
     ["no total", blocks.replace(/^blocks_total.*\n/m, ""), "not ok"],
     ["no online count", blocks.replace(/^blocks_online.*\n?/m, ""), "not ok"],
   ])("memory blocks %s", (_name, text, value) => expect(online(text)).toBe(value));
@@ -168,6 +178,10 @@ describe("memory", () => {
     ["max (v2)", `${line} max\n`, null],
     ["indented", ` ${cgroup}`, 3 * 1024 ** 3],
     ["not a number", `${line} lots\n`, "not ok"],
+    ["a number with a word after", `${line} 12x\n`, "not ok"],
+    ["a number with a word before", `${line} x12\n`, "not ok"],
+    ["wider spacing", `${line}   2147483648\n`, 2 * 1024 ** 3],
+    ["a line of three fields is not a limit", `${line} 1024 extra\n${cgroup}`, 3 * 1024 ** 3],
     ["nothing", "", "not ok"],
     ["a line without a value", `${line}\n`, "not ok"],
   ])("cgroup %s", (_name, text, value) => expect(valueOf(parseCgroupMemory(text))).toBe(value));
@@ -176,8 +190,8 @@ describe("memory", () => {
 describe("os", () => {
   const debian = fixtureText("os/debian-12/os-release");
   it("os-release: quotes, escapes, comments and junk lines", () => {
-    const fields = parseOsRelease(`# comment\n\n  not a field\n1X=y\n${debian}A="x \\" \\$ \\\\"\nB='y'\nC="\nD=\nE=plain\n`);
-    expect(fields).toMatchObject({ ID: "debian", VERSION_ID: "12", A: 'x " $ \\', B: "y", C: '"', D: "", E: "plain" });
+    const fields = parseOsRelease(`# comment\n\n  not a field\n1X=y\n${debian}A="x \\" \\$ \\\\"\nB='y'\nC="\nD=\nE=plain\nF=""\n`);
+    expect(fields).toMatchObject({ ID: "debian", VERSION_ID: "12", A: 'x " $ \\', B: "y", C: '"', D: "", E: "plain", F: "" });
     expect(fields["1X"]).toBeUndefined();
   });
 
