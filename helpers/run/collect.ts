@@ -1,10 +1,12 @@
 // The gathering phase of a run: connect to every host in parallel over one SSH connection each,
 // run the ONE batched facts script per host, probe from the runner and from the hosts, and
 // (opt-in only) run the failover experiments. Everything gathered goes into a CollectedRun.
+import { availableParallelism } from "node:os";
 import type { Environment } from "../environment/schema.js";
 import { buildHostFacts, hostIpv6Address } from "../facts/build.js";
 import { runFailoverSuite } from "../failover/suite.js";
 import type { CommandOutput } from "../model.js";
+import { mapWithConcurrency } from "../probes/concurrency.js";
 import { collectNetworkProbes } from "../probes/plan.js";
 import { SshPool } from "../transport/ssh-pool.js";
 import type { CollectedRun, HostCollection } from "./collected.js";
@@ -33,6 +35,16 @@ export interface Timings {
   failoverMs: number;
 }
 
+/**
+ * How many hosts run the facts script at once. Real hosts run it on their own CPUs, so many can;
+ * the embedded lab's hosts are containers sharing this machine's cores, where running them all at
+ * once would make each script crawl past its time budget (README, "Time budget of the facts script").
+ */
+export function factsConcurrency(env: Pick<Environment, "lab">): number {
+  return env.lab ? 2 * availableParallelism() : REMOTE_FACTS_CONCURRENCY;
+}
+const REMOTE_FACTS_CONCURRENCY = 32;
+
 export async function collectRun(env: Environment, options: CollectOptions): Promise<{ run: CollectedRun; timings: Timings }> {
   const pool = new SshPool({
     knownHostsPath: knownHostsPath(env),
@@ -48,8 +60,10 @@ export async function collectRun(env: Environment, options: CollectOptions): Pro
     for (const [name, c] of connections) options.log(c.ok ? `  ${name}: connected (${c.handshakeMs} ms)` : `  ${name}: BROKEN: ${c.error}`);
 
     t = Date.now();
-    const hosts = await Promise.all(
-      env.hosts.map(async (host): Promise<HostCollection> => {
+    const hosts = await mapWithConcurrency(
+      env.hosts,
+      factsConcurrency(env),
+      async (host): Promise<HostCollection> => {
         const connection = connections.get(host.name);
         const base = { name: host.name, address: host.address, roles: host.roles, sections: [] as CommandOutput[], hostProbes: [] as CommandOutput[] };
         if (!connection?.ok) return { ...base, error: connection?.ok === false ? connection.error : "not connected" };
@@ -57,7 +71,7 @@ export async function collectRun(env: Environment, options: CollectOptions): Pro
         const outcome = facts.error !== null ? `BROKEN: ${facts.error}` : facts.cutShort ? `facts PARTIAL: ${facts.cutShort}` : "facts collected";
         options.log(`  ${host.name}: ${outcome} (${facts.durationMs} ms)`);
         return { ...base, error: facts.error, sections: facts.sections };
-      }),
+      },
     );
     timings.factsMs = Date.now() - t;
 
