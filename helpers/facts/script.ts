@@ -214,7 +214,8 @@ export const SECTIONS: readonly SectionDefinition[] = [
     // One "<path> <value>" line per interface; the parser decides (every real interface at 1 = disabled).
     body: [
       'if [ ! -d /proc/sys/net/ipv6 ]; then echo "/proc/sys/net/ipv6 absent"; return 0; fi',
-      'for f in /proc/sys/net/ipv6/conf/*/disable_ipv6; do printf \'%s %s\\n\' "$f" "$(cat "$f")"; done',
+      // `read` is a builtin: no process per interface (a Docker host has dozens of veth interfaces).
+      'for f in /proc/sys/net/ipv6/conf/*/disable_ipv6; do read -r v < "$f" || v=unreadable; printf \'%s %s\\n\' "$f" "$v"; done',
     ].join("\n"),
   },
   { name: "ipv6-addresses", command: "ip -6 -o addr show scope global", body: "ip -6 -o addr show scope global" },
