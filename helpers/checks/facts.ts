@@ -6,6 +6,7 @@
 import type { DockerFacts, FamilyFirewall, FilesystemFacts, FirewallFacts, HostFacts, IpFamily, Listener, OsFacts, SelinuxMode } from "../facts/types.js";
 import { parseDaemonJsonDataRoot } from "../facts/parsers/docker.js";
 import { parseCgroupMemory, parseLsmemOnline, parseMemoryBlocks } from "../facts/parsers/memory.js";
+import { parseGlobalIpv6Addresses } from "../facts/parsers/listeners.js";
 import { parseOsRelease, parseReleaseLine, type ReleaseLine } from "../facts/parsers/os.js";
 import { mapParsed, type Parsed, parsed, unparsed } from "../facts/parsers/result.js";
 import { parseGetenforce, parseSelinuxEnforce, parseSestatus } from "../facts/parsers/selinux.js";
@@ -275,6 +276,13 @@ export const HOST_FACTS = {
   firewall: source({ anyOf: ALL_FIREWALL_SECTIONS, context: FIREWALL_CONTEXT }, firewallFact),
   listeners: source({ all: ["ss-listen"] }, listenersFact),
   machineId: fromSections(["machine-id"], (facts) => facts.machineId),
+  // The host's first global IPv6 address, or null when it has none: SEC-04 must probe it too.
+  ipv6Address: source({ all: ["ipv6-addresses"] }, (host) => {
+    const broken = unusable(host.section, "ipv6-addresses");
+    if (broken !== null) return missing(broken, ["ipv6-addresses"]);
+    const addresses = parseGlobalIpv6Addresses(host.section("ipv6-addresses")?.stdout ?? "");
+    return addresses.ok ? observed(addresses.value[0] ?? null, ["ipv6-addresses"]) : missing(`ipv6-addresses: ${addresses.problem}`, ["ipv6-addresses"]);
+  }),
 } satisfies Record<string, FactSource<unknown>>;
 
 export type FactName = keyof typeof HOST_FACTS;

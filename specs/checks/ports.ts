@@ -120,14 +120,16 @@ function onlyAllowedOpen(ctx: CheckContext, host: HostEntry): CheckOutcome {
   const planned = coverage.observed ? portsToProbe(ctx.env, { ...host, listeners: coverage.value.listeners }).map((port) => probeKeys.tcp(host.name, port)) : [];
   const extra = ctx.probesWith("tcp", prefix).filter((probe) => !planned.includes(probe.key));
   const keys = [...planned, ...extra.map((probe) => probe.key)];
-  // The same ports at the host's IPv6 address, where its facts gave one: a firewall can deny IPv4
-  // by default and leave IPv6 open.
+  // The same ports at the host's IPv6 address, where its facts give one: a firewall can deny IPv4
+  // by default and leave IPv6 open. Those probes are required as the IPv4 ones are.
+  const ipv6Address = ctx.fact("ipv6Address");
   const prefix6 = probeKeys.tcp6(host.name, 0).slice(0, -1);
-  const ipv6 = ctx.probesWith("tcp", prefix6);
-  const probes = allOf([...planned.map((key) => ctx.probe("tcp", key)), ...extra.map((probe) => probe.fact), ...ipv6.map((probe) => probe.fact)]);
-  return given({ coverage, probes }, ({ coverage: seen, probes: measured }) => {
+  const planned6 = ipv6Address.observed && ipv6Address.value !== null && ipv6Address.value !== host.address ? planned.map((key) => prefix6 + key.slice(prefix.length)) : [];
+  const keys6 = [...planned6, ...ctx.probesWith("tcp", prefix6).map((probe) => probe.key).filter((key) => !planned6.includes(key))];
+  const probes = allOf([...planned.map((key) => ctx.probe("tcp", key)), ...extra.map((probe) => probe.fact), ...keys6.map((key) => ctx.probe("tcp", key))]);
+  return given({ coverage, ipv6Address, probes }, ({ coverage: seen, probes: measured }) => {
     const states = new Map<number, TcpProbeResult["state"]>(keys.map((key, i) => [Number(key.slice(prefix.length)), measured[i]!.state]));
-    const states6 = new Map<number, TcpProbeResult["state"]>(ipv6.map((probe, i) => [Number(probe.key.slice(prefix6.length)), measured[keys.length + i]!.state]));
+    const states6 = new Map<number, TcpProbeResult["state"]>(keys6.map((key, i) => [Number(key.slice(prefix6.length)), measured[keys.length + i]!.state]));
     if (seen.sweep) for (const port of seen.sweep.open) states.set(port, "open");
     // A host that answers on no port at all is one the runner does not reach: closed cannot be told from unreachable.
     if (![...states.values()].includes("open")) {
@@ -207,7 +209,7 @@ export const portChecks: CheckModule = {
   },
 
   "SEC-04": {
-    reads: { facts: ["listeners"], probes: ["tcp", "sweep"] },
+    reads: { facts: ["listeners", "ipv6Address"], probes: ["tcp", "sweep"] },
     decide: (ctx) => onlyAllowedOpen(ctx, ctx.host as HostEntry),
   },
 

@@ -1,9 +1,12 @@
 // Facts of a host known only by its listeners, for tests of the port and probe checks: the
-// listeners are what those checks read; the ss-listen section only has to have run.
+// listeners are what those checks read; the ss-listen section only has to have run. The hosts
+// have no global IPv6 address unless a test adds one.
 import type { HostFacts, Listener } from "../../helpers/facts/types.js";
 import type { CommandOutput } from "../../helpers/model.js";
 
 export const ranSsListen: CommandOutput = { section: "ss-listen", command: "ss -Htlnp", exitCode: 0, stdout: "(listeners given by the test)", stderr: "", durationMs: 2 };
+/** `ip -6 addr show scope global` on a host without a global IPv6 address: no output. */
+export const noGlobalIpv6: CommandOutput = { section: "ipv6-addresses", command: "ip -6 -o addr show scope global", exitCode: 0, stdout: "", stderr: "", durationMs: 2 };
 
 export function listenerFacts(host: string, listeners: Listener[]): HostFacts {
   return {
