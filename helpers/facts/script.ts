@@ -32,6 +32,13 @@ export const KILL_GRACE_SECONDS = 2;
 /** No section starts after this many seconds of the script, and one that starts near it gets only
  * the whole seconds left; so the script ends within this budget plus KILL_GRACE_SECONDS. */
 export const SCRIPT_BUDGET_SECONDS = 20;
+/** Kept between the budget and the SSH command timeout: login, transfer, KILL grace, a slow host. */
+const COMMAND_TIMEOUT_MARGIN_SECONDS = 10;
+
+/** The script's budget for an SSH command timeout: 20 s for the default 30 s, more for a longer one. */
+export function scriptBudgetFor(commandTimeoutMs: number): number {
+  return Math.max(DAEMON_ANSWER_SECONDS, Math.floor(commandTimeoutMs / 1000) - COMMAND_TIMEOUT_MARGIN_SECONDS);
+}
 
 /** Why a section of `daemon` was not run once the daemon was known not to answer. */
 export function daemonNotAnswering(daemon: Daemon): string {

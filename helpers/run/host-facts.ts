@@ -1,5 +1,5 @@
 // The facts script on one connected host, and what is kept when its output is cut short.
-import { collectionScript, splitSections, withSectionsNotRun } from "../facts/script.js";
+import { collectionScript, scriptBudgetFor, SECTIONS, splitSections, withSectionsNotRun } from "../facts/script.js";
 import type { CommandOutput } from "../model.js";
 import type { ExecOutput, SshPool } from "../transport/ssh-pool.js";
 
@@ -18,7 +18,7 @@ export interface HostFactsCollection {
  * (exitCode null), and the ones that never started are recorded as not run with the reason.
  */
 export async function collectHostFacts(pool: SshPool, host: string, opts: { sudo: boolean; commandTimeoutMs: number }): Promise<HostFactsCollection> {
-  const output = await pool.exec(host, ["bash", "-s"], { stdin: collectionScript(), sudo: opts.sudo, section: "facts", timeoutMs: opts.commandTimeoutMs });
+  const output = await pool.exec(host, ["bash", "-s"], { stdin: collectionScript(SECTIONS, scriptBudgetFor(opts.commandTimeoutMs)), sudo: opts.sudo, section: "facts", timeoutMs: opts.commandTimeoutMs });
   const arrived = splitSections(output.stdout);
   const ending = endedEarly(output, opts.commandTimeoutMs);
   const result = { cutShort: ending, durationMs: output.durationMs };

@@ -12,6 +12,7 @@ import {
   SECTIONS,
   type SectionDefinition,
   collectionScript,
+  scriptBudgetFor,
   splitSections,
   withSectionsNotRun,
 } from "../../../helpers/facts/script.js";
@@ -177,6 +178,14 @@ describe("the time budget", () => {
     // A section starts only with >= 1 whole second of budget left and gets at most what is left,
     // so TERM comes by the budget's end and KILL one grace later, whatever the sections do.
     expect(budgetSeconds + killGraceSeconds + 5).toBeLessThanOrEqual(commandTimeoutSeconds);
+  });
+
+  it("the budget follows the command timeout: 20 s for the default 30 s, the timeout less 10 s when longer", () => {
+    expect(scriptBudgetFor(commandTimeoutSeconds * 1000)).toBe(SCRIPT_BUDGET_SECONDS);
+    expect(scriptBudgetFor(90_000)).toBe(80);
+    for (const timeoutMs of [30_000, 45_000, 90_000, 600_000]) expect(scriptBudgetFor(timeoutMs) + killGraceSeconds + 5).toBeLessThanOrEqual(timeoutMs / 1000);
+    // A short timeout still leaves the script a daemon's wait, and cuts the rest short (kept as not run).
+    expect(scriptBudgetFor(8_000)).toBe(DAEMON_ANSWER_SECONDS);
   });
 
   it("hung daemons, each counted once, leave budget for every other section", () => {
