@@ -144,7 +144,7 @@ describe("a pair behind haproxy with health checks", () => {
     expect(overlap(of("HA-DP-01"), of("HA-CP-01"))).toBe(true);
     expect(overlap(of("HA-DP-01"), of("HA-CP-02"))).toBe(false);
     expect(overlap(of("HA-DP-02"), [...of("HA-DP-01"), ...of("HA-CP-01"), ...of("HA-CP-02")])).toBe(false);
-    for (const [id, target] of [["HA-DP-01", "@dp-pair"], ["HA-CP-01", "@cp-pair"], ["HA-CP-02", "@cp-pair"], ["HA-DP-02", "@cp-pair"]] as const) {
+    for (const [id, target] of [["HA-DP-01", "@dp-pair"], ["HA-CP-01", "@cp-pair"], ["HA-CP-02", "@cp-pair"], ["HA-DP-02", "@dp-pair"]] as const) {
       const outcome = verdict(lab, id, target, experiments);
       expect(outcome.status, outcome.message).toBe("passed");
       expect(outcome.evidence).toHaveLength(2);
