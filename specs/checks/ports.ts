@@ -127,7 +127,12 @@ function onlyAllowedOpen(ctx: CheckContext, host: HostEntry): CheckOutcome {
   const planned6 = ipv6Address.observed && ipv6Address.value !== null && ipv6Address.value !== host.address ? planned.map((key) => prefix6 + key.slice(prefix.length)) : [];
   const keys6 = [...planned6, ...ctx.probesWith("tcp", prefix6).map((probe) => probe.key).filter((key) => !planned6.includes(key))];
   const probes = allOf([...planned.map((key) => ctx.probe("tcp", key)), ...extra.map((probe) => probe.fact), ...keys6.map((key) => ctx.probe("tcp", key))]);
-  return given({ coverage, ipv6Address, probes }, ({ coverage: seen, probes: measured }) => {
+  return given({ coverage, ipv6Address, probes }, ({ coverage: seen, ipv6Address: address, probes: measured }) => {
+    // The probe plan follows the same facts: IPv6 probes of a host whose facts show no IPv6 address
+    // mean the evidence contradicts itself.
+    if (address === null && keys6.length > 0) {
+      return { status: "broken", message: `${keys6.length} probes at an IPv6 address, but the host's facts show no global IPv6 address: the evidence contradicts itself` };
+    }
     const states = new Map<number, TcpProbeResult["state"]>(keys.map((key, i) => [Number(key.slice(prefix.length)), measured[i]!.state]));
     const states6 = new Map<number, TcpProbeResult["state"]>(keys6.map((key, i) => [Number(key.slice(prefix6.length)), measured[keys.length + i]!.state]));
     if (seen.sweep) for (const port of seen.sweep.open) states.set(port, "open");
