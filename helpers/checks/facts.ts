@@ -97,6 +97,9 @@ const DOCKERD_DATA_ROOT_FLAG = /\bdockerd\b.*?\s(?:--data-root|--graph|-g)[= ](\
 /** The docker CLI's words for a daemon that does not answer (a finding for SW-05, not a read failure). */
 const DAEMON_NOT_ANSWERING = /Cannot connect to the Docker daemon|Is the docker daemon running|connection refused/i;
 
+/** The SSH server's process in `ps -eo args`, e.g. "sshd: root@notty" or "/usr/sbin/sshd -D". */
+const SSH_SERVER = /\b(sshd|dropbear)\b/;
+
 /** Sections of each firewall kind: what was running, and what is persisted (ip6tables: IPv6 of iptables). */
 export const FIREWALL_SECTIONS = {
   firewalld: ["firewalld-state", "firewalld-runtime", "firewalld-permanent"],
@@ -201,8 +204,8 @@ function configuredDataRoot(host: HostSource): Fact<string> {
 
 function processesFact(host: HostSource): Fact<string[]> {
   const listed = fromSections(["processes"], (facts) => facts.processes).resolve(host);
-  // ps lists at least the shell that ran it: an empty list means the listing did not work.
-  if (listed.observed && listed.value.length === 0) return missing("processes: ps listed no process at all", ["processes"]);
+  // The audit came in through the host's SSH server: a listing that does not show it did not work.
+  if (listed.observed && !listed.value.some((line) => SSH_SERVER.test(line))) return missing("processes: ps does not list the SSH server this audit came in through", ["processes"]);
   return listed;
 }
 

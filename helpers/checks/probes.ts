@@ -33,8 +33,12 @@ const SHAPE_FIELD: { [K in ProbeKind]: keyof ProbeShapes[K] & string } = {
   sweep: "open",
 };
 
-/** TCP errors that are the network's answer (a port firewalled), not a failure to ask. */
-const FILTERED_BY_NETWORK = /^(timeout|EHOSTUNREACH)/;
+/**
+ * TCP errors that are the network's answer (a port firewalled), not a failure to ask: silence, or a
+ * firewall's ICMP reject ("host prohibited" reads EHOSTUNREACH over IPv4, firewalld's IPv6
+ * "adm-prohibited" reads EACCES).
+ */
+const FILTERED_BY_NETWORK = /^(timeout|EHOSTUNREACH|EACCES)/;
 
 export function probeKindOf(key: string): ProbeKind | null {
   const kind = key === "prometheus" ? "prometheus" : key.slice(0, key.indexOf(":"));

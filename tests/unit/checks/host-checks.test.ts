@@ -58,7 +58,7 @@ const ROWS: Row[] = [
   { id: "TOPO-02", replaced: { "ss-listen": withStdout("cp1", "ss-listen", (ss) => ss.replace(/^.*:7900 .*\n/gm, "")) }, status: "failed", says: /nothing listens for the network on DP Manager's port 7900/ },
   { id: "TOPO-03", host: "dp1", replaced: { processes: withStdout("dp1", "processes", (ps) => ps.replace(/.*api7-gateway\.conf.*\n/g, "")) }, status: "failed", says: /API7 Gateway is not running/ },
   { id: "TOPO-04", replaced: { processes: withStdout("cp1", "processes", (ps) => `${ps}${sectionOf("dp1", "processes").stdout}`) }, status: "warning", says: /API7 Gateway runs .* on a CP host/ },
-  { id: "TOPO-04", replaced: { processes: fixture("processes/container-collector-only") }, status: "broken", says: /none of its own components/ },
+  { id: "TOPO-04", replaced: { processes: fixture("processes/container-collector-only") }, status: "broken", says: /ps does not list the SSH server this audit came in through/ },
   { id: "HW-02", replaced: { nproc: fixture("cpu/nproc-1-cpuset") }, status: "failed", says: /usable CPUs: 1 of 2 online; the page requires at least 2 cores/ },
   { id: "HW-03", replaced: { "cgroup-memory": fixture("memory/cgroup-v1-container-3g") }, status: "failed", says: /cgroup memory limit 3\.0 GiB/ },
   { id: "HW-03", replaced: { meminfo: fixture("memory/meminfo-4gib-vm"), lsmem: absentFile("lsmem", "lsmem"), "memory-blocks": absentFile("memory-blocks", "/sys") }, status: "passed", says: /rule: MemTotal >= 3\.5 GiB/ },

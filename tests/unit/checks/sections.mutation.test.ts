@@ -354,7 +354,8 @@ describe("TOPO-01..04: hosts and what runs on them", () => {
     ["a DP host with its own component", "dp1", {}, "passed", "no API7 Dashboard or DP Manager"],
     ["a gateway on a CP host", "cp1", ps((t) => `${t}${dpProcesses}`), "warning", "API7 Gateway runs (process matching \"api7-gateway.conf\")"],
     ["CP components on a DP host", "dp1", ps((t) => `${t}${cpProcesses}`), "warning", null],
-    ["a listing without its own components", "dp1", ps((t) => t.replace(/.*api7-gateway\.conf.*\n/, "")), "broken", null],
+    ["a gateway host whose gateway is down: still no CP component", "dp1", ps((t) => t.replace(/.*api7-gateway\.conf.*\n/, "")), "passed", null],
+    ["a listing that does not show the SSH server", "dp1", ps((t) => t.replace(/.*sshd.*\n/g, "")), "broken", null],
     ["both roles declared", "cp1", { env: (env) => ({ ...env, hosts: env.hosts.map((h) => (h.name === "cp1" ? { ...h, roles: ["cp", "dp"] } : h)) }) }, "warning", "roles: cp, dp"],
   ])("TOPO-04 %s", (_name, target, change, status, actual) => {
     const v = verdict("TOPO-04", target, change);
