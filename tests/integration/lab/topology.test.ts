@@ -74,7 +74,7 @@ describe("seeded violations", () => {
     const compliant = hosts.filter((h) => h.violation === null).map((h) => h.name);
     expect(compliant).toEqual(["cp1", "cp2", "dp1", "dp2"]);
     for (const host of hosts.filter((h) => h.violation !== null)) expect(host.name).toMatch(/^v-/);
-    expect(hosts.length).toBe(24);
+    expect(hosts.length).toBe(28);
   });
 
   it("adds cp1-alias as a second name for cp1's address", () => {
@@ -110,7 +110,7 @@ describe("seeded violations", () => {
     expect(labEnvFile(byName.get("cp1")!)).toContain("LAB_FIREWALL_ALLOW='22 7080 7900'");
     expect(labEnvFile(byName.get("v-dash-closed")!)).toContain("LAB_FIREWALL_ALLOW='22 7900'");
     expect(labEnvFile(byName.get("v-db-unreach")!)).toContain("LAB_BLOCK_OUTPUT=postgres:5432");
-    expect(labEnvFile(byName.get("v-port-blocked")!)).toMatch(/LAB_EXTRA_LISTENERS=2379\nLAB_FIREWALL=on\nLAB_FIREWALL_ALLOW='22 9080 9443'/);
+    expect(labEnvFile(byName.get("v-port-blocked")!)).toMatch(/LAB_EXTRA_LISTENERS=2379\nLAB_FIREWALL=nftables\nLAB_FIREWALL_ALLOW='22 9080 9443'/);
     expect(labEnvFile(byName.get("v-selinux-mismatch")!)).toMatch(/LAB_SELINUX_RUNTIME=Permissive\nLAB_SELINUX_CONFIG=enforcing/);
   });
 });
