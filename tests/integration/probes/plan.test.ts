@@ -171,7 +171,7 @@ describe.runIf(inCi || (await postgresAvailable()))("collectNetworkProbes on loo
     expect(verdict("SEC-04", "cp1").status).toBe("passed");
     const sec04 = verdict("SEC-04", "dp1");
     expect(sec04.status).toBe("failed");
-    expect(sec04.message).toContain(`dp1: ${extraPort} open from the runner`);
+    expect(sec04.message).toContain(`dp1: ${extraPort} (node) open from the runner`);
     expect(verdict("PORT-01", "dp1").status).toBe("passed");
     expect(verdict("PORT-02", "dp1").status).toBe("passed");
     expect(verdict("PORT-03", "cp1").status).toBe("passed");
@@ -184,7 +184,7 @@ describe.runIf(inCi || (await postgresAvailable()))("collectNetworkProbes on loo
       expect(verdict("SEC-03", "@prometheus").status).toBe("passed");
       const port05 = verdict("PORT-05", "@prometheus");
       expect(port05.status).toBe("failed");
-      expect(port05.message).toMatch(/^Prometheus: 1 of 2 targets not up: missing\/127\.0\.0\.1:\d+ down$/);
+      expect(port05.message).toMatch(/^Prometheus: 1 of 2 targets not up: missing\/127\.0\.0\.1:\d+ down \(S2\.3, S5\.2\)$/);
     } else {
       expect(verdict("PORT-05", "@prometheus").status).toBe("skipped");
     }
