@@ -93,7 +93,18 @@ describe("compliant lab", () => {
     expect(release).toBe("CentOS Linux release 7.9.2009 (Core)");
   });
 
-  it.each(HOSTS)("%s has its own default-drop nftables table, saved as the persistent config", async (host) => {
+  // The compliant hosts use the three firewall kinds (environments/lab/README.md): cp1 and dp2
+  // firewalld, cp2 iptables-services, dp1 nftables.
+  it.each(["cp1", "dp2"])("%s runs firewalld", async (host) => {
+    expect((await ssh(host, "firewall-cmd --state")).trim()).toBe("running");
+  });
+
+  it("cp2 drops inbound by default with iptables, loaded from /etc/sysconfig/iptables", async () => {
+    expect(await ssh("cp2", "iptables -S INPUT")).toContain("-P INPUT DROP");
+    expect(await ssh("cp2", "cat /etc/sysconfig/iptables")).toContain(":INPUT DROP");
+  });
+
+  it.each(["dp1"])("%s has its own default-drop nftables table, saved as the persistent config", async (host) => {
     const ruleset = await ssh(host, "nft list ruleset");
     const ports = host.startsWith("cp") ? "22, 7080, 7900" : "22, 9080, 9443";
     expect(ruleset).toContain("table inet api7_lab {");
