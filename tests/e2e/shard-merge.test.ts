@@ -42,8 +42,16 @@ describe("--shard i/n and npm run merge against the compliant lab", () => {
     rmSync(WORK, { recursive: true, force: true });
   });
 
-  test("every run exits 0 (the lab is compliant)", () => {
-    for (const [name, run] of Object.entries(runs)) expect(run.code, `${name}:\n${run.stdout.slice(-3000)}\n${run.stderr.slice(-3000)}`).toBe(0);
+  test("no run fails or breaks (the lab is compliant); runs holding HA-*, which need the opt-in here, are incomplete (101)", () => {
+    for (const [name, run] of Object.entries(runs)) {
+      const unproven = [...run.stdout.matchAll(/^ {2}(\S+) @\S+-pair: /gm)].map((m) => m[1]);
+      expect(run.code, `${name}:\n${run.stdout.slice(-3000)}\n${run.stderr.slice(-3000)}`).toBe(unproven.length > 0 ? 101 : 0);
+      expect(unproven.every((id) => id?.startsWith("HA-")), unproven.join(", ")).toBe(true);
+    }
+    // The single run and the merge hold the pair targets: their HA-* MUSTs are skipped, not met.
+    expect(runs.full?.code).toBe(101);
+    expect(runs.merge?.code).toBe(101);
+    expect(runs.verify?.code).toBe(0);
   });
 
   test("each shard evaluates only its own hosts; host-free targets on shard 1; TOPO-01 left to the merge", () => {
