@@ -101,7 +101,7 @@ const DAEMON_NOT_ANSWERING = /Cannot connect to the Docker daemon|Is the docker 
 const SSH_SERVER = /\b(sshd|dropbear)\b/;
 
 /** Sections of each firewall kind: what was running, and what is persisted (ip6tables: IPv6 of iptables). */
-export const FIREWALL_SECTIONS = {
+const FIREWALL_SECTIONS = {
   firewalld: ["firewalld-state", "firewalld-runtime", "firewalld-permanent"],
   nftables: ["nft-ruleset", "nft-persistent"],
   iptables: ["iptables", "iptables-persistent"],

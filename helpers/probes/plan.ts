@@ -5,6 +5,7 @@ import type { Environment } from "../environment/schema.js";
 import type { Listener } from "../facts/types.js";
 import type { CommandOutput, Role } from "../model.js";
 import type { ProbeRecord } from "../run/collected.js";
+import { prometheusHostPort } from "./addresses.js";
 import { mapWithConcurrency } from "./concurrency.js";
 import { dbReachArgv } from "./host.js";
 import { describeError, httpProbe } from "./http.js";
@@ -192,10 +193,9 @@ export function planNetworkProbes(
   });
   probes.push({ kind: "pg", key: probeKeys.pg() });
 
-  if (env.prometheus.enabled && env.prometheus.url) {
-    const url = new URL(env.prometheus.url);
-    const port = url.port ? Number(url.port) : url.protocol === "https:" ? 443 : 80;
-    probes.push({ kind: "tcp", key: probeKeys.tcp(PROMETHEUS_TARGET, port), host: null, address: url.hostname, port });
+  const prometheus = prometheusHostPort(env);
+  if (prometheus && env.prometheus.url) {
+    probes.push({ kind: "tcp", key: probeKeys.tcp(PROMETHEUS_TARGET, prometheus.port), host: null, address: prometheus.host, port: prometheus.port });
     probes.push({ kind: "prometheus", key: probeKeys.prometheus(), url: env.prometheus.url, insecureTls: true });
   }
 
