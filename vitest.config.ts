@@ -25,6 +25,9 @@ export default defineConfig({
           fileParallelism: false,
           isolate: false,
           testTimeout: 60_000,
+          // Transformed modules are kept on disk between audits (keyed by file content): an audit
+          // then skips Vite's transforms, about 1 s of CPU and 80 MB of peak memory (README, "Performance").
+          experimental: { fsModuleCache: true },
         },
       },
       {

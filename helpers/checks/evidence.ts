@@ -43,6 +43,8 @@ export function unusable(lookup: SectionLookup, name: string): string | null {
  */
 export function reportsAbsence(section: CommandOutput | undefined): boolean {
   if (!section || section.notRun !== undefined || section.timedOut || section.exitCode === null) return false;
-  if (section.exitCode === 127) return /not found/i.test(section.stderr);
+  // bash says "command not found"; `timeout` running a program itself says "failed to run command
+  // 'getenforce': No such file or directory".
+  if (section.exitCode === 127) return /not found|No such file or directory/i.test(section.stderr);
   return section.exitCode !== 0 && /No such file or directory/.test(section.stderr) && !/Permission denied/i.test(section.stderr);
 }
