@@ -1,0 +1,138 @@
+// buildHostFacts and hostIpv6Address at the edges build.test.ts leaves loose: which sections are
+// read when, what a section that is there but unusable leaves in `problems`, and the order of the
+// filesystems. The base is a saved collection of a lab host (CentOS 7.9, firewalld, Docker client
+// with its daemon down); a test swaps or edits one section of it and says so.
+import { describe, expect, it } from "vitest";
+import { buildHostFacts, hostIpv6Address } from "../../../helpers/facts/build.js";
+import { parseDockerVersion } from "../../../helpers/facts/parsers/docker.js";
+import { parseMachineId } from "../../../helpers/facts/parsers/machine-id.js";
+import { parseMemoryBlocks } from "../../../helpers/facts/parsers/memory.js";
+import { sectionProblem } from "../../../helpers/facts/parsers/result.js";
+import { splitSections } from "../../../helpers/facts/script.js";
+import type { CommandOutput } from "../../../helpers/model.js";
+import { capturedFirewall, fixture, fixtureText } from "./fixtures.js";
+
+const lab = (): CommandOutput[] => splitSections(fixtureText("collection/lab-firewalld-host"));
+const section = (sections: CommandOutput[], name: string): CommandOutput => {
+  const found = sections.find((s) => s.section === name);
+  if (!found) throw new Error(`no section ${name}`);
+  return found;
+};
+/** The sections with `name` replaced (or dropped when `replacement` is null). */
+const withSection = (sections: CommandOutput[], name: string, replacement: CommandOutput | null): CommandOutput[] =>
+  sections.flatMap((s) => (s.section !== name ? [s] : replacement === null ? [] : [replacement]));
+
+describe("buildHostFacts: a section that ran but cannot be read", () => {
+  it("the saved lab collection reads without problems (the base of the tests below)", () => {
+    const facts = buildHostFacts("cp1", lab());
+    expect(facts.problems).toEqual({});
+    expect(facts.machineId).toBe("4ef95f77990b529970af12a6b430b578");
+    expect(facts.docker).toEqual({ state: "daemon-down", clientVersion: "20.10.24+dfsg1", serverVersion: null, rootDir: null });
+  });
+
+  it("leaves the fact null and records the parser's problem", () => {
+    // The captured empty /etc/machine-id in place of the lab host's, read with exit 0.
+    const sections = lab();
+    const empty = { ...section(sections, "machine-id"), stdout: fixtureText("machine-id/empty") };
+    const facts = buildHostFacts("cp1", withSection(sections, "machine-id", empty));
+    expect(facts.machineId).toBeNull();
+    const expected = parseMachineId(empty.stdout);
+    expect(expected.ok).toBe(false);
+    expect(facts.problems).toEqual({ "machine-id": expected.ok ? "" : expected.problem });
+  });
+
+  it("no sections: every list is empty", () => {
+    const facts = buildHostFacts("ghost", []);
+    expect(facts).toMatchObject({ filesystems: [], listeners: [], processes: [], containers: [] });
+  });
+});
+
+describe("buildHostFacts: online memory from lsmem, else from the memory blocks", () => {
+  const blocksNoneOnline = (sections: CommandOutput[]) => {
+    // Edit of the lab host's memory-blocks: no block online.
+    const blocks = section(sections, "memory-blocks");
+    return { ...blocks, stdout: blocks.stdout.replace("blocks_online 192", "blocks_online 0") };
+  };
+
+  it("with lsmem the blocks are not read (an unreadable block summary is no problem)", () => {
+    const sections = lab();
+    const facts = buildHostFacts("cp1", withSection(sections, "memory-blocks", blocksNoneOnline(sections)));
+    expect(facts.memory?.onlineBytes).toBe(25769803776);
+    expect(facts.problems).toEqual({});
+  });
+
+  it("without lsmem the blocks give it", () => {
+    const sections = withSection(lab(), "lsmem", null);
+    const blocks = parseMemoryBlocks(section(sections, "memory-blocks").stdout);
+    expect(blocks.ok).toBe(true);
+    const facts = buildHostFacts("cp1", sections);
+    expect(facts.memory?.onlineBytes).toBe(blocks.ok ? blocks.value.onlineBytes : "not ok");
+    expect(facts.problems).toEqual({});
+  });
+
+  it("without lsmem and with unreadable blocks it is unknown, with both problems", () => {
+    const sections = lab();
+    const facts = buildHostFacts("cp1", withSection(withSection(sections, "lsmem", null), "memory-blocks", blocksNoneOnline(sections)));
+    expect(facts.memory?.onlineBytes).toBeNull();
+    expect(Object.keys(facts.problems).sort()).toEqual(["memory-blocks", "memory-online"]);
+  });
+});
+
+describe("buildHostFacts: a docker-version section that cannot be trusted", () => {
+  it.each<[string, (s: CommandOutput) => CommandOutput]>([
+    ["cut off", (s) => ({ ...s, exitCode: null })],
+    ["timed out", (s) => ({ ...s, exitCode: 124, timedOut: true })],
+  ])("%s: daemon down, no client version, the section's problem recorded", (_name, edit) => {
+    const sections = lab();
+    const version = edit(section(sections, "docker-version"));
+    const facts = buildHostFacts("cp1", withSection(sections, "docker-version", version));
+    expect(facts.docker).toEqual({ state: "daemon-down", clientVersion: null, serverVersion: null, rootDir: null });
+    expect(facts.problems).toEqual({ "docker-version": sectionProblem(version) });
+  });
+
+  it("missing: the same, with the missing-section problem", () => {
+    const facts = buildHostFacts("cp1", withSection(lab(), "docker-version", null));
+    expect(facts.docker).toEqual({ state: "daemon-down", clientVersion: null, serverVersion: null, rootDir: null });
+    expect(facts.problems).toEqual({ "docker-version": sectionProblem(undefined) });
+  });
+
+  it("exit 0 with no version in it: the parser's problem, and the data root is not asked", () => {
+    // Edits: the running capture's section with plain text for stdout; a readable docker-root beside it.
+    const version: CommandOutput = { ...fixture("docker/version-running", "docker-version"), stdout: "Docker version 20.10.24, build 297e128\n" };
+    const root: CommandOutput = { ...section(lab(), "docker-root"), exitCode: 0, stdout: fixtureText("docker/root-default"), stderr: "" };
+    const sections = withSection(withSection(lab(), "docker-version", version), "docker-root", root);
+    const facts = buildHostFacts("cp1", sections);
+    expect(facts.docker).toEqual({ state: "daemon-down", clientVersion: null, serverVersion: null, rootDir: null });
+    const expected = parseDockerVersion(version);
+    expect(facts.problems).toEqual({ "docker-version": expected.ok ? "" : expected.problem });
+  });
+});
+
+describe("buildHostFacts: filesystems in the order the checks read them", () => {
+  it("Docker's root unknown (daemon down): \"/\" first, then what else df reported", () => {
+    // The captured df of a host with /var/lib/docker on the root filesystem, in place of the lab
+    // host's (df lists the paths in the order it was asked: the Docker root, then "/").
+    const sections = lab();
+    const df = { ...section(sections, "df"), stdout: fixtureText("disk/df-docker-root-same-fs") };
+    const facts = buildHostFacts("cp1", withSection(sections, "df", df));
+    expect(facts.filesystems.map((fs) => fs.path)).toEqual(["/", "/var/lib/docker"]);
+  });
+});
+
+describe("hostIpv6Address", () => {
+  const sections = () => capturedFirewall("nftables");
+  const ipv6 = (all: CommandOutput[]) => section(all, "ipv6-addresses");
+
+  it("the first global address of the ipv6-addresses section", () => expect(hostIpv6Address(sections())).toBe("fd7a:1507:4ce4:1::8"));
+
+  it.each<[string, (s: CommandOutput) => CommandOutput | null]>([
+    ["missing", () => null],
+    ["cut off", (s) => ({ ...s, exitCode: null })],
+    ["failed", (s) => ({ ...s, exitCode: 1 })],
+    ["no global address", (s) => ({ ...s, stdout: "" })],
+    ["unreadable", (s) => ({ ...s, stdout: fixtureText("disk/df-docker-root-same-fs") })],
+  ])("%s: null", (_name, edit) => {
+    const all = sections();
+    expect(hostIpv6Address(withSection(all, "ipv6-addresses", edit(ipv6(all))))).toBeNull();
+  });
+});
