@@ -27,30 +27,40 @@ export function renderCommandOutput(output: CommandOutput): string {
   ].join("\n");
 }
 
-/** Evidence names are section names (host commands), probe keys or failover experiment ids. */
+/**
+ * Evidence names are section names (host commands), probe keys or failover experiment ids. The
+ * command outputs of a verdict are ONE text attachment and its probes ONE JSON attachment: a
+ * verdict may rest on dozens of either (SEC-02 reads up to 15 sections, SEC-04 probes every port),
+ * and each attachment is a file that vitest writes and Allure reads, copies and inlines.
+ */
 export function evidenceAttachments(verdict: Verdict, context: { run: CollectedRun }): Attachment[] {
   const { run } = context;
-  const attachments: Attachment[] = [];
+  const outputs: { host: string; output: CommandOutput }[] = [];
+  const probes: unknown[] = [];
+  const failover: Attachment[] = [];
   const collection = verdict.host ? run.hosts.find((h) => h.name === verdict.host) : undefined;
   for (const name of verdict.evidence ?? []) {
     const sections = [...(collection?.sections ?? []), ...(collection?.hostProbes ?? [])].filter((s) => s.section === name);
-    for (const section of sections) {
-      attachments.push({ name: `${verdict.target} ${name}`, content: renderCommandOutput(section), contentType: "text/plain" });
-    }
+    outputs.push(...sections.map((output) => ({ host: verdict.target, output })));
     const probe = run.probes.find((p) => p.key === name);
-    if (probe) attachments.push({ name: `probe ${probe.key}`, content: JSON.stringify(probe, null, 2), contentType: "application/json" });
+    if (probe) probes.push(probe);
     const experiment = run.failover.find((f) => (f as { id?: string }).id === name);
-    if (experiment) attachments.push(...failoverAttachments(name, experiment));
+    if (experiment) failover.push(...failoverAttachments(name, experiment));
     if (sections.length === 0 && !probe && !experiment && !collection) {
       // Host-free evidence such as TOPO-01's machine-ids of every host.
-      for (const host of run.hosts) {
-        for (const section of host.sections.filter((s) => s.section === name)) {
-          attachments.push({ name: `${host.name} ${name}`, content: renderCommandOutput(section), contentType: "text/plain" });
-        }
-      }
+      for (const host of run.hosts) outputs.push(...host.sections.filter((s) => s.section === name).map((output) => ({ host: host.name, output })));
     }
   }
-  return attachments;
+  const attachments: Attachment[] = [];
+  if (outputs.length > 0) {
+    attachments.push({
+      name: `${verdict.target} commands (${outputs.length})`,
+      content: outputs.map(({ host, output }) => `### ${host} ${output.section}\n${renderCommandOutput(output)}`).join("\n\n"),
+      contentType: "text/plain",
+    });
+  }
+  if (probes.length > 0) attachments.push({ name: `${verdict.target} probes (${probes.length})`, content: JSON.stringify(probes, null, 2), contentType: "application/json" });
+  return [...attachments, ...failover];
 }
 
 function failoverAttachments(id: string, experiment: unknown): Attachment[] {
