@@ -40,8 +40,8 @@ export interface SizeResult {
 async function runAudit(envFile: string, reportDir: string, runId: string, env: NodeJS.ProcessEnv): Promise<AuditSample> {
   mkdirSync(reportDir, { recursive: true });
   const timingsFile = join(reportDir, `${runId}.timings.json`);
-  // node --import tsx: the measured process IS the audit (as npm run audit runs it, without npm).
-  const audit = [process.execPath, "--import", "tsx", join(REPO_ROOT, "bin/audit.ts"), "--env", envFile, "--report-dir", reportDir, "--run-id", runId];
+  // The measured process IS the audit, as npm run audit starts it (without npm).
+  const audit = [process.execPath, join(REPO_ROOT, "bin/compiled.mjs"), join(REPO_ROOT, "bin/audit.ts"), "--env", envFile, "--report-dir", reportDir, "--run-id", runId];
   const run = await measureProcess(audit, {
     cwd: REPO_ROOT,
     env: { ...process.env, ...env, API7_AUDIT_TIMINGS_FILE: timingsFile },

@@ -14,7 +14,9 @@ export interface CliRun {
 
 export function runCli(script: "audit" | "merge" | "verify", args: string[], env: NodeJS.ProcessEnv = {}): Promise<CliRun> {
   return new Promise((done) => {
-    const child = spawn(process.execPath, [join(REPO_ROOT, "node_modules/tsx/dist/cli.mjs"), join(REPO_ROOT, `bin/${script}.ts`), ...args], {
+    // As package.json's scripts start them: the audit from its compiled copy, the others through tsx.
+    const launcher = script === "audit" ? join(REPO_ROOT, "bin/compiled.mjs") : join(REPO_ROOT, "node_modules/tsx/dist/cli.mjs");
+    const child = spawn(process.execPath, [launcher, join(REPO_ROOT, `bin/${script}.ts`), ...args], {
       cwd: REPO_ROOT,
       env: { ...process.env, ...env },
       stdio: ["ignore", "pipe", "pipe"],
