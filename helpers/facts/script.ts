@@ -24,8 +24,9 @@ const DAEMON_PROCESS: Record<Daemon, string> = { docker: "dockerd", firewalld: "
 // SSH command timeout (30 s by default): otherwise the whole host's output arrives cut off.
 /** Seconds each section may run before `timeout` stops it. */
 export const SECTION_TIMEOUT_SECONDS = 10;
-/** Seconds a section that asks a daemon may wait for it. One that times out marks the daemon as not
- * answering, and the daemon's later sections are recorded as not run: a hung daemon costs one wait. */
+/** Seconds a section that asks a daemon may wait for it, with the default budget (daemonWaitFor). One
+ * that times out marks the daemon as not answering, and the daemon's later sections are recorded as
+ * not run: a hung daemon costs one wait. */
 export const DAEMON_ANSWER_SECONDS = 5;
 /** `timeout -k`: seconds from TERM to KILL for a command that ignores TERM. */
 export const KILL_GRACE_SECONDS = 2;
@@ -40,17 +41,26 @@ export function scriptBudgetFor(commandTimeoutMs: number): number {
   return Math.max(DAEMON_ANSWER_SECONDS, Math.floor(commandTimeoutMs / 1000) - COMMAND_TIMEOUT_MARGIN_SECONDS);
 }
 
-/** Why a section of `daemon` was not run once the daemon was known not to answer. */
-export function daemonNotAnswering(daemon: Daemon): string {
-  return `${DAEMON_PROCESS[daemon]} did not answer within ${DAEMON_ANSWER_SECONDS} s`;
+/**
+ * The daemon wait for a script budget: 5 s for the default 20 s, a quarter of a longer budget. The
+ * wait includes the client's own start (firewall-cmd is Python, about 0.5 s of CPU), so a budget
+ * lengthened for slow hosts (the lab's, on a loaded runner) lengthens it too.
+ */
+export function daemonWaitFor(budgetSeconds: number): number {
+  return Math.max(DAEMON_ANSWER_SECONDS, Math.floor(budgetSeconds / 4));
+}
+
+/** Why a section of `daemon` was not run once the daemon was known not to answer within `waitSeconds`. */
+export function daemonNotAnswering(daemon: Daemon, waitSeconds = DAEMON_ANSWER_SECONDS): string {
+  return `${DAEMON_PROCESS[daemon]} did not answer within ${waitSeconds} s`;
 }
 
 function budgetUsedUp(budgetSeconds: number): string {
   return `the facts script's time budget of ${budgetSeconds} s was used up before this section started`;
 }
 
-function sectionTimeoutSeconds(section: SectionDefinition): number {
-  return section.daemon ? DAEMON_ANSWER_SECONDS : SECTION_TIMEOUT_SECONDS;
+function sectionTimeoutSeconds(section: SectionDefinition, daemonWaitSeconds: number): number {
+  return section.daemon ? daemonWaitSeconds : SECTION_TIMEOUT_SECONDS;
 }
 
 const MARK = "@@API7AUDIT";
@@ -304,10 +314,11 @@ export function collectionScript(sections: readonly SectionDefinition[] = SECTIO
     .filter((s) => !PLAIN_COMMAND.test(s.body))
     .map((s) => `${functionName(s.name)}() {\n${indent(s.body)}\n}\nexport -f ${functionName(s.name)}`);
   const runners = sections.map((s) => `${functionName(s.name)}_run() { ${runnerBody(s)}; }`);
+  const daemonWait = daemonWaitFor(budgetSeconds);
   const calls = sections
     .map((s) => {
-      const daemon = s.daemon ? `${s.daemon} ${base64(daemonNotAnswering(s.daemon))}` : "- -";
-      return `  api7audit_run ${s.name} ${functionName(s.name)}_run ${base64(s.command)} ${sectionTimeoutSeconds(s)} ${daemon}`;
+      const daemon = s.daemon ? `${s.daemon} ${base64(daemonNotAnswering(s.daemon, daemonWait))}` : "- -";
+      return `  api7audit_run ${s.name} ${functionName(s.name)}_run ${base64(s.command)} ${sectionTimeoutSeconds(s, daemonWait)} ${daemon}`;
     })
     .join("\n");
   return `# api7-ha-audit facts collection: read-only, no arguments.

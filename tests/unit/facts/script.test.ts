@@ -12,6 +12,8 @@ import {
   SECTIONS,
   type SectionDefinition,
   collectionScript,
+  daemonNotAnswering,
+  daemonWaitFor,
   scriptBudgetFor,
   splitSections,
   withSectionsNotRun,
@@ -186,6 +188,19 @@ describe("the time budget", () => {
     for (const timeoutMs of [30_000, 45_000, 90_000, 600_000]) expect(scriptBudgetFor(timeoutMs) + killGraceSeconds + 5).toBeLessThanOrEqual(timeoutMs / 1000);
     // A short timeout still leaves the script a daemon's wait, and cuts the rest short (kept as not run).
     expect(scriptBudgetFor(8_000)).toBe(DAEMON_ANSWER_SECONDS);
+  });
+
+  it("the daemon wait is 5 s for the default budget and a quarter of a longer one; the script text carries it", () => {
+    expect(daemonWaitFor(SCRIPT_BUDGET_SECONDS)).toBe(DAEMON_ANSWER_SECONDS);
+    expect(daemonWaitFor(80)).toBe(20);
+    expect(daemonWaitFor(5)).toBe(DAEMON_ANSWER_SECONDS);
+    const labScript = collectionScript(SECTIONS, 80);
+    const daemonCalls = [...labScript.matchAll(/^ {2}api7audit_run (\S+) \S+ \S+ (\d+) (docker|firewalld) (\S+)$/gm)];
+    expect(daemonCalls.length).toBe(SECTIONS.filter((s) => s.daemon).length);
+    for (const [, , timeout, daemon, reason] of daemonCalls) {
+      expect(Number(timeout)).toBe(20);
+      expect(Buffer.from(reason!, "base64").toString()).toBe(daemonNotAnswering(daemon as "docker" | "firewalld", 20));
+    }
   });
 
   it("hung daemons, each counted once, leave budget for every other section", () => {
