@@ -14,6 +14,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { Command } from "commander";
 import { startScaleLab, writeLabEnvironment } from "../environments/lab/scale.js";
+import { LEAN_HEAP_FLAGS } from "../helpers/node-flags.js";
 import type { ResultsFile } from "../helpers/run/results.js";
 import { measureProcess, median } from "../bench/measure.js";
 import { benchPeers, renderComparison } from "../bench/peers.js";
@@ -41,7 +42,7 @@ async function runAudit(envFile: string, reportDir: string, runId: string, env: 
   mkdirSync(reportDir, { recursive: true });
   const timingsFile = join(reportDir, `${runId}.timings.json`);
   // The measured process IS the audit, as npm run audit starts it (without npm).
-  const audit = [process.execPath, join(REPO_ROOT, "bin/compiled.mjs"), join(REPO_ROOT, "bin/audit.ts"), "--env", envFile, "--report-dir", reportDir, "--run-id", runId];
+  const audit = [process.execPath, ...LEAN_HEAP_FLAGS, join(REPO_ROOT, "bin/compiled.mjs"), join(REPO_ROOT, "bin/audit.ts"), "--env", envFile, "--report-dir", reportDir, "--run-id", runId];
   const run = await measureProcess(audit, {
     cwd: REPO_ROOT,
     env: { ...process.env, ...env, API7_AUDIT_TIMINGS_FILE: timingsFile },

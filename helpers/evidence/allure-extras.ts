@@ -14,6 +14,7 @@ import { mkdir, mkdtemp, rename, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { LEAN_HEAP_FLAGS } from "../node-flags.js";
 
 const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 const GENERATOR = join(REPO_ROOT, "helpers", "evidence", "allure-generate.mjs");
@@ -100,7 +101,7 @@ export interface AllureGenerator {
  */
 export function startAllureGenerator(): AllureGenerator {
   // argv, never a shell string; the run's paths travel as JSON on stdin.
-  const child = spawn(process.execPath, [GENERATOR], { cwd: REPO_ROOT, stdio: ["pipe", "pipe", "pipe"] });
+  const child = spawn(process.execPath, [...LEAN_HEAP_FLAGS, GENERATOR], { cwd: REPO_ROOT, stdio: ["pipe", "pipe", "pipe"] });
   let output = "";
   child.stdout.on("data", (d: Buffer) => (output += d.toString()));
   child.stderr.on("data", (d: Buffer) => (output += d.toString()));

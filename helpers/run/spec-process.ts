@@ -3,6 +3,7 @@
 // overlap the collection, and each spec file waits until the run's collected.json is in place.
 import { spawn } from "node:child_process";
 import { join, relative, resolve } from "node:path";
+import { LEAN_HEAP_FLAGS } from "../node-flags.js";
 import { ONLY_VARIABLE, RUN_DIR_VARIABLE } from "./context.js";
 import { parseSelection } from "./selection.js";
 import { specFilesFor } from "./spec-files.js";
@@ -24,7 +25,7 @@ export interface SpecsRun {
 export function startSpecs(runDir: string, only: string | undefined, testNamePattern?: string): SpecsRun {
   const filter = testNamePattern === undefined ? [] : [`--testNamePattern=${testNamePattern}`];
   const files = specFilesFor(parseSelection(only)).map((file) => relative(REPO_ROOT, file));
-  const child = spawn(process.execPath, [join(REPO_ROOT, "node_modules/vitest/vitest.mjs"), "run", "--project", "audit", "--silent=passed-only", ...filter, ...files], {
+  const child = spawn(process.execPath, [...LEAN_HEAP_FLAGS, join(REPO_ROOT, "node_modules/vitest/vitest.mjs"), "run", "--project", "audit", "--silent=passed-only", ...filter, ...files], {
     cwd: REPO_ROOT,
     stdio: ["ignore", "inherit", "inherit"],
     env: { ...process.env, [RUN_DIR_VARIABLE]: runDir, [ONLY_VARIABLE]: only ?? "", [AUDIT_PID_VARIABLE]: String(process.pid) },

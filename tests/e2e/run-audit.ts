@@ -2,6 +2,7 @@
 import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
+import { LEAN_HEAP_FLAGS } from "../../helpers/node-flags.js";
 import type { ResultsFile } from "../../helpers/run/results.js";
 
 export const REPO_ROOT = resolve(import.meta.dirname, "../..");
@@ -15,8 +16,8 @@ export interface CliRun {
 export function runCli(script: "audit" | "merge" | "verify", args: string[], env: NodeJS.ProcessEnv = {}): Promise<CliRun> {
   return new Promise((done) => {
     // As package.json's scripts start them: the audit from its compiled copy, the others through tsx.
-    const launcher = script === "audit" ? join(REPO_ROOT, "bin/compiled.mjs") : join(REPO_ROOT, "node_modules/tsx/dist/cli.mjs");
-    const child = spawn(process.execPath, [launcher, join(REPO_ROOT, `bin/${script}.ts`), ...args], {
+    const launcher = script === "audit" ? [...LEAN_HEAP_FLAGS, join(REPO_ROOT, "bin/compiled.mjs")] : [join(REPO_ROOT, "node_modules/tsx/dist/cli.mjs")];
+    const child = spawn(process.execPath, [...launcher, join(REPO_ROOT, `bin/${script}.ts`), ...args], {
       cwd: REPO_ROOT,
       env: { ...process.env, ...env },
       stdio: ["ignore", "pipe", "pipe"],
