@@ -284,9 +284,14 @@ function base64(text: string): string {
 /** A body that is one plain command (words and single-quoted words): `timeout` runs it with no bash in between. */
 const PLAIN_COMMAND = /^[\w./-]+(?: (?:[\w./=,-]+|'[^']*'))*$/;
 
+/** A body that only shows a file: bash reads it itself (api7audit_print), with no process and no timeout. */
+const FILE_READ = /^cat (\/[\w./-]+)$/;
+
 /** The bash that runs a section for `$1` seconds: the command itself, or its function in a new bash.
- * A bash start per section is 10-20 ms of CPU on a small VM; most sections are one plain command. */
+ * A process start is 10-20 ms of CPU on a small VM; most sections are one plain command or a file. */
 function runnerBody(section: SectionDefinition): string {
+  const file = FILE_READ.exec(section.body)?.[1];
+  if (file !== undefined) return `api7audit_print ${file}`;
   const command = PLAIN_COMMAND.test(section.body) ? section.body : `bash -c ${functionName(section.name)}`;
   return `if [ "$has_timeout" = 1 ]; then timeout -k ${KILL_GRACE_SECONDS} "$1" ${command}; else ${command}; fi`;
 }
@@ -371,11 +376,14 @@ api7audit_run() {
   printf '\\n%s %s END %s exit=%s ms=%s timeout=%s@@\\n' "${MARK}" "$nonce" "$name" "$rc" "$((end - start))" "$timedout"
 }
 
-# api7audit_print <file>: its bytes, exactly. A bash builtin, not cat: two processes fewer per
-# section adds up on a loaded host. A file with a NUL byte (read stops there) goes through cat.
+# api7audit_print <file>: its bytes, exactly, as cat prints them. A bash builtin, not cat: a process
+# fewer adds up on a loaded host. A file with a NUL byte (read stops there) goes through cat. A file
+# bash cannot open is reported by bash itself ("No such file or directory", "Permission denied"),
+# with exit 1 as from cat.
 api7audit_print() {
-  local content
-  if IFS= read -r -d '' content <"$1"; then cat "$1"; else printf '%s' "$content"; fi
+  local content rc
+  { IFS= read -r -d '' content; rc=$?; } <"$1" || return 1
+  if [ "$rc" = 0 ]; then cat "$1"; else printf '%s' "$content"; fi
 }
 
 # api7audit_not_run <section> <command text, base64> <reason, base64>
