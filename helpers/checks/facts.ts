@@ -136,7 +136,8 @@ function familyEvidence(host: HostSource, family: IpFamily, decided: FamilyFirew
 
 function firewallFact(host: HostSource): Fact<FirewallFacts> {
   const firewall = host.facts.firewall;
-  if (firewall === null) return missing(whyNot(host, ["firewall", ...ALL_FIREWALL_SECTIONS], "the firewall could not be read"), ALL_FIREWALL_SECTIONS);
+  // The parser's own complaint: there is no section named "firewall" to ask whyNot about.
+  if (firewall === null) return missing(host.facts.problems.firewall ?? "the firewall could not be read", ALL_FIREWALL_SECTIONS);
   // IPv6 must be covered unless the host shows it disabled (then that reading is evidence too).
   const ipv6Off = firewall.ipv6Disabled?.disabled === true;
   const families: IpFamily[] = ipv6Off ? ["ipv4"] : ["ipv4", "ipv6"];
