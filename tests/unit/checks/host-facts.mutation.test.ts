@@ -82,6 +82,11 @@ describe("facts read from one section", () => {
     expect(fact("memTotalBytes")).toMatchObject({ observed: true, value: 24683548 * 1024, sources: ["meminfo"] });
   });
 
+  it("meminfo without a MemTotal line: missing with the parser's reason", () => {
+    // The lab's meminfo without its MemTotal line.
+    expect(fact("memTotalBytes", { meminfo: stdout((t) => t.replace(/^MemTotal:.*\n/m, "")) })).toEqual({ observed: false, reason: "meminfo: no MemTotal line", sources: ["meminfo"] });
+  });
+
   it("a section that failed: missing, naming it and how it failed", () => {
     expect(fact("arch", { "uname-m": denied })).toEqual({ observed: false, reason: "uname-m: exit 1: uname-m: Permission denied", sources: ["uname-m"] });
     expect(fact("memTotalBytes", { meminfo: absent })).toEqual({ observed: false, reason: "meminfo: exit 1: cat: meminfo: No such file or directory", sources: ["meminfo"] });
@@ -215,11 +220,20 @@ describe("the Docker engine", () => {
     expect(reasonOf(fact("docker", { "docker-version": (s) => ({ ...daemonDown(), section: s.section, stderr: "permission denied\n" }) }))).toBe("docker-version: exit 1: permission denied");
   });
 
+  it("never collected: missing, naming it", () => {
+    expect(fact("docker", { "docker-version": null })).toEqual({ observed: false, reason: "docker-version: section missing from the collection output", sources: ["docker-version"] });
+  });
+
+  it("exit 0 with an output that is no docker version: missing with the parser's reason", () => {
+    const f = fact("docker", { "docker-version": garbage });
+    expect(f).toEqual({ observed: false, reason: `docker-version: ${buildHostFacts("cp1", sectionsWith("cp1", { "docker-version": garbage })).problems["docker-version"]}`, sources: ["docker-version"] });
+    expect(reasonOf(f)).toMatch(/^docker-version: no version in docker output/);
+  });
+
   it("exit 0 without a server version is missing", () => {
     // The captured daemon-down JSON (client part only) with exit 0.
     const f = fact("docker", { "docker-version": (s) => ({ ...daemonDown(), section: s.section, exitCode: 0, stderr: "" }) });
-    expect(f).toMatchObject({ observed: false, sources: ["docker-version"] });
-    expect(reasonOf(f)).toMatch(/^docker-version: /);
+    expect(f).toEqual({ observed: false, reason: "docker-version: no server version in the output", sources: ["docker-version"] });
   });
 
   it("containers: the running names, none when the daemon is down", () => {
