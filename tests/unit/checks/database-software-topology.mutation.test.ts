@@ -132,6 +132,29 @@ describe("SW-01: the release against the page's CentOS 7.6 or the policy's minim
     expect(verdict("SW-01", "cp1", { sections: noVersion })).toMatchObject({ status: "warning", actual: "ubuntu ?: Ubuntu 22.04.2 LTS" });
   });
 
+  it("a RHEL rebuild at the policy's 7.6 is judged by the policy, not by the page's CentOS recommendation", () => {
+    // The lab policy lists rhel >= 7.6.
+    const v = verdict("SW-01", "cp1", { sections: os("rhel-8.7", ["os-release", "redhat-release"]) });
+    expect(v).toMatchObject({ status: "passed", actual: "rhel 8.7: Red Hat Enterprise Linux release 8.7 (Ootpa)", evidence: ["os-release", "redhat-release"] });
+    expect(v.message).toContain("(policy.osAllowed: rhel >= 7.6)");
+  });
+
+  it("an older CentOS shows what was compared", () => {
+    expect(verdict("SW-01", "cp1", { sections: release("CentOS Linux release 7.5.1804 (Core)") })).toMatchObject({
+      status: "warning",
+      expected: "CentOS 7.6 or later, or a distribution of policy.osAllowed at its minimum version",
+      actual: "centos 7.5: CentOS Linux release 7.5.1804 (Core)",
+    });
+  });
+
+  it("a policy minimum that needs a version os-release does not give: broken, saying so", () => {
+    // Debian's captured os-release without its VERSION_ID line.
+    const noVersion = { ...os("debian-12", ["os-release"]), "os-release": (s: CommandOutput) => ({ ...fixture("os/debian-12/os-release", s.section), stdout: fixture("os/debian-12/os-release").stdout.replace(/^VERSION_ID=.*\n/m, "") }) };
+    const v = verdict("SW-01", "cp1", { sections: noVersion, env: allowed([{ id: "debian", minVersion: "12" }]) });
+    expect(v.status).toBe("broken");
+    expect(v.message).toContain("the release version of Debian GNU/Linux 12 (bookworm) is unknown");
+  });
+
   it("a major-only policy minimum compares the major only", () => {
     const rocky = os("rocky-9.5", ["os-release", "redhat-release"]);
     expect(verdict("SW-01", "cp1", { sections: rocky, env: allowed([{ id: "rocky", minVersion: "9" }]) }).status).toBe("passed");
@@ -152,7 +175,7 @@ describe("SW-02: CentOS 7.2 or earlier", () => {
   it("a RHEL rebuild is not judged by the CentOS floor", () => {
     const v = verdict("SW-02", "cp1", { sections: os("rhel-8.7", ["os-release", "redhat-release"]) });
     expect(v).toMatchObject({ status: "passed", actual: "rhel: Red Hat Enterprise Linux release 8.7 (Ootpa)" });
-    expect(v.message).toContain("is not CentOS");
+    expect(v.message).toContain("Red Hat Enterprise Linux release 8.7 (Ootpa) is not CentOS");
   });
 
   it("CentOS 7.2 fails with the release line as the actual value", () => {
@@ -180,6 +203,14 @@ describe("SW-05: a working Docker engine", () => {
     const down = verdict("SW-05", "cp1", { sections: { "docker-version": () => fixture("docker/version-daemon-down", "docker-version") } });
     expect(down).toMatchObject({ status: "failed", evidence: ["docker-version"] });
     expect(down.expected).toBe(verdict("SW-05", "cp1").expected);
+    // The captured daemon-down output with nothing on stdout: the client's version is not known either.
+    const silent = verdict("SW-05", "cp1", { sections: { "docker-version": () => ({ ...fixture("docker/version-daemon-down", "docker-version"), stdout: "" }) } });
+    expect(silent).toMatchObject({ status: "failed", actual: "Docker client (version unknown), daemon not answering" });
+  });
+  it("docker version unusable: broken, naming why, citing docker-version", () => {
+    const v = verdict("SW-05", "cp1", { sections: { "docker-version": (s) => ({ ...s, timedOut: true, exitCode: 124, durationMs: 10000 }) } });
+    expect(v).toMatchObject({ status: "broken", evidence: ["docker-version"] });
+    expect(v.message).toContain("docker-version: timed out after 10000 ms");
   });
 });
 
@@ -201,6 +232,48 @@ describe("TOPO-01: distinct machines", () => {
     expect(v.message).toContain("1 distinct DP machine");
   });
 
+  /** Another host collected like `from` (its captured sections), with its machine-id edited to a new one. */
+  const clone = (name: string, from: string, roles: ("cp" | "dp")[]) => {
+    const source = labRun.hosts.find((h) => h.name === from)!;
+    const newId = [...machineIdOf(from).trim()].reverse().join("");
+    return {
+      host: { ...source, name, sections: source.sections.map((s) => (s.section === "machine-id" ? { ...s, stdout: `${newId}\n` } : s)) },
+      entry: { ...labEnv.hosts.find((h) => h.name === from)!, name, roles },
+    };
+  };
+  function withClone(target: string, extra: ReturnType<typeof clone>, edits: Record<string, Record<string, Edit>>) {
+    const run: CollectedRun = {
+      ...labRun,
+      hosts: [...labRun.hosts, extra.host].map((h) => ({ ...h, sections: h.sections.map((s) => edits[h.name]?.[s.section]?.(s) ?? s) })),
+    };
+    const env = { ...labEnv, hosts: [...labEnv.hosts, extra.entry] };
+    return verdictFor(requirementById("TOPO-01"), target, allChecks, { env, run, allFacts: parseAllFacts(run) });
+  }
+
+  it("five hosts, four machines: each role needs 2 distinct machines of its own", () => {
+    // A third DP host (dp2's captured collection, machine-id edited); cp2 on cp1's machine: 1 CP machine, 4 in all.
+    const oneCp = withClone("dp1", clone("dp3", "dp2", ["dp"]), { cp2: sameAs("cp1") });
+    expect(oneCp.status).toBe("failed");
+    expect(oneCp.message).toContain("1 distinct CP machine and 3 distinct DP machines");
+    // A third CP host; dp2 on dp1's machine: 1 DP machine, 4 in all.
+    const oneDp = withClone("cp1", clone("cp3", "cp2", ["cp"]), { dp2: sameAs("dp1") });
+    expect(oneDp.status).toBe("failed");
+    expect(oneDp.message).toContain("3 distinct CP machines and 1 distinct DP machine");
+    // Nothing shared: passes, nothing left uncounted.
+    const fine = withClone("cp1", clone("cp3", "cp2", ["cp"]), {});
+    expect(fine.status).toBe("passed");
+    expect(fine.message).not.toContain("not counted");
+  });
+
+  it("this host named twice: fails with every host's machine-id shown", () => {
+    const v = verdict("TOPO-01", "cp1", { sections: sameAs("cp2") });
+    expect(v).toMatchObject({
+      status: "failed",
+      expected: "at least 2 CP and 2 DP hosts, 4 distinct machines (distinct /etc/machine-id)",
+      actual: `cp: cp1 [${short("cp2")}], cp2 [${short("cp2")}]; dp: dp1 [${short("dp1")}], dp2 [${short("dp2")}]`,
+    });
+  });
+
   it("a CP and a DP name of one machine: 2 per role but 3 machines in all", () => {
     expect(verdict("TOPO-01", "cp2", { otherHosts: { dp1: sameAs("cp1") } }).status).toBe("failed");
   });
@@ -215,6 +288,12 @@ describe("TOPO-01: distinct machines", () => {
     expect(fifth.status).toBe("passed");
     expect(fifth.message).toContain("not counted: dp3");
     expect(fifth.actual).toContain("dp3 [machine-id unknown]");
+  });
+
+  it("four hosts but too few of one role fail on the declaration alone, citing no evidence", () => {
+    const relabel = (name: string, roles: ("cp" | "dp")[]) => withHosts((hosts) => hosts.map((h) => (h.name === name ? { ...h, roles } : h)));
+    expect(verdict("TOPO-01", "cp1", { env: relabel("cp2", ["dp"]) })).toMatchObject({ status: "failed", actual: "1 CP host, 3 DP hosts, 4 hosts in all", evidence: [] });
+    expect(verdict("TOPO-01", "cp1", { env: relabel("dp2", ["cp"]) })).toMatchObject({ status: "failed", actual: "3 CP hosts, 1 DP host, 4 hosts in all", evidence: [] });
   });
 
   it("an inventory with too few hosts fails on the declaration alone, citing no evidence", () => {
@@ -260,8 +339,13 @@ describe("TOPO-02, TOPO-03: the role's components run and listen", () => {
 
   it("detected by container only, the daemon down: not running", () => {
     const v = verdict("TOPO-03", "dp1", { env: detect("gateway", { container: aContainer }), sections: { "docker-version": () => fixture("docker/version-daemon-down", "docker-version") } });
-    expect(v).toMatchObject({ status: "failed", actual: "API7 Gateway: not running, listening on 9080, 9443" });
+    expect(v).toMatchObject({ status: "failed", actual: "API7 Gateway: not running, listening on 9080, 9443", evidence: ["docker-version", "ss-listen"] });
     expect(v.message).toContain("API7 Gateway is not running");
+  });
+
+  it("not running by either detection: cites both listings", () => {
+    const v = verdict("TOPO-03", "dp1", { env: detect("gateway", { container: "no-such", process: "no-such.conf" }) });
+    expect(v).toMatchObject({ status: "failed", evidence: ["docker-version", "docker-ps", "processes", "ss-listen"] });
   });
 
   it("a port nobody listens on is named", () => {
@@ -269,12 +353,17 @@ describe("TOPO-02, TOPO-03: the role's components run and listen", () => {
     const v = verdict("TOPO-03", "dp1", { sections: { "ss-listen": stdout((t) => t.replace(/^.*:9443 .*\n/m, "")) } });
     expect(v.message).toContain("nothing listens for the network on API7 Gateway's port 9443");
     expect(v.message).not.toContain("is not running");
+    expect(v.message).toContain("the page runs API7 Gateway on every DP host");
+    const cp = verdict("TOPO-02", "cp1", { sections: { "ss-listen": stdout((t) => t.replace(/^.*:7900 .*\n/m, "")) } });
+    expect(cp.message).toContain("the page runs API7 Dashboard and DP Manager on every CP host");
   });
 });
 
 describe("TOPO-04: only the role's components", () => {
   it("cites the process listing", () => {
     expect(verdict("TOPO-04", "cp1")).toMatchObject({ status: "passed", expected: "CP hosts run only API7 Dashboard and DP Manager; DP hosts run only API7 Gateway", evidence: ["processes"] });
+    expect(verdict("TOPO-04", "cp1").message).toContain("no API7 Gateway on this CP host");
+    expect(verdict("TOPO-04", "dp1").message).toContain("on this DP host");
   });
   it("a host with both roles fails on the declaration, citing no evidence", () => {
     const both = (env: Environment): Environment => ({ ...env, hosts: env.hosts.map((h) => (h.name === "dp1" ? { ...h, roles: ["cp", "dp"] } : h)) });
@@ -285,5 +374,7 @@ describe("TOPO-04: only the role's components", () => {
     const v = verdict("TOPO-04", "dp1", { sections: { processes: stdout((t) => `${t}${cpProcesses}`) } });
     expect(v).toMatchObject({ status: "warning", actual: 'API7 Dashboard runs (process matching "api7-dashboard.conf"); DP Manager runs (process matching "api7-dp-manager.conf")' });
     expect(v.message).toContain("on a DP host; the page places it on CP hosts only");
+    const dpProcesses = labSection("dp1", "processes").stdout;
+    expect(verdict("TOPO-04", "cp1", { sections: { processes: stdout((t) => `${t}${dpProcesses}`) } }).message).toContain("on a CP host; the page places it on DP hosts only");
   });
 });
