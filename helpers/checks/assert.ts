@@ -85,31 +85,3 @@ export function versionAtLeast(fact: Fact<string>, minimum: Threshold<string>, s
       : fail(`${subject} ${actual} is older than required: ${minimum.expected}`, detail);
   });
 }
-
-/** The value is one of the allowed ones. */
-export function oneOf<T>(fact: Fact<T>, allowed: Threshold<readonly T[]>, subject: string, show: (value: T) => string = String): CheckOutcome {
-  return given({ actual: fact }, ({ actual }) => {
-    const detail = { expected: allowed.expected, actual: show(actual) };
-    return allowed.value.includes(actual) ? pass(`${subject} ${show(actual)}`, detail) : fail(`${subject} ${show(actual)}; the page requires ${allowed.expected}`, detail);
-  });
-}
-
-/**
- * Every item meets the rule: passes with the list, fails naming the violations. An empty list
- * proves nothing and is "broken": a passed verdict must rest on at least one observed item.
- */
-export function everyItem<T>(
-  fact: Fact<readonly T[]>,
-  violates: (item: T) => string | null,
-  words: { subject: string; expected: string; show: (item: T) => string },
-): CheckOutcome {
-  return given({ items: fact }, ({ items }) => {
-    if (items.length === 0) return { status: "broken", message: `cannot evaluate: no ${words.subject} observed` };
-    const violations = items.flatMap((item) => {
-      const why = violates(item);
-      return why === null ? [] : [why];
-    });
-    const detail = { expected: words.expected, actual: items.map(words.show).join(", ") };
-    return violations.length === 0 ? pass(`every ${words.subject} meets the rule`, detail) : fail(violations.join("; "), detail);
-  });
-}

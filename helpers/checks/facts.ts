@@ -50,7 +50,8 @@ function fromSections<T>(all: readonly string[], value: (facts: HostFacts) => T 
   return source({ all, context }, (host) => {
     const broken = all.map((name) => unusable(host.section, name)).filter((reason) => reason !== null);
     if (broken.length > 0) return missing(broken.join("; "), all);
-    if (says && !says(host.section(all[0]!)?.stdout ?? "")) return missing(`${all[0]}: does not say it`, all);
+    // Every section of `all` is intact here, so the first one exists.
+    if (says && !says(host.section(all[0]!)!.stdout)) return missing(`${all[0]}: does not say it`, all);
     const read = value(host.facts);
     return read === null ? missing(whyNot(host, all, `${all.join(", ")}: no value`), all) : observed(read, all);
   });
@@ -69,9 +70,14 @@ function fromAlternatives<T>(alternatives: readonly Alternative<T>[]): FactSourc
     const reasons: string[] = [];
     for (const { section, read } of alternatives) {
       const broken = unusable(host.section, section);
-      const value = broken === null ? read(host.section(section)?.stdout ?? "") : null;
-      if (value?.ok) return observed(value.value, [section]);
-      reasons.push(broken ?? `${section}: ${value && !value.ok ? value.problem : "unreadable"}`);
+      if (broken !== null) {
+        reasons.push(broken);
+        continue;
+      }
+      // unusable() found the section: it ran and exited 0.
+      const value = read(host.section(section)!.stdout);
+      if (value.ok) return observed(value.value, [section]);
+      reasons.push(`${section}: ${value.problem}`);
     }
     return missing(reasons.join("; "), anyOf);
   });
@@ -136,7 +142,8 @@ function familyEvidence(host: HostSource, family: IpFamily, decided: FamilyFirew
 
 function firewallFact(host: HostSource): Fact<FirewallFacts> {
   const firewall = host.facts.firewall;
-  if (firewall === null) return missing(whyNot(host, ["firewall", ...ALL_FIREWALL_SECTIONS], "the firewall could not be read"), ALL_FIREWALL_SECTIONS);
+  // The parser's own complaint: there is no section named "firewall" to ask whyNot about.
+  if (firewall === null) return missing(host.facts.problems.firewall ?? "the firewall could not be read", ALL_FIREWALL_SECTIONS);
   // IPv6 must be covered unless the host shows it disabled (then that reading is evidence too).
   const ipv6Off = firewall.ipv6Disabled?.disabled === true;
   const families: IpFamily[] = ipv6Off ? ["ipv4"] : ["ipv4", "ipv6"];
@@ -164,8 +171,9 @@ function dockerEngineFact(host: HostSource): Fact<DockerFacts> {
   const docker = host.facts.docker;
   const failed = unusable(host.section, "docker-version");
   if (failed === null) {
-    // Exit 0 means the daemon answered: only a parsed server version shows it.
-    return docker.state === "running" && docker.serverVersion !== null
+    // Exit 0 means the daemon answered: only a parsed server version shows it (the parser says
+    // "running" exactly when it found one).
+    return docker.state === "running"
       ? observed(docker, ["docker-version"])
       : missing(whyNot(host, ["docker-version"], "docker-version: no server version in the output"), ["docker-version"]);
   }
@@ -173,13 +181,15 @@ function dockerEngineFact(host: HostSource): Fact<DockerFacts> {
   const recognised =
     (docker.state === "not-installed" && reportsAbsence(version)) ||
     (docker.state === "daemon-down" && version?.timedOut !== true && version?.exitCode !== null && DAEMON_NOT_ANSWERING.test(version?.stderr ?? ""));
-  return recognised && version?.notRun === undefined ? observed(docker, ["docker-version"]) : missing(failed, ["docker-version"]);
+  // A section that was not run has no exit code and is never absence, so it is never recognised.
+  return recognised ? observed(docker, ["docker-version"]) : missing(failed, ["docker-version"]);
 }
 
 /** Where Docker keeps images and containers: the engine's answer, else the default path. */
 function dockerDataRootFact(host: HostSource): Fact<string> {
   const engine = dockerEngineFact(host);
-  if (engine.observed && engine.value.state === "running" && unusable(host.section, "docker-root") === null && engine.value.rootDir !== null) {
+  // The facts have a root directory only from a running engine and an intact, parsed docker-root.
+  if (engine.observed && engine.value.rootDir !== null) {
     return observed(engine.value.rootDir, ["docker-version", "docker-root"]);
   }
   // The daemon cannot say (down, hung or unreadable): its configuration can.
@@ -198,12 +208,17 @@ function configuredDataRoot(host: HostSource): Fact<string> {
   if (reportsAbsence(config)) return observed(DOCKER_DEFAULT_ROOT, ["docker-daemon-json", "processes"]);
   const broken = unusable(host.section, "docker-daemon-json");
   if (broken !== null) return missing(broken, ["docker-daemon-json"]);
-  const root = parseDaemonJsonDataRoot(config?.stdout ?? "");
+  const root = parseDaemonJsonDataRoot(config!.stdout);
   return root.ok ? observed(root.value ?? DOCKER_DEFAULT_ROOT, ["docker-daemon-json", "processes"]) : missing(`docker-daemon-json: ${root.problem}`, ["docker-daemon-json"]);
 }
 
+// Built once with the table (not per call), like every other source.
+const PROCESS_LISTING = fromSections(["processes"], (facts) => facts.processes);
+const SELINUX_CONFIG_FILE = fromSections(["selinux-config"], (facts) => facts.selinux.config);
+const LISTENING_SOCKETS = fromSections(["ss-listen"], (facts) => facts.listeners);
+
 function processesFact(host: HostSource): Fact<string[]> {
-  const listed = fromSections(["processes"], (facts) => facts.processes).resolve(host);
+  const listed = PROCESS_LISTING.resolve(host);
   // The audit came in through the host's SSH server: a listing that does not show it did not work.
   if (listed.observed && !listed.value.some((line) => SSH_SERVER.test(line))) return missing("processes: ps does not list the SSH server this audit came in through", ["processes"]);
   return listed;
@@ -221,25 +236,24 @@ function containersFact(host: HostSource): Fact<string[] | null> {
 function cgroupLimitFact(host: HostSource): Fact<number | null> {
   const broken = unusable(host.section, "cgroup-memory");
   if (broken !== null) return missing(broken, ["cgroup-memory"]);
-  const limit = parseCgroupMemory(host.section("cgroup-memory")?.stdout ?? "");
+  const limit = parseCgroupMemory(host.section("cgroup-memory")!.stdout);
   return limit.ok ? observed(limit.value, ["cgroup-memory"]) : missing(`cgroup-memory: ${limit.problem}`, ["cgroup-memory"]);
 }
 
 function selinuxModeFact(host: HostSource): Fact<SelinuxObservation> {
-  const answered = SELINUX_RUNTIME.resolve(host);
-  if (answered.observed) return answered;
-  // No SELinux at all is itself the observation, once every source says it does not exist.
-  const absent = SELINUX_SOURCES.every((name) => reportsAbsence(host.section(name)));
-  return absent ? observed("unavailable", SELINUX_SOURCES) : answered;
+  // No SELinux at all is itself the observation, once every source says it does not exist
+  // (then none of them can answer).
+  if (SELINUX_SOURCES.every((name) => reportsAbsence(host.section(name)))) return observed("unavailable", SELINUX_SOURCES);
+  return SELINUX_RUNTIME.resolve(host);
 }
 
 function selinuxConfigFact(host: HostSource): Fact<SelinuxConfigObservation> {
   if (reportsAbsence(host.section("selinux-config"))) return observed("absent", ["selinux-config"]);
-  return fromSections(["selinux-config"], (facts) => facts.selinux.config).resolve(host);
+  return SELINUX_CONFIG_FILE.resolve(host);
 }
 
 function listenersFact(host: HostSource): Fact<Listener[]> {
-  const listed = fromSections(["ss-listen"], (facts) => facts.listeners).resolve(host);
+  const listed = LISTENING_SOCKETS.resolve(host);
   // The audit reached this host over SSH, so something listens: an empty list is a listing that failed.
   if (listed.observed && listed.value.length === 0) return missing("ss-listen: ss listed no listening socket at all", ["ss-listen"]);
   return listed;
@@ -283,7 +297,7 @@ export const HOST_FACTS = {
   ipv6Address: source({ all: ["ipv6-addresses"] }, (host) => {
     const broken = unusable(host.section, "ipv6-addresses");
     if (broken !== null) return missing(broken, ["ipv6-addresses"]);
-    const addresses = parseGlobalIpv6Addresses(host.section("ipv6-addresses")?.stdout ?? "");
+    const addresses = parseGlobalIpv6Addresses(host.section("ipv6-addresses")!.stdout);
     return addresses.ok ? observed(addresses.value[0] ?? null, ["ipv6-addresses"]) : missing(`ipv6-addresses: ${addresses.problem}`, ["ipv6-addresses"]);
   }),
 } satisfies Record<string, FactSource<unknown>>;

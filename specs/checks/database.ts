@@ -7,8 +7,8 @@ import { describeDbReachExit } from "../../helpers/probes/host.js";
 import { DATABASE_TARGET, DB_REACH_SECTION, probeKeys } from "../../helpers/probes/keys.js";
 import type { PgProbeResult } from "../../helpers/probes/types.js";
 
-/** db-reach exits: 0 connected; 124 timed out (dropped); 1 refused or no route. Each is a measurement. */
-const DB_REACH_MEASURED = new Set([0, 1, 124]);
+/** db-reach exits: 0 connected; 124 timed out (dropped); 1 refused or no route. Each is a measurement (no exit code is none). */
+const DB_REACH_MEASURED: ReadonlySet<number | null> = new Set([0, 1, 124]);
 
 function describeReplication(replication: PgProbeResult["replication"]): string {
   if (replication === null) return "not read";
@@ -35,7 +35,7 @@ export const databaseChecks: CheckModule = {
       return given({ reach: ctx.hostProbe(DB_REACH_SECTION) }, ({ reach }) => {
         const outcome = describeDbReachExit(reach.exitCode, reach.timedOut);
         const detail = { expected: `${host.name} opens a TCP connection to ${where}`, actual: `exit ${reach.exitCode ?? "none"}: ${outcome}${reach.stderr.trim() ? `; ${reach.stderr.trim()}` : ""}` };
-        if (reach.exitCode === null || !DB_REACH_MEASURED.has(reach.exitCode)) return { status: "broken", message: `the ${DB_REACH_SECTION} probe on ${host.name} ${outcome}`, ...detail };
+        if (!DB_REACH_MEASURED.has(reach.exitCode)) return { status: "broken", message: `the ${DB_REACH_SECTION} probe on ${host.name} ${outcome}`, ...detail };
         return reach.exitCode === 0 ? pass(`${host.name} reaches PostgreSQL on ${where}`, detail) : fail(`${host.name} cannot reach PostgreSQL on ${where}: ${outcome}`, detail);
       });
     },

@@ -31,7 +31,6 @@ interface MemberVerdict {
   member: string;
   status: "passed" | "failed" | "broken";
   summary: string;
-  violations: string[];
 }
 
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
@@ -70,7 +69,7 @@ const VALID_EXPERIMENT: readonly { holds: string; unmet: (e: FailoverExperiment)
     holds: "the member was observed down from the runner within confirmWithinSeconds of the fault command",
     unmet: (e) => {
       if (e.confirmation?.downAt != null) return null;
-      const answering = (e.confirmation?.checks ?? []).filter((check) => check.ok);
+      const answering = e.confirmation?.checks.filter((check) => check.ok) ?? [];
       const verb = answering.length === 1 ? "answers" : "answer";
       return `fault not confirmed: ${portsOf(answering) || "the member"} still ${verb} on ${e.member} ${(e.confirmation?.withinSeconds ?? 0).toFixed(1)} s after ${FAULT_NOUN[e.faultKind]}`;
     },
@@ -96,20 +95,21 @@ function describeExperiment(rule: HaRule, experiment: FailoverExperiment): strin
   const what = rule.zeroErrors
     ? `${experiment.member}'s ${rule.stopped} ${blackHole ? "black-holed" : "down"}`
     : `${blackHole ? "black-holing" : "stopping"} ${experiment.member}'s ${rule.stopped}`;
-  const confirmed = experiment.confirmation?.downAt != null && experiment.faultAt !== null ? ` (down after ${((experiment.confirmation.downAt - experiment.faultAt) / 1000).toFixed(2)} s)` : "";
+  // Only a counted experiment is described: VALID_EXPERIMENT made sure it had a fault and was seen down.
+  const confirmed = ` (down after ${((experiment.confirmation!.downAt! - experiment.faultAt!) / 1000).toFixed(2)} s)`;
   const verb = rule.zeroErrors ? "with" : "gave";
   return `${what}${confirmed} ${verb} ${errors} failed ${rule.zeroErrors ? "gateway " : ""}request${errors === 1 ? "" : "s"} and ${outage}`;
 }
 
 function judgeMember(rule: HaRule, experiment: FailoverExperiment | undefined, member: string, kind: FaultKind, ctx: CheckContext): MemberVerdict {
   if (!experiment) {
-    return { member, status: "broken", summary: `${member} (${kind}): no experiment recorded (the suite stops after a member is left down)`, violations: [] };
+    return { member, status: "broken", summary: `${member} (${kind}): no experiment recorded (the suite stops after a member is left down)` };
   }
   const budgets = ctx.env.failover;
   const invalid = VALID_EXPERIMENT.map((precondition) => precondition.unmet(experiment)).find((reason) => reason !== null);
   if (invalid) {
     const leftDown = experiment.faultAt !== null && !experiment.restored ? `; ${member} not healthy again within ${budgets.recoverySeconds} s of the rollback` : "";
-    return { member, status: "broken", summary: `${member} (${kind}): ${invalid}${leftDown}`, violations: [] };
+    return { member, status: "broken", summary: `${member} (${kind}): ${invalid}${leftDown}` };
   }
   const { errors, longestOutage } = experiment.analysis;
   const violations: string[] = [];
@@ -124,7 +124,7 @@ function judgeMember(rule: HaRule, experiment: FailoverExperiment | undefined, m
   if (!experiment.restored) violations.push(`${member} not healthy again within ${budgets.recoverySeconds} s of the rollback`);
   else if (experiment.steadyAfter && !experiment.steadyAfter.ok) violations.push(`steady state not back after the experiment`);
   const summary = describeExperiment(rule, experiment) + (violations.length > 0 ? ` (${violations.join("; ")})` : "");
-  return { member, status: violations.length > 0 ? "failed" : "passed", summary, violations };
+  return { member, status: violations.length > 0 ? "failed" : "passed", summary };
 }
 
 /** The latest experiment of the requirement per member and fault kind (a rerun of the suite appends). */

@@ -33,7 +33,7 @@ function componentRunning(ctx: CheckContext, name: ComponentName): Fact<string |
   const { container, process } = ctx.env.components[name].detect;
   const containers = container !== undefined ? ctx.fact("containers") : null;
   const processes = process !== undefined ? ctx.fact("processes") : null;
-  if (containers?.observed && container !== undefined && (containers.value ?? []).includes(container)) return observed(`container ${container}`, containers.sources);
+  if (containers?.observed && container !== undefined && containers.value?.includes(container)) return observed(`container ${container}`, containers.sources);
   if (processes?.observed && process !== undefined && processes.value.some((line) => line.includes(process))) {
     return observed(`process matching "${process}"`, processes.sources);
   }
@@ -91,8 +91,8 @@ export const topologyChecks: CheckModule = {
       return given({ mine: ctx.fact("machineId") }, ({ mine }) => {
         const ids = new Map(inventory.map((h) => [h.name, h.name === ctx.target ? observed(mine, []) : ctx.factOf(h.name, "machineId")] as const));
         const idOf = (h: HostEntry) => {
-          const fact = ids.get(h.name);
-          return fact?.observed ? fact.value : null;
+          const fact = ids.get(h.name)!;
+          return fact.observed ? fact.value : null;
         };
         const unknown = inventory.filter((h) => idOf(h) === null).map((h) => h.name);
         const describe = (hosts: HostEntry[]) => hosts.map((h) => `${h.name} [${idOf(h) === null ? "machine-id unknown" : shortId(idOf(h)!)}]`).join(", ");
