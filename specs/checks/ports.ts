@@ -182,12 +182,12 @@ function httpAnswers(ctx: CheckContext, port: number, what: string): CheckOutcom
   });
 }
 
-function describeCertificate(tls: TlsProbeResult, daysRemaining: number | null): string {
+function describeCertificate(tls: TlsProbeResult, daysRemaining: number): string {
   const trust = tls.authorized ? "trusted by the runner" : `not trusted by the runner (${tls.authorizationError ?? "unknown"})`;
   return [
     `subject ${tls.subject ?? "-"}`,
     `issuer ${tls.issuer ?? "-"}`,
-    `valid ${tls.validFrom ?? "?"} to ${tls.validTo ?? "?"}${daysRemaining === null ? "" : ` (${daysRemaining} days left)`}`,
+    `valid ${tls.validFrom ?? "?"} to ${tls.validTo ?? "?"} (${daysRemaining} days left)`,
     `SAN ${tls.subjectAltNames.join(", ") || "-"}`,
     `${tls.protocol ?? "?"}, ${trust}`,
   ].join("; ");
@@ -222,12 +222,13 @@ export const portChecks: CheckModule = {
     reads: { facts: ["listeners"] },
     decide: (ctx) =>
       given({ listeners: ctx.fact("listeners") }, ({ listeners }) => {
+        // allowedPorts lists the ports in order: the set keeps it.
         const allowed = new Set(allowedPorts(ctx.env, ctx.host as HostEntry).map((a) => a.port));
         const exposed = listeners.filter((l) => !isLoopbackAddress(l.address));
         const outside = exposed.filter((l) => !allowed.has(l.port));
         const describe = (l: Listener) => `${l.protocol === "udp" ? "udp " : ""}${l.address}:${l.port}${l.process ? ` (${l.process})` : ""}`;
         const detail = {
-          expected: `non-loopback listeners only on ${[...allowed].sort((a, b) => a - b).join(", ")}`,
+          expected: `non-loopback listeners only on ${[...allowed].join(", ")}`,
           actual: exposed.length > 0 ? exposed.map(describe).join(", ") : "no non-loopback listener",
         };
         return outside.length > 0
