@@ -644,3 +644,20 @@ describe("IPv6 disabled and the summary", () => {
     expect(facts(inputs)).toMatchObject({ persistentMatchesRuntime: false, families: { ipv4: { persistentMatchesRuntime: false }, ipv6: { persistentMatchesRuntime: null } } });
   });
 });
+
+describe("text that only looks like a header or an address line is not taken for one", () => {
+  it("a listener whose process is named like ss's header is still a listener (only a line starting with the header is skipped)", () => {
+    // Process names are chosen by whoever starts the process: the captured line with its program
+    // renamed, so that "State Recv-Q" appears in the Process column.
+    const captured = fixtureText("listeners/ss-mixed-netns");
+    const renamed = captured.replace('users:(("python3",pid=15774,fd=5))', 'users:(("State Recv-Q",pid=15774,fd=5))');
+    expect(renamed).not.toBe(captured);
+    expect(ok(parseListeners(renamed))).toContainEqual({ protocol: "tcp", address: "0.0.0.0", port: 22, process: "State Recv-Q" });
+  });
+
+  it("an ip -o line with anything before its index is unreadable, not an address", () => {
+    // The captured line behind a word: garbage evidence never parses.
+    const captured = fixtureText("firewall/nftables/ipv6-addresses");
+    expect(parseGlobalIpv6Addresses(`noise ${captured}`).ok).toBe(false);
+  });
+});
