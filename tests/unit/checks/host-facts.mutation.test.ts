@@ -12,15 +12,13 @@ import { parseGlobalIpv6Addresses } from "../../../helpers/facts/parsers/listene
 import { parseCgroupMemory, parseMemoryBlocks } from "../../../helpers/facts/parsers/memory.js";
 import type { Parsed } from "../../../helpers/facts/parsers/result.js";
 import type { CommandOutput } from "../../../helpers/model.js";
-import { absentFile, capturedFirewall, fixture } from "../facts/fixtures.js";
+import { capturedFirewall, fixture } from "../facts/fixtures.js";
 import { labRun } from "../../support/lab-run.js";
+import { absent, type Edit, stdout } from "../../support/section-edits.js";
 
-type Edit = (s: CommandOutput) => CommandOutput;
 /** A section replaced (an Edit of the lab's own), removed (null), or added (a CommandOutput). */
 type Sections = Record<string, Edit | CommandOutput | null>;
 
-const stdout = (edit: (text: string) => string): Edit => (s) => ({ ...s, stdout: edit(s.stdout) });
-const absent: Edit = (s) => absentFile(s.section, s.section);
 const denied: Edit = (s) => ({ ...s, exitCode: 1, stdout: "", stderr: `${s.section}: Permission denied\n` });
 const notFound: Edit = (s) => ({ ...s, exitCode: 127, stdout: "", stderr: `bash: line 1: ${s.section}: command not found\n` });
 const timedOut: Edit = (s) => ({ ...s, exitCode: 124, timedOut: true, stdout: "", stderr: "" });

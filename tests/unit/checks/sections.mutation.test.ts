@@ -8,15 +8,13 @@ import { parseAllFacts, verdictFor } from "../../../helpers/evaluate.js";
 import type { CommandOutput, Status } from "../../../helpers/model.js";
 import type { CollectedRun, ProbeRecord } from "../../../helpers/run/collected.js";
 import { allChecks } from "../../../specs/checks/index.js";
-import { absentFile, fixture } from "../facts/fixtures.js";
+import { fixture } from "../facts/fixtures.js";
 import { labEnv, labRun } from "../../support/lab-run.js";
+import { absent, type Edit, stdout } from "../../support/section-edits.js";
 
 const baseline = labRun;
 
 const GIB = 2 ** 30;
-type Edit = (s: CommandOutput) => CommandOutput;
-const stdout = (edit: (text: string) => string): Edit => (s) => ({ ...s, stdout: edit(s.stdout) });
-const absent: Edit = (s) => absentFile(s.section, s.section);
 
 interface Change {
   sections?: Record<string, Edit>;

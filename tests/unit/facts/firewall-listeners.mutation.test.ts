@@ -20,7 +20,7 @@ import {
 import { parseGlobalIpv6Addresses, parseListeners, splitLocalAddress } from "../../../helpers/facts/parsers/listeners.js";
 import type { FirewallFacts } from "../../../helpers/facts/types.js";
 import type { CommandOutput } from "../../../helpers/model.js";
-import { fixture, fixtureText } from "./fixtures.js";
+import { capturedFirewallInputs, fixture, fixtureText } from "./fixtures.js";
 
 const ok = <T>(result: { ok: true; value: T } | { ok: false; problem: string }): T => {
   if (!result.ok) throw new Error(result.problem);
@@ -120,23 +120,8 @@ describe("global IPv6 addresses (ip -6 -o addr show scope global)", () => {
 // ---------------------------------------------------------------------------------------------
 // Firewall
 
-const INPUT_SECTIONS: Record<keyof FirewallInputs, string> = {
-  firewalldState: "firewalld-state",
-  firewalldRuntime: "firewalld-runtime",
-  firewalldPermanent: "firewalld-permanent",
-  zoneBindings: "zone-bindings",
-  nftRuleset: "nft-ruleset",
-  nftPersistent: "nft-persistent",
-  iptables: "iptables",
-  iptablesPersistent: "iptables-persistent",
-  ip6tables: "ip6tables",
-  ip6tablesPersistent: "ip6tables-persistent",
-  ipv6Disabled: "ipv6-disabled",
-};
-
 /** Every firewall section of one captured lab host. */
-const captured = (caseName: string): FirewallInputs =>
-  Object.fromEntries(Object.entries(INPUT_SECTIONS).map(([key, section]) => [key, fixture(`firewall/${caseName}/${section}`, section)])) as FirewallInputs;
+const captured = capturedFirewallInputs;
 const text = (caseName: string, section: string) => fixtureText(`firewall/${caseName}/${section}`);
 /** A captured section with its stdout edited. */
 const edited = (caseName: string, section: string, edit: (stdout: string) => string): CommandOutput => {

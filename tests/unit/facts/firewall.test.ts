@@ -14,28 +14,10 @@ import {
 } from "../../../helpers/facts/parsers/firewall.js";
 import type { FirewallFacts } from "../../../helpers/facts/types.js";
 import type { CommandOutput } from "../../../helpers/model.js";
-import { absentFile, fixture } from "./fixtures.js";
-
-const INPUT_SECTIONS: Record<keyof FirewallInputs, string> = {
-  firewalldState: "firewalld-state",
-  firewalldRuntime: "firewalld-runtime",
-  firewalldPermanent: "firewalld-permanent",
-  zoneBindings: "zone-bindings",
-  nftRuleset: "nft-ruleset",
-  nftPersistent: "nft-persistent",
-  iptables: "iptables",
-  iptablesPersistent: "iptables-persistent",
-  ip6tables: "ip6tables",
-  ip6tablesPersistent: "ip6tables-persistent",
-  ipv6Disabled: "ipv6-disabled",
-};
+import { absentFile, capturedFirewallInputs, fixture } from "./fixtures.js";
 
 /** Every firewall section of one captured lab host. */
-function captured(caseName: string): FirewallInputs {
-  return Object.fromEntries(
-    Object.entries(INPUT_SECTIONS).map(([key, section]) => [key, fixture(`firewall/${caseName}/${section}`, section)]),
-  ) as FirewallInputs;
-}
+const captured = capturedFirewallInputs;
 
 function facts(inputs: FirewallInputs): FirewallFacts {
   const result = parseFirewall(inputs);

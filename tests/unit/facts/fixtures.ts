@@ -4,6 +4,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import type { FirewallInputs } from "../../../helpers/facts/parsers/firewall.js";
 import type { CommandOutput } from "../../../helpers/model.js";
 
 export const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), "../../fixtures/facts");
@@ -54,4 +55,26 @@ export const CAPTURED_FIREWALL_SECTIONS = [
 /** Every captured firewall section of one lab host (firewall/<case>/<section>). */
 export function capturedFirewall(caseName: string): CommandOutput[] {
   return CAPTURED_FIREWALL_SECTIONS.map((section) => fixture(`firewall/${caseName}/${section}`, section));
+}
+
+/** The section each input of parseFirewall reads. */
+const FIREWALL_INPUT_SECTIONS: Record<keyof FirewallInputs, string> = {
+  firewalldState: "firewalld-state",
+  firewalldRuntime: "firewalld-runtime",
+  firewalldPermanent: "firewalld-permanent",
+  zoneBindings: "zone-bindings",
+  nftRuleset: "nft-ruleset",
+  nftPersistent: "nft-persistent",
+  iptables: "iptables",
+  iptablesPersistent: "iptables-persistent",
+  ip6tables: "ip6tables",
+  ip6tablesPersistent: "ip6tables-persistent",
+  ipv6Disabled: "ipv6-disabled",
+};
+
+/** Every firewall input of one captured lab host (tests/fixtures/facts/firewall/<case>). */
+export function capturedFirewallInputs(caseName: string): FirewallInputs {
+  return Object.fromEntries(
+    Object.entries(FIREWALL_INPUT_SECTIONS).map(([key, section]) => [key, fixture(`firewall/${caseName}/${section}`, section)]),
+  ) as FirewallInputs;
 }
