@@ -2,7 +2,7 @@
 // the same facts, live or offline (`npm run verify`). A section that is missing or unreadable
 // leaves its fields null/empty and says why in `problems`.
 import type { CommandOutput } from "../model.js";
-import type { DockerFacts, FilesystemFacts, HostFacts, MemoryFacts, SelinuxFacts } from "./types.js";
+import type { DockerFacts, FilesystemFacts, HostFacts, Listener, MemoryFacts, SelinuxFacts } from "./types.js";
 import { parseArch, parseCpuList, parseNproc } from "./parsers/cpu.js";
 import { parseDf } from "./parsers/disk.js";
 import { parseContainerNames, parseDockerRoot, parseDockerVersion } from "./parsers/docker.js";
@@ -152,6 +152,14 @@ function buildSelinux(read: Reader): SelinuxFacts {
 function orderFilesystems(filesystems: FilesystemFacts[], dockerRoot: string | null): FilesystemFacts[] {
   const rank = (fs: FilesystemFacts) => (fs.path === dockerRoot ? 0 : fs.path === "/" ? 1 : 2);
   return [...filesystems].sort((a, b) => rank(a) - rank(b));
+}
+
+/** The host's listening sockets (section ss-listen), whose ports the runner probes; empty when unreadable, as in HostFacts. */
+export function hostListeners(sections: CommandOutput[]): Listener[] {
+  const section = sections.find((s) => s.section === "ss-listen");
+  if (!section || sectionProblem(section) !== null) return [];
+  const listeners = parseListeners(section.stdout);
+  return listeners.ok ? listeners.value : [];
 }
 
 /** The host's first global IPv6 address (section ipv6-addresses), which SEC-04 probes too; null when none or unreadable. */

@@ -65,9 +65,20 @@ function sectionTimeoutSeconds(section: SectionDefinition, daemonWaitSeconds: nu
 
 const MARK = "@@API7AUDIT";
 
+/** What the runner's network probes need from a host (its listeners, its IPv6 address): these
+ * sections come first, so that the host's probes can start while the rest of its script runs. */
+export const PROBE_INPUT_SECTIONS = ["ss-listen", "ipv6-addresses"] as const;
+
 // Later sections read earlier results from the run directory ($API7AUDIT_DIR/<name>.out|.rc),
 // e.g. `df` asks about Docker's data root found by `docker-root`.
 export const SECTIONS: readonly SectionDefinition[] = [
+  {
+    name: "ss-listen",
+    command: "ss -Htulnp (ss -tulnp where -H is unknown)",
+    // TCP and UDP sockets. iproute2 before 4.13 (CentOS 7.2) has no -H: the parser skips the header line instead.
+    body: "ss -Htulnp 2>/dev/null || ss -tulnp",
+  },
+  { name: "ipv6-addresses", command: "ip -6 -o addr show scope global", body: "ip -6 -o addr show scope global" },
   { name: "uname-m", command: "uname -m", body: "uname -m" },
   { name: "nproc", command: "nproc", body: "nproc" },
   { name: "cpu-online", command: "cat /sys/devices/system/cpu/online", body: "cat /sys/devices/system/cpu/online" },
@@ -235,7 +246,6 @@ export const SECTIONS: readonly SectionDefinition[] = [
       'for f in /proc/sys/net/ipv6/conf/*/disable_ipv6; do read -r v < "$f" || v=unreadable; printf \'%s %s\\n\' "$f" "$v"; done',
     ].join("\n"),
   },
-  { name: "ipv6-addresses", command: "ip -6 -o addr show scope global", body: "ip -6 -o addr show scope global" },
   {
     name: "zone-bindings",
     command: "NetworkManager connection zones (nmcli) and ZONE= of /etc/sysconfig/network-scripts/ifcfg-*",
@@ -260,12 +270,6 @@ export const SECTIONS: readonly SectionDefinition[] = [
       "done",
       '[ "$found" = 1 ] || { echo "no nmcli and no /etc/sysconfig/network-scripts/ifcfg-*" >&2; return 1; }',
     ].join("\n"),
-  },
-  {
-    name: "ss-listen",
-    command: "ss -Htulnp (ss -tulnp where -H is unknown)",
-    // TCP and UDP sockets. iproute2 before 4.13 (CentOS 7.2) has no -H: the parser skips the header line instead.
-    body: "ss -Htulnp 2>/dev/null || ss -tulnp",
   },
   { name: "machine-id", command: "cat /etc/machine-id", body: "cat /etc/machine-id" },
   { name: "processes", command: "ps -eo args=", body: "ps -eo args=" },
@@ -416,6 +420,16 @@ const BEGIN_LINE = /^@@API7AUDIT (\S+) BEGIN (\S+) (\S*)@@$/m;
  * what arrived, with exitCode null. Text outside sections is ignored.
  */
 export function splitSections(output: string): CommandOutput[] {
+  return readSections(output).sections;
+}
+
+/** The sections whose END marker has arrived, from output that is still streaming in. */
+export function finishedSections(output: string): CommandOutput[] {
+  const { sections, cutOff } = readSections(output);
+  return cutOff ? sections.slice(0, -1) : sections;
+}
+
+function readSections(output: string): { sections: CommandOutput[]; cutOff: boolean } {
   const sections: CommandOutput[] = [];
   const text = output;
   let cursor = 0;
@@ -441,7 +455,7 @@ export function splitSections(output: string): CommandOutput[] {
       // Cut off: keep the stdout that arrived (up to the STDERR marker or the end of output).
       const stdout = text.slice(bodyStart, stderrAt === -1 ? text.length : stderrAt);
       sections.push({ section: name, command, exitCode: null, stdout, stderr: "", durationMs: 0 });
-      break;
+      return { sections, cutOff: true };
     }
     const fields = parseTrailer(text.slice(endAt + endPrefix.length, endLineEnd));
     const section: CommandOutput = {
@@ -458,7 +472,7 @@ export function splitSections(output: string): CommandOutput[] {
     sections.push(section);
     cursor = endLineEnd + 2;
   }
-  return sections;
+  return { sections, cutOff: false };
 }
 
 /**

@@ -1,5 +1,6 @@
-// Runs async work with at most `limit` tasks in flight, keeping the input order in the output.
+// Bounded concurrency: a fixed list (mapWithConcurrency) or work that arrives over time (concurrencyLimit).
 
+/** Runs async work with at most `limit` tasks in flight, keeping the input order in the output. */
 export async function mapWithConcurrency<T, R>(
   items: readonly T[],
   limit: number,
@@ -16,4 +17,23 @@ export async function mapWithConcurrency<T, R>(
   };
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
   return results;
+}
+
+/** Runs tasks that arrive over time with at most `limit` in flight, in arrival order. */
+export function concurrencyLimit(limit: number): <R>(work: () => Promise<R>) => Promise<R> {
+  if (!Number.isInteger(limit) || limit < 1) throw new RangeError(`concurrency must be a positive integer, got ${limit}`);
+  let active = 0;
+  const waiting: (() => void)[] = [];
+  return async (work) => {
+    // A finishing task hands its slot to the next waiter, so a newcomer cannot take it in between.
+    if (active < limit) active++;
+    else await new Promise<void>((resolve) => waiting.push(resolve));
+    try {
+      return await work();
+    } finally {
+      const next = waiting.shift();
+      if (next) next();
+      else active--;
+    }
+  };
 }

@@ -6,7 +6,7 @@ import type { Listener } from "../facts/types.js";
 import type { CommandOutput, Role } from "../model.js";
 import type { ProbeRecord } from "../run/collected.js";
 import { prometheusHostPort } from "./addresses.js";
-import { mapWithConcurrency } from "./concurrency.js";
+import { concurrencyLimit, mapWithConcurrency } from "./concurrency.js";
 import { dbReachArgv } from "./host.js";
 import { describeError, httpProbe } from "./http.js";
 import { DATABASE_TARGET, DB_REACH_SECTION, PAGE_PORTS, PROMETHEUS_TARGET, probeKeys } from "./keys.js";
@@ -106,52 +106,52 @@ export function portsToProbe(env: Environment, host: NetworkProbeHost): number[]
   return uniqueSorted([...expectedPorts(env, host.roles), ...listening, PAGE_PORTS.prometheus]);
 }
 
-export function planNetworkProbes(
-  input: Pick<NetworkProbeInput, "env" | "hosts" | "fullPortSweep" | "timeouts">,
-): { probes: PlannedProbe[]; hostProbes: PlannedHostProbe[] } {
-  const { env, hosts } = input;
-  const timeouts = { ...DEFAULT_PROBE_TIMEOUTS, ...input.timeouts };
+/** The probes of one host: its ports (SEC-03/04, over IPv6 too) and its members' HTTP/TLS. They need
+ * the host's listeners, so they start when its facts have them (startNetworkProbes). */
+export function planHostNetworkProbes(env: Environment, host: NetworkProbeHost): PlannedProbe[] {
   const probes: PlannedProbe[] = [];
   const memberScheme = (entrypointUrl: string) => (new URL(entrypointUrl).protocol === "https:" ? "https" : "http");
-
-  for (const host of hosts) {
+  for (const port of portsToProbe(env, host)) {
+    probes.push({ kind: "tcp", key: probeKeys.tcp(host.name, port), host: host.name, address: host.address, port });
+  }
+  // SEC-04 over IPv6 as well: a firewall can deny IPv4 by default and leave IPv6 open.
+  if (host.ipv6Address && host.ipv6Address !== host.address) {
     for (const port of portsToProbe(env, host)) {
-      probes.push({ kind: "tcp", key: probeKeys.tcp(host.name, port), host: host.name, address: host.address, port });
-    }
-    // SEC-04 over IPv6 as well: a firewall can deny IPv4 by default and leave IPv6 open.
-    if (host.ipv6Address && host.ipv6Address !== host.address) {
-      for (const port of portsToProbe(env, host)) {
-        probes.push({ kind: "tcp", key: probeKeys.tcp6(host.name, port), host: host.name, address: host.ipv6Address, port });
-      }
-    }
-    const http = (scheme: "http" | "https", port: number) =>
-      probes.push({
-        kind: "http",
-        key: probeKeys.http(host.name, port),
-        host: host.name,
-        url: `${scheme}://${urlHost(host.address)}:${port}/`,
-        // Member certificates are judged by the TLS probe (PORT-02); the HTTP probe only asks "does it answer".
-        insecureTls: true,
-      });
-    if (host.roles.includes("dp")) {
-      http("http", PAGE_PORTS.gatewayHttp);
-      probes.push({
-        kind: "tls",
-        key: probeKeys.tls(host.name, PAGE_PORTS.gatewayHttps),
-        host: host.name,
-        address: host.address,
-        port: PAGE_PORTS.gatewayHttps,
-        servername: host.address,
-      });
-      http("https", PAGE_PORTS.gatewayHttps);
-    }
-    if (host.roles.includes("cp")) {
-      // A member speaks the scheme its load-balanced entrypoint speaks ("HTTP/TLS as configured").
-      http(memberScheme(env.entrypoints.dashboard.url), PAGE_PORTS.dashboard);
-      http(memberScheme(env.entrypoints.dpManager.url), PAGE_PORTS.dpManager);
+      probes.push({ kind: "tcp", key: probeKeys.tcp6(host.name, port), host: host.name, address: host.ipv6Address, port });
     }
   }
+  const http = (scheme: "http" | "https", port: number) =>
+    probes.push({
+      kind: "http",
+      key: probeKeys.http(host.name, port),
+      host: host.name,
+      url: `${scheme}://${urlHost(host.address)}:${port}/`,
+      // Member certificates are judged by the TLS probe (PORT-02); the HTTP probe only asks "does it answer".
+      insecureTls: true,
+    });
+  if (host.roles.includes("dp")) {
+    http("http", PAGE_PORTS.gatewayHttp);
+    probes.push({
+      kind: "tls",
+      key: probeKeys.tls(host.name, PAGE_PORTS.gatewayHttps),
+      host: host.name,
+      address: host.address,
+      port: PAGE_PORTS.gatewayHttps,
+      servername: host.address,
+    });
+    http("https", PAGE_PORTS.gatewayHttps);
+  }
+  if (host.roles.includes("cp")) {
+    // A member speaks the scheme its load-balanced entrypoint speaks ("HTTP/TLS as configured").
+    http(memberScheme(env.entrypoints.dashboard.url), PAGE_PORTS.dashboard);
+    http(memberScheme(env.entrypoints.dpManager.url), PAGE_PORTS.dpManager);
+  }
+  return probes;
+}
 
+/** The probes that need no host facts: entrypoints, the database and Prometheus. */
+export function planHostFreeProbes(env: Environment): PlannedProbe[] {
+  const probes: PlannedProbe[] = [];
   for (const [name, entrypoint] of Object.entries(env.entrypoints)) {
     if (!entrypoint) continue;
     const url = new URL(entrypoint.url);
@@ -198,58 +198,98 @@ export function planNetworkProbes(
     probes.push({ kind: "tcp", key: probeKeys.tcp(PROMETHEUS_TARGET, prometheus.port), host: null, address: prometheus.host, port: prometheus.port });
     probes.push({ kind: "prometheus", key: probeKeys.prometheus(), url: env.prometheus.url, insecureTls: true });
   }
-
-  if (input.fullPortSweep) {
-    for (const host of hosts) {
-      probes.push({ kind: "sweep", key: probeKeys.sweep(host.name), host: host.name, address: host.address });
-    }
-  }
-
-  const hostProbes = hosts
-    .filter((host) => host.roles.includes("cp"))
-    .map((host) => ({
-      host: host.name,
-      argv: dbReachArgv(env.database.host, env.database.port, timeouts.dbReachSeconds),
-      section: DB_REACH_SECTION,
-    }));
-  return { probes, hostProbes };
+  return probes;
 }
 
-export async function collectNetworkProbes(input: NetworkProbeInput): Promise<NetworkProbeOutput> {
+/** What runs on the host itself over SSH: a CP member's reach to the database (DB-01). */
+function planOnHostProbes(env: Environment, host: NetworkProbeHost, timeouts: ProbeTimeouts): PlannedHostProbe[] {
+  if (!host.roles.includes("cp")) return [];
+  return [{ host: host.name, argv: dbReachArgv(env.database.host, env.database.port, timeouts.dbReachSeconds), section: DB_REACH_SECTION }];
+}
+
+export function planNetworkProbes(
+  input: Pick<NetworkProbeInput, "env" | "hosts" | "fullPortSweep" | "timeouts">,
+): { probes: PlannedProbe[]; hostProbes: PlannedHostProbe[] } {
+  const { env, hosts } = input;
   const timeouts = { ...DEFAULT_PROBE_TIMEOUTS, ...input.timeouts };
-  const plan = planNetworkProbes(input);
-  const log = input.log ?? (() => undefined);
-  const concurrency = input.concurrency ?? PROBE_CONCURRENCY;
-  const tcpConcurrency = input.tcpConcurrency ?? TCP_PROBE_CONCURRENCY;
+  const sweeps: PlannedProbe[] = input.fullPortSweep
+    ? hosts.map((host) => ({ kind: "sweep", key: probeKeys.sweep(host.name), host: host.name, address: host.address }))
+    : [];
+  return {
+    probes: [...hosts.flatMap((host) => planHostNetworkProbes(env, host)), ...planHostFreeProbes(env), ...sweeps],
+    hostProbes: hosts.flatMap((host) => planOnHostProbes(env, host, timeouts)),
+  };
+}
 
-  // Sweeps open thousands of sockets each: run them one at a time, after the targeted probes.
-  const targeted = plan.probes.filter((probe) => probe.kind !== "sweep");
-  const sweeps = plan.probes.filter((probe) => probe.kind === "sweep");
-  log(`network probes: ${targeted.length} targeted, ${sweeps.length} full sweeps, ${plan.hostProbes.length} on hosts`);
+/** Network probes that start host by host, as each host's facts arrive (see startNetworkProbes). */
+export interface NetworkProbeRun {
+  /** Starts one host's probes; once per host, as soon as its listeners are known (null: no facts). */
+  addHost(host: NetworkProbeHost): void;
+  /** Waits for every probe (full sweeps run now, one at a time) and returns them in plan order. */
+  finish(): Promise<NetworkProbeOutput>;
+}
 
-  const records = new Array<ProbeRecord>(targeted.length);
-  const indexed = targeted.map((probe, index) => ({ probe, index }));
+/**
+ * Starts the probes that need no host facts now, and each host's when addHost gives its listeners:
+ * a host's probes (a filtered port waits about a second) then overlap the other hosts' facts
+ * scripts. The result is the same as planning everything at the end: records come in plan order.
+ */
+export function startNetworkProbes(input: Omit<NetworkProbeInput, "hosts">): NetworkProbeRun {
+  const timeouts = { ...DEFAULT_PROBE_TIMEOUTS, ...input.timeouts };
+  const tcpSlot = concurrencyLimit(input.tcpConcurrency ?? TCP_PROBE_CONCURRENCY);
+  const otherSlot = concurrencyLimit(input.concurrency ?? PROBE_CONCURRENCY);
   // One round-trip record per run: every handshake to an address sets the timeout of its other ports.
   const roundTrips = new RoundTrips(timeouts.tcpMs);
-  const run = async ({ probe, index }: { probe: PlannedProbe; index: number }) =>
-    void (records[index] = await runProbe(probe, input.env, timeouts, input.sweep, roundTrips));
-  // records is filled in plan order, whatever pool a probe ran in: collected.json stays stable.
-  const [, , hostOutputs] = await Promise.all([
-    mapWithConcurrency(indexed.filter(({ probe }) => probe.kind === "tcp"), tcpConcurrency, run),
-    mapWithConcurrency(indexed.filter(({ probe }) => probe.kind !== "tcp"), concurrency, run),
-    mapWithConcurrency(plan.hostProbes, concurrency, async (planned) => ({
-      host: planned.host,
-      output: await runOnHost(input.execOnHost, planned),
-    })),
-  ]);
-  const sweepRecords = await mapWithConcurrency(sweeps, 1, async (probe) => {
-    log(`full port sweep of ${probe.key}`);
-    return runProbe(probe, input.env, timeouts, input.sweep, roundTrips);
-  });
+  const records = new Map<string, Promise<ProbeRecord>>();
+  const hostOutputs: Promise<{ host: string; output: CommandOutput }>[] = [];
+  const hosts: NetworkProbeHost[] = [];
+  const start = (probes: PlannedProbe[]) => {
+    for (const probe of probes) {
+      if (records.has(probe.key)) continue; // the same key is the same target
+      const slot = probe.kind === "tcp" ? tcpSlot : otherSlot;
+      records.set(probe.key, slot(() => runProbe(probe, input.env, timeouts, input.sweep, roundTrips)));
+    }
+  };
+  start(planHostFreeProbes(input.env));
+  return {
+    addHost(host) {
+      if (hosts.some((h) => h.name === host.name)) throw new Error(`network probes: host ${host.name} added twice`);
+      hosts.push(host);
+      start(planHostNetworkProbes(input.env, host));
+      for (const planned of planOnHostProbes(input.env, host, timeouts)) {
+        hostOutputs.push(otherSlot(async () => ({ host: planned.host, output: await runOnHost(input.execOnHost, planned) })));
+      }
+    },
+    async finish() {
+      // The plan of all hosts at once, in inventory order whatever order they came in, orders the
+      // records (collected.json stays stable); the sweeps run only now.
+      const rank = (host: NetworkProbeHost) => {
+        const index = input.env.hosts.findIndex((h) => h.name === host.name);
+        return index === -1 ? Number.MAX_SAFE_INTEGER : index;
+      };
+      const inventoryOrder = [...hosts].sort((a, b) => rank(a) - rank(b));
+      const plan = planNetworkProbes({ env: input.env, hosts: inventoryOrder, fullPortSweep: input.fullPortSweep, timeouts });
+      const targeted = plan.probes.filter((probe) => probe.kind !== "sweep");
+      const sweeps = plan.probes.filter((probe) => probe.kind === "sweep");
+      input.log?.(`network probes: ${targeted.length} targeted, ${sweeps.length} full sweeps, ${plan.hostProbes.length} on hosts`);
+      const targetedRecords = await Promise.all(targeted.map((probe) => records.get(probe.key) ?? Promise.reject(new Error(`network probes: ${probe.key} was never started`))));
+      // Sweeps open thousands of sockets each: one at a time, after the targeted probes.
+      const sweepRecords = await mapWithConcurrency(sweeps, 1, async (probe) => {
+        input.log?.(`full port sweep of ${probe.key}`);
+        return runProbe(probe, input.env, timeouts, input.sweep, roundTrips);
+      });
+      const hostProbes: Record<string, CommandOutput[]> = {};
+      for (const { host, output } of await Promise.all(hostOutputs)) (hostProbes[host] ??= []).push(output);
+      return { probes: [...targetedRecords, ...sweepRecords], hostProbes };
+    },
+  };
+}
 
-  const hostProbes: Record<string, CommandOutput[]> = {};
-  for (const { host, output } of hostOutputs) (hostProbes[host] ??= []).push(output);
-  return { probes: [...records, ...sweepRecords], hostProbes };
+/** Every probe for hosts whose facts are all known already (offline use and tests). */
+export async function collectNetworkProbes(input: NetworkProbeInput): Promise<NetworkProbeOutput> {
+  const run = startNetworkProbes(input);
+  for (const host of input.hosts) run.addHost(host);
+  return run.finish();
 }
 
 async function runOnHost(exec: NetworkProbeInput["execOnHost"], planned: PlannedHostProbe): Promise<CommandOutput> {

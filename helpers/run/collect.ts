@@ -3,11 +3,12 @@
 // (opt-in only) run the failover experiments. Everything gathered goes into a CollectedRun.
 import { availableParallelism } from "node:os";
 import type { Environment } from "../environment/schema.js";
-import { buildHostFacts, hostIpv6Address } from "../facts/build.js";
+import { hostIpv6Address, hostListeners } from "../facts/build.js";
+import { PROBE_INPUT_SECTIONS } from "../facts/script.js";
 import { runFailoverSuite } from "../failover/suite.js";
 import type { CommandOutput } from "../model.js";
 import { mapWithConcurrency } from "../probes/concurrency.js";
-import { collectNetworkProbes } from "../probes/plan.js";
+import { startNetworkProbes } from "../probes/plan.js";
 import { SshPool } from "../transport/ssh-pool.js";
 import type { CollectedRun, HostCollection } from "./collected.js";
 import { collectHostFacts } from "./host-facts.js";
@@ -59,6 +60,30 @@ export async function collectRun(env: Environment, options: CollectOptions): Pro
     timings.connectMs = Date.now() - t;
     for (const [name, c] of connections) options.log(c.ok ? `  ${name}: connected (${c.handshakeMs} ms)` : `  ${name}: BROKEN: ${c.error}`);
 
+    const exec = (host: string, argv: string[], section: string) => pool.exec(host, argv, { section, timeoutMs: 15_000 });
+    // A host's network probes start as soon as its facts script has listed its listeners (its first
+    // sections): they wait on the network while the facts scripts use the CPU.
+    const reachable = new Set<string>();
+    const probing = options.wants.probes
+      ? startNetworkProbes({
+          env,
+          execOnHost: (host, argv, section) => (reachable.has(host) ? exec(host, argv, section) : Promise.reject(new Error(`${host} is not connected`))),
+          fullPortSweep: options.fullPortSweep,
+          timeouts: options.tcpTimeoutMs === undefined ? undefined : { tcpMs: options.tcpTimeoutMs },
+          log: options.log,
+        })
+      : null;
+    const probeHost = (host: Environment["hosts"][number], sections: CommandOutput[] | null) => {
+      if (sections !== null) reachable.add(host.name);
+      probing?.addHost({
+        name: host.name,
+        address: host.address,
+        roles: host.roles,
+        listeners: sections === null ? null : hostListeners(sections),
+        ipv6Address: sections === null ? null : hostIpv6Address(sections),
+      });
+    };
+
     t = Date.now();
     const hosts = await mapWithConcurrency(
       env.hosts,
@@ -66,8 +91,20 @@ export async function collectRun(env: Environment, options: CollectOptions): Pro
       async (host): Promise<HostCollection> => {
         const connection = connections.get(host.name);
         const base = { name: host.name, address: host.address, roles: host.roles, sections: [] as CommandOutput[], hostProbes: [] as CommandOutput[] };
-        if (!connection?.ok) return { ...base, error: connection?.ok === false ? connection.error : "not connected" };
-        const facts = await collectHostFacts(pool, host.name, { sudo: host.sudo ?? env.ssh.sudo, commandTimeoutMs: env.ssh.commandTimeoutMs });
+        if (!connection?.ok) {
+          probeHost(host, null);
+          return { ...base, error: connection?.ok === false ? connection.error : "not connected" };
+        }
+        let probed = false;
+        const early = {
+          sections: PROBE_INPUT_SECTIONS,
+          arrived: (sections: CommandOutput[]) => {
+            probed = true;
+            probeHost(host, sections);
+          },
+        };
+        const facts = await collectHostFacts(pool, host.name, { sudo: host.sudo ?? env.ssh.sudo, commandTimeoutMs: env.ssh.commandTimeoutMs, early });
+        if (!probed) probeHost(host, facts.error === null ? facts.sections : null);
         const outcome = facts.error !== null ? `BROKEN: ${facts.error}` : facts.cutShort ? `facts PARTIAL: ${facts.cutShort}` : "facts collected";
         options.log(`  ${host.name}: ${outcome} (${facts.durationMs} ms)`);
         return { ...base, error: facts.error, sections: facts.sections };
@@ -84,26 +121,11 @@ export async function collectRun(env: Environment, options: CollectOptions): Pro
       probes: [],
       failover: [],
     };
-    const exec = (host: string, argv: string[], section: string) => pool.exec(host, argv, { section, timeoutMs: 15_000 });
 
-    if (options.wants.probes) {
+    if (probing) {
+      // What is left of the probes once every host's facts are in.
       t = Date.now();
-      const reachable = hosts.filter((h) => h.error === null);
-      const network = await collectNetworkProbes({
-        env,
-        hosts: hosts.map((h) => ({
-          name: h.name,
-          address: h.address,
-          roles: h.roles,
-          listeners: h.error === null ? buildHostFacts(h.name, h.sections).listeners : null,
-          ipv6Address: h.error === null ? hostIpv6Address(h.sections) : null,
-        })),
-        execOnHost: (host, argv, section) =>
-          reachable.some((h) => h.name === host) ? exec(host, argv, section) : Promise.reject(new Error(`${host} is not connected`)),
-        fullPortSweep: options.fullPortSweep,
-        timeouts: options.tcpTimeoutMs === undefined ? undefined : { tcpMs: options.tcpTimeoutMs },
-        log: options.log,
-      });
+      const network = await probing.finish();
       run.probes = network.probes;
       for (const host of hosts) host.hostProbes = network.hostProbes[host.name] ?? [];
       timings.probesMs = Date.now() - t;

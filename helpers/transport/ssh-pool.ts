@@ -54,6 +54,8 @@ export interface ExecOptions {
   sudo?: boolean;
   /** Name recorded in CommandOutput.section; defaults to the first argv element. */
   section?: string;
+  /** Sees stdout as it arrives (the facts script's first sections start the host's probes). */
+  onStdout?: (chunk: Buffer) => void;
 }
 
 /**
@@ -203,7 +205,7 @@ export class SshPool {
           connection.client.exec(command, (err, stream) => {
             if (err) return reject(cannotStart(err));
             const remainingMs = Math.max(1, timeoutMs - (performance.now() - started));
-            resolve({ channel: stream, done: runChannel(stream, { command, section, timeoutMs: remainingMs, started, stdin: opts.stdin }) });
+            resolve({ channel: stream, done: runChannel(stream, { command, section, timeoutMs: remainingMs, started, stdin: opts.stdin, onStdout: opts.onStdout }) });
           });
         } catch (error) {
           // ssh2 throws synchronously when the socket is already gone.
@@ -481,6 +483,7 @@ interface RunSpec {
   timeoutMs: number;
   started: number;
   stdin: string | undefined;
+  onStdout: ((chunk: Buffer) => void) | undefined;
 }
 
 function runChannel(channel: ClientChannel, spec: RunSpec): Promise<CommandOutput> {
@@ -512,7 +515,10 @@ function runChannel(channel: ClientChannel, spec: RunSpec): Promise<CommandOutpu
       channel.close();
       finish(true);
     }, spec.timeoutMs);
-    channel.on("data", (chunk: Buffer) => stdout.push(chunk));
+    channel.on("data", (chunk: Buffer) => {
+      stdout.push(chunk);
+      spec.onStdout?.(chunk);
+    });
     channel.stderr.on("data", (chunk: Buffer) => stderr.push(chunk));
     channel.on("exit", (code: number | null, signal?: string) => {
       exitCode = code;

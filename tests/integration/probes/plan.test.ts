@@ -10,7 +10,7 @@ import type net from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { environmentSchema, type Environment } from "../../../helpers/environment/schema.js";
 import type { CommandOutput } from "../../../helpers/model.js";
-import { collectNetworkProbes, type NetworkProbeOutput } from "../../../helpers/probes/plan.js";
+import { collectNetworkProbes, startNetworkProbes, type NetworkProbeOutput } from "../../../helpers/probes/plan.js";
 import { prometheusProbe } from "../../../helpers/probes/prometheus.js";
 import type { CollectedRun } from "../../../helpers/run/collected.js";
 import { requirementById } from "../../../helpers/checks/catalogue.js";
@@ -45,6 +45,8 @@ function execLocally(_host: string, argv: string[], section: string): Promise<Co
     });
   });
 }
+
+const TIMEOUTS = { tcpMs: 1000, httpMs: 2000, tlsMs: 2000, pgMs: 5000, dbReachSeconds: 3 };
 
 describe.runIf(inCi || (await postgresAvailable()))("collectNetworkProbes on loopback", () => {
   const folder = tempDir("plan");
@@ -117,7 +119,7 @@ describe.runIf(inCi || (await postgresAvailable()))("collectNetworkProbes on loo
       execOnHost: execLocally,
       fullPortSweep: false,
       log: (line) => log.push(line),
-      timeouts: { tcpMs: 1000, httpMs: 2000, tlsMs: 2000, pgMs: 5000, dbReachSeconds: 3 },
+      timeouts: TIMEOUTS,
     });
   });
 
@@ -146,6 +148,19 @@ describe.runIf(inCi || (await postgresAvailable()))("collectNetworkProbes on loo
     expect(probe("pg:database")?.target).toBe(`127.0.0.1:${pg.port}/postgres`);
     expect(JSON.stringify(output)).not.toContain(pg.password);
     expect(log[0]).toMatch(/^network probes: \d+ targeted, 0 full sweeps, 1 on hosts$/);
+  });
+
+  it("gives the same records, in plan order, when hosts arrive one by one and in another order", async () => {
+    const run = startNetworkProbes({ env, execOnHost: execLocally, fullPortSweep: false, timeouts: TIMEOUTS });
+    const [cp1, dp1] = probedHosts();
+    run.addHost(dp1!);
+    expect(() => run.addHost(dp1!)).toThrow("network probes: host dp1 added twice");
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    run.addHost(cp1!);
+    const stepwise = await run.finish();
+    const outcome = (record: (typeof output.probes)[number]) => [record.key, JSON.stringify(record.result).match(/"(state|ok)":("?\w+"?)/)?.[0]];
+    expect(stepwise.probes.map(outcome)).toEqual(output.probes.map(outcome));
+    expect(Object.keys(stepwise.hostProbes)).toEqual(["cp1"]);
   });
 
   it("runs the database reach probe on the CP host only", () => {

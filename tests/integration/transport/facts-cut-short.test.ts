@@ -14,8 +14,8 @@ import { environmentSchema, type Environment } from "../../../helpers/environmen
 import { evaluateRun } from "../../../helpers/evaluate.js";
 import { buildHostFacts } from "../../../helpers/facts/build.js";
 import { sectionProblem } from "../../../helpers/facts/parsers/result.js";
-import { DAEMON_ANSWER_SECONDS, KILL_GRACE_SECONDS, SECTION_TIMEOUT_SECONDS, SECTIONS } from "../../../helpers/facts/script.js";
-import type { Verdict } from "../../../helpers/model.js";
+import { DAEMON_ANSWER_SECONDS, KILL_GRACE_SECONDS, PROBE_INPUT_SECTIONS, SECTION_TIMEOUT_SECONDS, SECTIONS } from "../../../helpers/facts/script.js";
+import type { CommandOutput, Verdict } from "../../../helpers/model.js";
 import { collectHostFacts, type HostFactsCollection } from "../../../helpers/run/host-facts.js";
 import type { CollectedRun } from "../../../helpers/run/collected.js";
 import { SshPool } from "../../../helpers/transport/ssh-pool.js";
@@ -63,15 +63,22 @@ interface Scenario {
   facts: HostFactsCollection;
   wallMs: number;
   verdicts: Map<string, Verdict>;
+  /** When the probe-input sections were handed over while the script ran (null: never). */
+  early: { atMs: number; sections: CommandOutput[] } | null;
 }
 
 async function factsOf(pool: SshPool, host: string): Promise<Scenario> {
   const started = Date.now();
-  const facts = await collectHostFacts(pool, host, { sudo: false, commandTimeoutMs: COMMAND_TIMEOUT_MS });
+  let early: Scenario["early"] = null;
+  const arrived = (sections: CommandOutput[]) => {
+    expect(early, "handed over twice").toBeNull();
+    early = { atMs: Date.now() - started, sections };
+  };
+  const facts = await collectHostFacts(pool, host, { sudo: false, commandTimeoutMs: COMMAND_TIMEOUT_MS, early: { sections: PROBE_INPUT_SECTIONS, arrived } });
   const wallMs = Date.now() - started;
   const durations = facts.sections.map((s) => `${s.section} ${s.notRun ? "not run" : `${s.durationMs}`}`).join(", ");
   console.log(`${host}: facts wall ${wallMs} ms${facts.cutShort ? `, cut short: ${facts.cutShort}` : ""}; sections (ms): ${durations}`);
-  return { facts, wallMs, verdicts: verdictsOf(host, facts) };
+  return { facts, wallMs, verdicts: verdictsOf(host, facts), early };
 }
 
 /** The host's verdicts from the suite's own engine and checks, keyed by requirement. */
@@ -177,6 +184,17 @@ describe("the healthy host", () => {
     for (const id of [...INDEPENDENT, "SW-05"]) {
       expect(healthy.verdicts.get(id)?.status, `${id}: ${healthy.verdicts.get(id)?.message}`).not.toBe("broken");
     }
+  });
+});
+
+describe("the sections the network probes need", () => {
+  it("are handed over once, whole, as the collection ends with them", () => {
+    expect(healthy.early?.sections.map((s) => s.section)).toEqual([...PROBE_INPUT_SECTIONS]);
+    for (const early of healthy.early!.sections) expect(early).toEqual(section(healthy.facts, early.section));
+  });
+  it("are handed over while the script still runs: before a hung dockerd's wait, not after it", () => {
+    expect(dockerHung.early).not.toBeNull();
+    expect(dockerHung.early!.atMs).toBeLessThanOrEqual(dockerHung.wallMs - DAEMON_ANSWER_SECONDS * 1000);
   });
 });
 

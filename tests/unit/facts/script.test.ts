@@ -14,6 +14,7 @@ import {
   collectionScript,
   daemonNotAnswering,
   daemonWaitFor,
+  finishedSections,
   scriptBudgetFor,
   splitSections,
   withSectionsNotRun,
@@ -111,6 +112,21 @@ describe("splitSections on cut-off output", () => {
       expect.objectContaining({ section: "one", exitCode: 0, stdout: "one\n" }),
       expect.objectContaining({ section: "two", exitCode: null, stdout: "two\n" }),
     ]);
+  });
+});
+
+describe("finishedSections on output still arriving", () => {
+  const output = runLocally(collectionScript([{ name: "one", command: "echo one", body: "echo one" }, { name: "two", command: "echo two", body: "echo two" }]));
+  const endOfTwo = output.indexOf("END two ");
+
+  it("leaves out the section whose END marker has not arrived", () => {
+    expect(finishedSections(output.slice(0, output.indexOf("two\n") + 4))).toEqual([expect.objectContaining({ section: "one", exitCode: 0, stdout: "one\n" })]);
+    // The END line arrives in pieces too: a trailer without its closing "@@" is not finished.
+    expect(finishedSections(output.slice(0, output.indexOf("@@", endOfTwo))).map((s) => s.section)).toEqual(["one"]);
+  });
+  it("gives every section once the whole output is in, as splitSections does", () => {
+    expect(finishedSections(output)).toEqual(splitSections(output));
+    expect(finishedSections(output).map((s) => s.section)).toEqual(["one", "two"]);
   });
 });
 

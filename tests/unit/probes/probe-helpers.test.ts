@@ -1,7 +1,7 @@
 // Pure parts of the probes: the probe plan, argv of the host probe, parsers and small helpers.
 import { describe, expect, it } from "vitest";
 import { environmentSchema, type EnvironmentInput } from "../../../helpers/environment/schema.js";
-import { mapWithConcurrency } from "../../../helpers/probes/concurrency.js";
+import { concurrencyLimit, mapWithConcurrency } from "../../../helpers/probes/concurrency.js";
 import { dbReachArgv, describeDbReachExit } from "../../../helpers/probes/host.js";
 import { redact } from "../../../helpers/probes/pg.js";
 import { expectedPorts, planNetworkProbes, portsToProbe } from "../../../helpers/probes/plan.js";
@@ -146,5 +146,31 @@ describe("small helpers", () => {
     });
     expect(results).toEqual([50, 10, 40, 20, 30]);
     expect(peak).toBe(2);
+  });
+  it("bounds work that arrives over time, starting it in arrival order", async () => {
+    const slot = concurrencyLimit(2);
+    let inFlight = 0;
+    let peak = 0;
+    const started: number[] = [];
+    const task = (n: number) =>
+      slot(async () => {
+        started.push(n);
+        peak = Math.max(peak, ++inFlight);
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        inFlight--;
+        return n;
+      });
+    const first = [task(1), task(2), task(3)];
+    await first[0];
+    // A newcomer while one waits: it queues behind the waiter instead of taking the freed slot.
+    const later = [task(4), task(5)];
+    expect(await Promise.all([...first, ...later])).toEqual([1, 2, 3, 4, 5]);
+    expect(started).toEqual([1, 2, 3, 4, 5]);
+    expect(peak).toBe(2);
+  });
+  it("frees the slot of work that fails", async () => {
+    const slot = concurrencyLimit(1);
+    await expect(slot(() => Promise.reject(new Error("boom")))).rejects.toThrow("boom");
+    expect(await slot(async () => "next")).toBe("next");
   });
 });
