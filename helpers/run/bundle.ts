@@ -1,8 +1,8 @@
-// The last steps of a run: results.json, the Allure reports, the traceability matrix, a check that
+// The last steps of a run: results.json, the Allure report, the traceability matrix, a check that
 // no secret leaked into the folder, and the manifest that seals it (written last).
 import { writeFileSync } from "node:fs";
 import type { Requirement } from "../checks/catalogue.js";
-import { generateAllureReports, writeAllureExtras, type AllureGenerator } from "../evidence/allure-extras.js";
+import { generateAllureReport, writeAllureExtras, type AllureGenerator } from "../evidence/allure-extras.js";
 import { writeManifest } from "../evidence/manifest.js";
 import { writeMatrix } from "../evidence/matrix.js";
 import { redactDeep, scanForSecrets } from "../evidence/redact.js";
@@ -31,7 +31,7 @@ export async function finishBundle(input: BundleInput): Promise<void> {
   writeFileSync(runFiles.results(runDir), JSON.stringify(redactDeep(resultsFile, secrets), null, 2));
   await writeAllureExtras(runDir, { environment: input.env.name, suite: resultsFile.suite, extra: { runId: resultsFile.runId } });
   const history = join(input.reportRoot, ".history");
-  await (input.allure ? input.allure.generate(runDir, history) : generateAllureReports(runDir, history));
+  await (input.allure ? input.allure.generate(runDir, history) : generateAllureReport(runDir, history));
   await writeMatrix(runDir, resultsFile, input.catalogue, redactDeep(input.collected, secrets), secrets);
   const leaks = await scanForSecrets(runDir, secrets);
   if (leaks.length > 0) {

@@ -15,11 +15,11 @@ beforeEach(async () => {
   runDir = await mkdtemp(join(tmpdir(), "manifest-"));
   dirs.push(runDir);
   await mkdir(join(runDir, "evidence"), { recursive: true });
-  await mkdir(join(runDir, "allure-report", "data"), { recursive: true });
+  await mkdir(join(runDir, "allure-results"), { recursive: true });
   await writeFile(join(runDir, "evidence", "environment.yaml"), ENV_TEXT);
   await writeFile(join(runDir, "evidence", "collected.json"), '{"runId":"r1"}');
   await writeFile(join(runDir, "results.json"), '{"results":[]}');
-  await writeFile(join(runDir, "allure-report", "data", "a.json"), "{}");
+  await writeFile(join(runDir, "allure-results", "a-result.json"), "{}");
   await writeManifest(runDir, {
     runId: "r1",
     environmentName: "staging",
@@ -35,7 +35,7 @@ beforeEach(async () => {
 describe("writeManifest", () => {
   it("records run metadata and the sha256 + size of every file except itself", async () => {
     const manifest = await readManifest(runDir);
-    expect(manifest.files.map((f) => f.path)).toEqual(["allure-report/data/a.json", "evidence/collected.json", "evidence/environment.yaml", "results.json"]);
+    expect(manifest.files.map((f) => f.path)).toEqual(["allure-results/a-result.json", "evidence/collected.json", "evidence/environment.yaml", "results.json"]);
     const results = manifest.files.find((f) => f.path === "results.json")!;
     expect(results).toEqual({ path: "results.json", size: 14, sha256: createHash("sha256").update('{"results":[]}').digest("hex") });
     expect(manifest.environment).toEqual({
