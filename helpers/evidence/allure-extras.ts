@@ -78,10 +78,8 @@ export interface AllureReportOptions {
   historyLimit?: number;
 }
 
-export interface GeneratedReports {
-  /** Multi-file report folder (serve it, e.g. `npx allure open`). */
-  reportDir: string;
-  /** Single HTML file that opens from disk. */
+export interface GeneratedReport {
+  /** The whole report, trends included, in one HTML file that opens from disk. */
   singleFile: string;
   historyFile: string;
 }
@@ -89,8 +87,8 @@ export interface GeneratedReports {
 export interface AllureGenerator {
   /** The generator's process id (undefined when it could not be started). */
   pid: number | undefined;
-  /** Generates the reports of a run folder; once per generator. */
-  generate(runDir: string, historyPath: string, options?: AllureReportOptions): Promise<GeneratedReports>;
+  /** Generates the report of a run folder; once per generator. */
+  generate(runDir: string, historyPath: string, options?: AllureReportOptions): Promise<GeneratedReport>;
   /** Ends a generator that will not be used (the run failed before its reports). */
   stop(): void;
 }
@@ -123,28 +121,28 @@ export function startAllureGenerator(): AllureGenerator {
   };
 }
 
-/** Generates a run folder's reports with a generator started for it. */
-export function generateAllureReports(runDir: string, historyPath: string, options: AllureReportOptions = {}): Promise<GeneratedReports> {
+/** Generates a run folder's report with a generator started for it. */
+export function generateAllureReport(runDir: string, historyPath: string, options: AllureReportOptions = {}): Promise<GeneratedReport> {
   return startAllureGenerator().generate(runDir, historyPath, options);
 }
 
 /**
- * One generation with two awesome-plugin instances (folder + single file) so the run is appended to
- * the history exactly once. Output folders are removed first: stale files from an earlier
- * generation would otherwise end up in the bundle and its manifest.
+ * One generation with one awesome-plugin instance in single-file mode: `report.html` holds every
+ * widget of the folder form, trends included, so the folder form is not generated (it was a second
+ * copy of the same report, ~200 files that the secret scan and the manifest also had to read). The
+ * run is appended to the history once. An earlier `report.html` is removed first, so a failed
+ * generation leaves none behind.
  */
 async function generateWith(
   runDir: string,
   historyPath: string,
   options: AllureReportOptions,
   run: (resultsDir: string, configFile: string) => Promise<void>,
-): Promise<GeneratedReports> {
+): Promise<GeneratedReport> {
   const resultsDir = join(runDir, "allure-results");
-  const reportDir = join(runDir, "allure-report");
   const singleFile = join(runDir, "report.html");
   const historyFile = join(historyPath, HISTORY_FILE);
   await mkdir(historyPath, { recursive: true });
-  await rm(reportDir, { recursive: true, force: true });
   await rm(singleFile, { force: true });
 
   // The build folder and config live outside the run folder, so the bundle holds only the reports.
@@ -157,18 +155,15 @@ async function generateWith(
       historyPath: historyFile,
       ...(options.historyLimit !== undefined ? { historyLimit: options.historyLimit } : {}),
       categories: AUDIT_CATEGORIES,
-      plugins: {
-        awesome: { options: { singleFile: false, reportLanguage: "en" } },
-        single: { import: "@allurereport/plugin-awesome", options: { singleFile: true, reportLanguage: "en" } },
-      },
+      plugins: { awesome: { options: { singleFile: true, reportLanguage: "en" } } },
     };
     const configFile = join(work, "allurerc.json");
     await writeFile(configFile, JSON.stringify(config, null, 2));
     await run(resultsDir, configFile);
-    await rename(join(output, "awesome"), reportDir);
-    await rename(join(output, "single", "index.html"), singleFile);
+    // With one plugin, Allure moves its files up from `out/awesome/` to `out/`.
+    await rename(join(output, "index.html"), singleFile);
   } finally {
     await rm(work, { recursive: true, force: true });
   }
-  return { reportDir, singleFile, historyFile };
+  return { singleFile, historyFile };
 }

@@ -4,6 +4,7 @@ import { createHash } from "node:crypto";
 import { createReadStream } from "node:fs";
 import { readdir, readFile, stat, writeFile } from "node:fs/promises";
 import { join, relative, sep } from "node:path";
+import { secretScanner, type SecretFinding } from "./redact.js";
 import { operatorName } from "./suite-identity.js";
 
 export const MANIFEST_FILE = "manifest.json";
@@ -89,11 +90,36 @@ async function describeFile(runDir: string, path: string): Promise<ManifestEntry
   return { path, size: info.size, sha256 };
 }
 
-/** Write manifest.json last: after it, any change to the bundle is detectable by verifyManifest. */
-export async function writeManifest(runDir: string, meta: ManifestMeta): Promise<Manifest> {
-  const files: ManifestEntry[] = [];
+export interface BundleRead {
+  /** Every bundle file (as listBundleFiles) with its size and sha256, as the manifest lists them. */
+  files: ManifestEntry[];
+  /** Files that still hold one of the run's secrets or a private key. */
+  leaks: SecretFinding[];
+}
+
+/** One read of every file of the bundle: what the manifest records and what the secret check needs. */
+export async function readBundle(runDir: string, secrets: readonly string[]): Promise<BundleRead> {
+  const findSecrets = secretScanner(secrets);
+  const read: BundleRead = { files: [], leaks: [] };
   // Sequential on purpose: bundles hold thousands of small report files; keep file handles low.
-  for (const path of await listBundleFiles(runDir)) files.push(await describeFile(runDir, path));
+  for (const path of await listBundleFiles(runDir)) {
+    const content = await readFile(join(runDir, path));
+    read.files.push({ path, size: content.length, sha256: sha256Text(content) });
+    for (const kind of findSecrets(content)) read.leaks.push({ file: path, kind });
+  }
+  return read;
+}
+
+/**
+ * Write manifest.json last: after it, any change to the bundle is detectable by verifyManifest.
+ * Throws, and writes nothing, when a file still holds one of `secrets` or a private key: such a
+ * bundle is not sealed.
+ */
+export async function writeManifest(runDir: string, meta: ManifestMeta, secrets: readonly string[]): Promise<Manifest> {
+  const { files, leaks } = await readBundle(runDir, secrets);
+  if (leaks.length > 0) {
+    throw new Error(`a secret was found in the report folder (${leaks.map((l) => l.file).join(", ")}): the run bundle is not sealed`);
+  }
   const environmentEntry = files.find((f) => f.path === ENVIRONMENT_COPY);
   const manifest: Manifest = {
     manifestVersion: 1,

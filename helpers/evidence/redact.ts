@@ -2,8 +2,6 @@
 // Two layers: the known secret values of this run (and the encoded forms they take inside URLs,
 // JSON and HTML), then patterns for secrets we cannot know in advance (PEM private keys,
 // passwords in connection strings, bearer tokens).
-import { readdir, readFile } from "node:fs/promises";
-import { join, relative } from "node:path";
 import type { Environment } from "../environment/schema.js";
 import { escapeHtml } from "./html.js";
 
@@ -64,35 +62,29 @@ export function redactDeep<T>(value: T, secrets: readonly string[]): T {
   return walk(value) as T;
 }
 
+export type SecretKind = "secret" | "pem-private-key";
+
 export interface SecretFinding {
-  /** Path relative to the scanned folder, "/"-separated. */
+  /** Path relative to the run folder, "/"-separated. */
   file: string;
   /** Which spelling was found; never the secret itself. */
-  kind: "secret" | "pem-private-key";
+  kind: SecretKind;
 }
 
-/** Files under `dir` that still contain a known secret (in any form) or a PEM private key. */
-export async function scanForSecrets(dir: string, secrets: readonly string[]): Promise<SecretFinding[]> {
-  const forms = [...new Set(secrets.flatMap(secretForms))];
-  const findings: SecretFinding[] = [];
-  for (const file of await listFiles(dir)) {
-    const text = (await readFile(file)).toString("utf8");
-    const rel = relative(dir, file).split("\\").join("/");
-    if (forms.some((f) => text.includes(f))) findings.push({ file: rel, kind: "secret" });
-    PEM_PRIVATE_KEY.lastIndex = 0;
-    if (new RegExp(PEM_PRIVATE_KEY.source).test(text)) findings.push({ file: rel, kind: "pem-private-key" });
-  }
-  return findings;
-}
-
-async function listFiles(dir: string): Promise<string[]> {
-  const entries = await readdir(dir, { withFileTypes: true });
-  const nested = await Promise.all(
-    entries.map(async (e) => {
-      const path = join(dir, e.name);
-      if (e.isDirectory()) return listFiles(path);
-      return e.isFile() ? [path] : [];
-    }),
-  );
-  return nested.flat().sort();
+/**
+ * What one file's bytes still hold: a known secret (in any form) and/or a PEM private key. The forms
+ * are computed once for all files. The bytes are searched as they are, without decoding: a string is
+ * in a file's UTF-8 text exactly when its UTF-8 bytes are in the file (an ASCII or lead byte starts a
+ * new character for the decoder, even after bytes that are not UTF-8); only a file that holds
+ * "PRIVATE KEY-----" is decoded, for the PEM pattern.
+ */
+export function secretScanner(secrets: readonly string[]): (content: Buffer) => SecretKind[] {
+  const forms = [...new Set(secrets.flatMap(secretForms))].map((f) => Buffer.from(f, "utf8"));
+  const pem = new RegExp(PEM_PRIVATE_KEY.source);
+  return (content) => {
+    const kinds: SecretKind[] = [];
+    if (forms.some((f) => content.includes(f))) kinds.push("secret");
+    if (content.includes("PRIVATE KEY-----") && pem.test(content.toString("utf8"))) kinds.push("pem-private-key");
+    return kinds;
+  };
 }

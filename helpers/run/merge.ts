@@ -6,7 +6,7 @@
 //   Allure results  concatenated (+ the merge's own), reports regenerated; JUnit merged;
 //   results.json    recomputed summary; matrix; manifest (sealed last, by finishBundle).
 // The merged folder verifies offline like any run (`npm run verify`).
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 import { loadCatalogue, type Requirement } from "../checks/catalogue.js";
 import { planTargets } from "../evaluate.js";
@@ -238,7 +238,6 @@ export async function mergeShardRuns(dirs: readonly string[], options: MergeOpti
     text: first.environmentText,
     sha256: sha256Text(first.environmentText),
   };
-  rmSync(join(runDir, "allure-report"), { recursive: true, force: true });
   await finishBundle({
     runDir,
     reportRoot: dirname(runDir),

@@ -65,8 +65,7 @@ export function printSummary(results: ResultsFile, catalogue: { id: string; leve
 /** The last lines of a run: phase timings and where each report is. */
 export function printWhereTheReportIs(runDir: string, timings: Record<string, number | undefined>): void {
   console.log(`\ntimings: ${Object.entries(timings).map(([k, v]) => `${k} ${((v ?? 0) / 1000).toFixed(1)} s`).join(", ")}`);
-  console.log(`report:  ${join(runDir, "report.html")}  (single file, opens from disk)`);
-  console.log(`         ${join(runDir, "allure-report", "index.html")}  (serve with: npx allure open ${join(runDir, "allure-report")})`);
+  console.log(`report:  ${join(runDir, "report.html")}  (Allure, one file with trends, opens from disk)`);
   console.log(`matrix:  ${join(runDir, "matrix.html")}`);
   console.log(`results: ${runFiles.results(runDir)}`);
 }

@@ -90,9 +90,11 @@ describe("the compliant lab", () => {
   });
 
   test("the bundle holds the HTML reports, JUnit, matrix and manifest, and latest points at it", () => {
-    for (const file of ["report.html", "allure-report/index.html", "junit.xml", "manifest.json", "matrix.html", "matrix.csv", "matrix.md", "evidence/index.html", "evidence/collected.json"]) {
+    for (const file of ["report.html", "junit.xml", "manifest.json", "matrix.html", "matrix.csv", "matrix.md", "evidence/index.html", "evidence/collected.json"]) {
       expect(existsSync(join(runDir, file)), file).toBe(true);
     }
+    // report.html is the whole Allure report: no second copy as a folder.
+    expect(existsSync(join(runDir, "allure-report"))).toBe(false);
     expect(existsSync(join(reportDir, "latest", "results.json"))).toBe(true);
     expect(readFileSync(join(runDir, "junit.xml"), "utf8")).toMatch(/HW-01 cp1/);
   });

@@ -1,12 +1,11 @@
 // Real Allure 3 generation on results produced by a real vitest + allure-vitest run of a throwaway spec.
 import { execFile } from "node:child_process";
-import { existsSync } from "node:fs";
-import { mkdir, mkdtemp, readFile, rm, symlink, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { generateAllureReports, renderEnvironmentProperties, writeAllureExtras } from "../../../helpers/evidence/allure-extras.js";
+import { generateAllureReport, renderEnvironmentProperties, writeAllureExtras } from "../../../helpers/evidence/allure-extras.js";
 
 const REPO_ROOT = resolve(import.meta.dirname, "../../..");
 let work: string;
@@ -38,6 +37,11 @@ afterAll(async () => {
   if (work) await rm(work, { recursive: true, force: true });
 });
 
+/** The files a single-file Allure report embeds: `d("<path>","<base64>")` calls in its page. */
+function embeddedFiles(html: string): Map<string, string> {
+  return new Map([...html.matchAll(/\bd\("([^"]+)","([A-Za-z0-9+/=]*)"\)/g)].map(([, name, base64]) => [name!, Buffer.from(base64!, "base64").toString("utf8")]));
+}
+
 describe("renderEnvironmentProperties", () => {
   it("escapes keys and values the .properties way", () => {
     expect(renderEnvironmentProperties({ environment: "staging", suite: { version: "0.1.0", commit: "abc" }, extra: { "run id": "a=b:c", operator: "ci@例" } })).toBe(
@@ -46,32 +50,32 @@ describe("renderEnvironmentProperties", () => {
   });
 });
 
-describe("generateAllureReports", () => {
-  it("renders the folder and single-file reports with environment widget, categories and history", async () => {
+describe("generateAllureReport", () => {
+  it("renders report.html alone, with environment widget, categories, charts and history", async () => {
     const historyPath = join(work, "reports", ".history");
     await writeAllureExtras(runDir, { environment: "staging", suite: { version: "0.1.0", commit: "abc123" }, extra: { operator: "ci@runner" } });
     expect(await readFile(join(runDir, "allure-results", "environment.properties"), "utf8")).toContain("environment=staging");
 
-    // A stale file from an earlier generation must not survive into the bundle.
-    await mkdir(join(runDir, "allure-report"), { recursive: true });
-    await writeFile(join(runDir, "allure-report", "stale.txt"), "old");
+    // A report.html from an earlier generation is replaced.
+    await writeFile(join(runDir, "report.html"), "stale");
 
-    const first = await generateAllureReports(runDir, historyPath);
-    expect(existsSync(join(runDir, "allure-report", "stale.txt"))).toBe(false);
-    expect(existsSync(join(first.reportDir, "index.html"))).toBe(true);
+    const first = await generateAllureReport(runDir, historyPath);
+    expect(first.singleFile).toBe(join(runDir, "report.html"));
     const single = await readFile(first.singleFile, "utf8");
     expect(single.length).toBeGreaterThan(100_000);
     expect(single).toMatch(/^<!DOCTYPE html>/i);
+    // The single file is the whole report: the folder form is not generated.
+    expect((await readdir(runDir)).sort()).toEqual(["allure-results", "report.html"]);
 
-    const widgets = join(first.reportDir, "widgets");
-    const environment = JSON.parse(await readFile(join(widgets, "allure_environment.json"), "utf8"));
+    const embedded = embeddedFiles(single);
+    const environment = JSON.parse(embedded.get("widgets/allure_environment.json")!);
     expect(environment).toEqual(
       expect.arrayContaining([
         { name: "environment", values: ["staging"] },
         { name: "suite.commit", values: ["abc123"] },
       ]),
     );
-    const categories = JSON.parse(await readFile(join(widgets, "categories.json"), "utf8")) as { nodes: Record<string, { type: string; name: string; statistic?: Record<string, number> }> };
+    const categories = JSON.parse(embedded.get("widgets/categories.json")!) as { nodes: Record<string, { type: string; name: string; statistic?: Record<string, number> }> };
     const roots = Object.values(categories.nodes).filter((n) => n.type === "category");
     expect(roots.map((n) => [n.name, n.statistic])).toEqual(
       expect.arrayContaining([
@@ -79,12 +83,15 @@ describe("generateAllureReports", () => {
         ["Could not evaluate", { total: 1, broken: 1 }],
       ]),
     );
+    expect(embedded.has("widgets/charts.json")).toBe(true);
+    expect([...embedded.keys()].some((name) => name.startsWith("data/history"))).toBe(false);
 
     const linesAfterFirst = (await readFile(first.historyFile, "utf8")).trim().split("\n");
     expect(linesAfterFirst).toHaveLength(1);
-    await generateAllureReports(runDir, historyPath);
-    const linesAfterSecond = (await readFile(first.historyFile, "utf8")).trim().split("\n");
+    const second = await generateAllureReport(runDir, historyPath);
+    const linesAfterSecond = (await readFile(second.historyFile, "utf8")).trim().split("\n");
     expect(linesAfterSecond).toHaveLength(2);
-    expect(existsSync(join(runDir, "report.html"))).toBe(true);
+    // The second report carries the first run as history (the trends).
+    expect([...embeddedFiles(await readFile(second.singleFile, "utf8")).keys()].some((name) => name.startsWith("data/history"))).toBe(true);
   }, 120_000);
 });

@@ -1,9 +1,6 @@
-import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { environmentSchema, type EnvironmentInput } from "../../../helpers/environment/schema.js";
-import { collectSecrets, redact, redactDeep, REDACTED, scanForSecrets } from "../../../helpers/evidence/redact.js";
+import { collectSecrets, redact, redactDeep, REDACTED, secretScanner } from "../../../helpers/evidence/redact.js";
 
 const component = (role: "cp" | "dp", port: number, container: string) => ({ role, ports: [port], detect: { container } });
 const input: EnvironmentInput = {
@@ -67,26 +64,26 @@ describe("redact", () => {
   });
 });
 
-describe("scanForSecrets", () => {
-  const dirs: string[] = [];
-  afterAll(async () => Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true }))));
+describe("secretScanner", () => {
+  const scan = secretScanner([SECRET]);
+  const bytes = (text: string) => Buffer.from(text, "utf8");
 
-  it("finds a planted secret (raw, URL-encoded, JSON-escaped) and a private key, and nothing in clean files", async () => {
-    const dir = await mkdtemp(join(tmpdir(), "redact-scan-"));
-    dirs.push(dir);
-    await mkdir(join(dir, "evidence"), { recursive: true });
-    await writeFile(join(dir, "clean.txt"), redact(`the password was ${SECRET}`, [SECRET]));
-    await writeFile(join(dir, "evidence", "collected.json"), JSON.stringify({ stdout: `x ${SECRET} y` }));
-    await writeFile(join(dir, "report.html"), `<a href="postgres://u:${encodeURIComponent(SECRET)}@db">db</a>`);
-    await writeFile(join(dir, "id_rsa"), "-----BEGIN RSA PRIVATE KEY-----\nAAAA\n-----END RSA PRIVATE KEY-----\n");
-    const quoted = 'with"quote\\';
-    await writeFile(join(dir, "results.json"), JSON.stringify({ m: quoted }));
+  it("finds a secret raw, URL-encoded, JSON-escaped or HTML-escaped, and a private key; nothing once redacted", () => {
+    expect(scan(bytes(`x ${SECRET} y`))).toEqual(["secret"]);
+    expect(scan(bytes(`<a href="postgres://u:${encodeURIComponent(SECRET)}@db">`))).toEqual(["secret"]);
+    expect(secretScanner(['with"quote\\'])(bytes(JSON.stringify({ m: 'with"quote\\' })))).toEqual(["secret"]);
+    expect(scan(bytes(`<td>${SECRET.replace("&", "&amp;")}</td>`))).toEqual(["secret"]);
+    expect(scan(bytes("-----BEGIN RSA PRIVATE KEY-----\nAAAA\n-----END RSA PRIVATE KEY-----\n"))).toEqual(["pem-private-key"]);
+    expect(scan(bytes(`${SECRET} -----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----`))).toEqual(["secret", "pem-private-key"]);
+    expect(scan(bytes(redact(`the password was ${SECRET}`, [SECRET])))).toEqual([]);
+    expect(scan(bytes("PRIVATE KEY----- alone is no key"))).toEqual([]);
+  });
 
-    expect(await scanForSecrets(dir, [SECRET, quoted])).toEqual([
-      { file: "evidence/collected.json", kind: "secret" },
-      { file: "id_rsa", kind: "pem-private-key" },
-      { file: "report.html", kind: "secret" },
-      { file: "results.json", kind: "secret" },
-    ]);
+  it("reads bytes that are not UTF-8 as the decoded text would: a secret right after them is found", () => {
+    const secret = "pässwörd";
+    const content = Buffer.concat([Buffer.from([0xe2, 0x82]), bytes(secret), Buffer.from([0xff])]);
+    expect(content.toString("utf8")).toContain(secret);
+    expect(secretScanner([secret])(content)).toEqual(["secret"]);
+    expect(secretScanner([secret])(Buffer.from(secret, "latin1"))).toEqual([]);
   });
 });

@@ -53,7 +53,7 @@ let runDir: string;
 let results: ResultsFile;
 
 async function seal(): Promise<void> {
-  await writeManifest(runDir, { runId: collected.runId, environmentName: "unit", suite: results.suite, hosts: ["cp1", "dp1"], startedAt: results.startedAt, finishedAt: results.finishedAt });
+  await writeManifest(runDir, { runId: collected.runId, environmentName: "unit", suite: results.suite, hosts: ["cp1", "dp1"], startedAt: results.startedAt, finishedAt: results.finishedAt }, []);
 }
 
 async function editJson<T>(file: string, edit: (value: T) => void): Promise<void> {
