@@ -19,6 +19,9 @@ import { LEAN_HEAP_FLAGS } from "../node-flags.js";
 const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 const GENERATOR = join(REPO_ROOT, "helpers", "evidence", "allure-generate.mjs");
 export const HISTORY_FILE = "history.jsonl";
+/** Runs the trends go back (a month of nightly runs). Allure keeps every run by default: each adds
+ * about 110 KB (4 lab hosts) that every later generation reads and embeds in report.html. */
+export const HISTORY_LIMIT = 30;
 
 export interface AllureEnvironmentInfo {
   /** Name of the audited environment (environment file `name`). */
@@ -74,7 +77,7 @@ export async function writeAllureExtras(runDir: string, info: AllureEnvironmentI
 export interface AllureReportOptions {
   /** Report title; default "api7-ha-audit". */
   name?: string;
-  /** Number of past runs kept in the history file; default unlimited. */
+  /** Runs kept in the history file, this one included; default HISTORY_LIMIT. */
   historyLimit?: number;
 }
 
@@ -153,7 +156,7 @@ async function generateWith(
       name: options.name ?? "api7-ha-audit",
       output,
       historyPath: historyFile,
-      ...(options.historyLimit !== undefined ? { historyLimit: options.historyLimit } : {}),
+      historyLimit: options.historyLimit ?? HISTORY_LIMIT,
       categories: AUDIT_CATEGORIES,
       plugins: { awesome: { options: { singleFile: true, reportLanguage: "en" } } },
     };

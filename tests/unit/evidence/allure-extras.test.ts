@@ -93,5 +93,10 @@ describe("generateAllureReport", () => {
     expect(linesAfterSecond).toHaveLength(2);
     // The second report carries the first run as history (the trends).
     expect([...embeddedFiles(await readFile(second.singleFile, "utf8")).keys()].some((name) => name.startsWith("data/history"))).toBe(true);
+    // A limit keeps the newest runs only, so the history cannot grow without bound (default HISTORY_LIMIT).
+    const third = await generateAllureReport(runDir, historyPath, { historyLimit: 2 });
+    const linesAfterThird = (await readFile(third.historyFile, "utf8")).trim().split("\n");
+    expect(linesAfterThird).toHaveLength(2);
+    expect(linesAfterThird[0]).toBe(linesAfterSecond[1]);
   }, 120_000);
 });
