@@ -69,6 +69,9 @@ const MARK = "@@API7AUDIT";
  * sections come first, so that the host's probes can start while the rest of its script runs. */
 export const PROBE_INPUT_SECTIONS = ["ss-listen", "ipv6-addresses"] as const;
 
+/** firewalld's bus name, object and interface: where firewall-cmd reads the property "state". */
+const FIREWALLD_DBUS = "org.fedoraproject.FirewallD1 /org/fedoraproject/FirewallD1 org.fedoraproject.FirewallD1";
+
 // Later sections read earlier results from the run directory ($API7AUDIT_DIR/<name>.out|.rc),
 // e.g. `df` asks about Docker's data root found by `docker-root`.
 export const SECTIONS: readonly SectionDefinition[] = [
@@ -174,7 +177,20 @@ export const SECTIONS: readonly SectionDefinition[] = [
   { name: "sestatus", command: "sestatus", body: "sestatus" },
   { name: "selinux-enforce", command: "cat /sys/fs/selinux/enforce", body: "cat /sys/fs/selinux/enforce" },
   { name: "selinux-config", command: "cat /etc/selinux/config", body: "cat /etc/selinux/config" },
-  { name: "firewalld-state", command: "firewall-cmd --state", body: "firewall-cmd --state", daemon: "firewalld" },
+  {
+    // firewall-cmd --state prints firewalld's D-Bus property "state" (RUNNING: "running", exit 0;
+    // FAILED: "failed", exit 251; else "not running", exit 252). busctl reads the same property
+    // without a Python start (about 0.3 s of CPU). Only its RUNNING is taken: every other answer, and
+    // no answer (busctl missing, firewalld not on the bus), is left to firewall-cmd --state itself.
+    name: "firewalld-state",
+    command: `busctl get-property ${FIREWALLD_DBUS} state, printed when RUNNING; else firewall-cmd --state`,
+    body: [
+      `state=$(busctl get-property ${FIREWALLD_DBUS} state 2>/dev/null)`,
+      `if [ "$state" = 's "RUNNING"' ]; then echo "$state"; return 0; fi`,
+      "firewall-cmd --state",
+    ].join("\n"),
+    daemon: "firewalld",
+  },
   {
     name: "firewalld-runtime",
     command: "firewall-cmd --list-all (only when firewalld is running)",

@@ -496,6 +496,10 @@ function familyWithoutFirewalld(family: IpFamily, inputs: FirewallInputs, notes:
   };
 }
 
+/** The firewalld-state section's stdout for a running firewalld: busctl's reading of its D-Bus
+ * property "state", or firewall-cmd --state's word for it (used where busctl got no RUNNING). */
+const FIREWALLD_RUNNING = new Set(['s "RUNNING"', "running"]);
+
 function firewalldNote(state: CommandOutput | undefined): string {
   if (state?.exitCode === 127) return "firewalld: not installed";
   return `firewalld: ${firstLine(state?.stderr ?? "") || firstLine(state?.stdout ?? "") || "not running"}`;
@@ -546,9 +550,9 @@ export function parseFirewall(inputs: FirewallInputs): Parsed<FirewallFacts> {
 
   // A firewalld that does not answer may still be running: its rules cannot be judged.
   if (firewalldState && (firewalldState.timedOut || firewalldState.notRun !== undefined || firewalldState.exitCode === null)) {
-    return unparsed(`firewall-cmd --state: ${sectionProblem(firewalldState)}`);
+    return unparsed(`firewalld-state: ${sectionProblem(firewalldState)}`);
   }
-  if (firewalldState?.exitCode === 0 && firewalldState.stdout.trim() === "running") {
+  if (firewalldState?.exitCode === 0 && FIREWALLD_RUNNING.has(firewalldState.stdout.trim())) {
     const result = firewalldFacts(inputs);
     if (!result.ok) return result;
     const { facts, family, listingProblem } = result.value;

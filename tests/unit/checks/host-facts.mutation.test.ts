@@ -312,6 +312,8 @@ describe("the firewall: the sections each address family's verdict rests on", ()
     ["firewalld-stock", ["firewalld-state", "firewalld-runtime", "firewalld-permanent"]],
     ["firewalld-runtime-only-port", ["firewalld-state", "firewalld-runtime", "firewalld-permanent"]],
     ["nftables", ["nft-ruleset", "nft-persistent"]],
+    // firewalld in state FAILED: the nftables rules it left decide, as on a host without firewalld.
+    ["firewalld-failed", ["nft-ruleset", "nft-persistent"]],
     ["iptables-services", ["iptables", "iptables-persistent", "ip6tables", "ip6tables-persistent"]],
     // Nothing denies a family: every kind's running state was read.
     ["no-firewall", NOTHING_DENIES],
@@ -320,9 +322,9 @@ describe("the firewall: the sections each address family's verdict rests on", ()
   ])("%s", (caseName, sources) => expect(firewall(caseName)).toMatchObject({ observed: true, sources }));
 
   it("a firewalld that does not answer: missing with the parser's reason", () => {
-    // The lab cp1's firewall-cmd --state edited to a timeout.
+    // The lab cp1's firewalld-state section edited to a timeout.
     const f = fact("firewall", { "firewalld-state": (s) => ({ ...s, exitCode: 124, timedOut: true, stdout: "", durationMs: 5000 }) });
-    expect(f).toEqual({ observed: false, reason: "firewall-cmd --state: timed out after 5000 ms", sources: sectionsOf("firewall").anyOf });
+    expect(f).toEqual({ observed: false, reason: "firewalld-state: timed out after 5000 ms", sources: sectionsOf("firewall").anyOf });
   });
 
   it("firewalld's state never collected: missing, naming it", () => {

@@ -70,6 +70,14 @@ describe("SEC-02: what the verdict says about each address family", () => {
     expect(v.evidence).toEqual(["firewalld-state", "firewalld-runtime", "firewalld-permanent"]);
   });
 
+  it("firewalld in state FAILED: judged by the nftables rules it left, never by the stock zone it lists", () => {
+    // Captured: firewalld started with a direct rule it cannot load; --list-all there lists its stock zone.
+    const v = sec02("firewalld-failed");
+    expect(v.status).toBe("failed");
+    expect(v.message).toMatch(/^cp1: the persistent nftables configuration for IPv4 and IPv6 differs from the running rules/);
+    expect(v.evidence).toEqual(["nft-ruleset", "nft-persistent"]);
+  });
+
   it("iptables and ip6tables decide each family on its own: two groups", () => {
     const v = sec02("iptables-services");
     expect(v.status).toBe("passed");

@@ -109,10 +109,36 @@ describe("firewalld (Debian's firewalld 1.3, set up as a stock CentOS 7 host)", 
       listingProblem: "firewall-cmd --permanent --list-all: timed out after 5000 ms",
     }));
 
-  it("firewall-cmd --state did not answer (daemon hung): not judged", () =>
+  it("the state section's two words for running: busctl's (captured) and firewall-cmd --state's (where busctl gets no RUNNING)", () => {
+    const stock = captured("firewalld-stock");
+    expect(stock.firewalldState?.stdout).toBe('s "RUNNING"\n');
+    expect(facts(stock)).toMatchObject({ tool: "firewalld", firewalld: { zone: "public" } });
+    expect(facts({ ...stock, firewalldState: ok("firewalld-state", "running\n") })).toMatchObject({ tool: "firewalld", firewalld: { zone: "public" } });
+  });
+
+  it("any other state is not running, even with exit 0: the zone listings are not read", () => {
+    // The captured running host's state section edited to each other answer; its listings stay.
+    for (const other of ['s "FAILED"\n', 's "INIT"\n', "failed\n", "not running\n", 's "running"\n', "s RUNNING\n", ""])
+      expect(facts({ ...captured("firewalld-stock"), firewalldState: ok("firewalld-state", other) }).firewalld, JSON.stringify(other)).toBeNull();
+  });
+
+  it("firewalld in state FAILED (captured: started with a direct rule it cannot load): judged by the rules it left, as without firewalld", () => {
+    // firewall-cmd --list-all would list firewalld's stock zone there (exit 0); the listings are not run.
+    const failed = captured("firewalld-failed");
+    expect(failed.firewalldState).toMatchObject({ exitCode: 251, stdout: "", stderr: "failed\n" });
+    expect(failed.firewalldRuntime).toMatchObject({ exitCode: 251, stdout: "", stderr: "not run: firewall-cmd --state exited 251\n" });
+    expect(facts(failed)).toMatchObject({
+      tool: "nftables",
+      firewalld: null,
+      families: { ipv4: { tool: "nftables", defaultDenyInbound: true, persistentMatchesRuntime: false } },
+      detail: expect.stringContaining("nftables: table inet firewalld, chain filter_INPUT hook input"),
+    });
+  });
+
+  it("firewalld's state did not answer (daemon hung): not judged", () =>
     expect(parseFirewall({ ...captured("firewalld-stock"), firewalldState: timedOut("firewalld-state") })).toEqual({
       ok: false,
-      problem: "firewall-cmd --state: timed out after 5000 ms",
+      problem: "firewalld-state: timed out after 5000 ms",
     }));
 });
 

@@ -1,5 +1,8 @@
 // Runs the real collection script with `bash -s` on this machine (no mocks).
 import { spawnSync } from "node:child_process";
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { sshDefaultsSchema } from "../../../helpers/environment/schema.js";
 import { buildHostFacts } from "../../../helpers/facts/build.js";
@@ -101,6 +104,53 @@ describe("a failing section does not spoil the others", () => {
     const slow = splitSections(runLocally(collectionScript([{ name: "slow", command: "sleep 60", body: "sleep 60" }, { name: "next", command: "echo next", body: "echo next" }])));
     expect(slow[0]).toMatchObject({ section: "slow", exitCode: 124, timedOut: true });
     expect(slow[1]).toMatchObject({ section: "next", exitCode: 0, stdout: "next\n" });
+  });
+});
+
+describe("firewalld-state: busctl's RUNNING, else firewall-cmd --state itself", () => {
+  // The section's real body, run with a PATH of stand-ins only (the script's own PATH puts the system
+  // directories first, where the real tools would win). Each stand-in says on stderr that it ran.
+  const body = SECTIONS.find((s) => s.name === "firewalld-state")!.body;
+  const FIREWALL_CMD_STATE = { running: 'echo running; exit 0', failed: 'echo failed >&2; exit 251', "not running": 'echo "not running" >&2; exit 252' };
+  function runState(tools: { busctl?: string; firewallCmd?: string }) {
+    const dir = mkdtempSync(join(tmpdir(), "api7-state-"));
+    try {
+      const tool = (name: string, script: string) => {
+        writeFileSync(join(dir, name), `#!/bin/sh\necho "${name} $*" >>"${dir}/ran"\n${script}\n`);
+        chmodSync(join(dir, name), 0o755);
+      };
+      if (tools.busctl !== undefined) tool("busctl", tools.busctl);
+      if (tools.firewallCmd !== undefined) tool("firewall-cmd", tools.firewallCmd);
+      const result = spawnSync("/bin/bash", ["-c", `state_section() {\n${body}\n}\nstate_section`], { encoding: "utf8", env: { PATH: dir, HOME: dir }, timeout: 10_000 });
+      const ran = spawnSync("/bin/cat", [join(dir, "ran")], { encoding: "utf8" }).stdout;
+      return { exitCode: result.status, stdout: result.stdout, stderr: result.stderr, ran };
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+
+  it("busctl reads RUNNING: its line is the output, exit 0, and firewall-cmd is not started", () => {
+    const r = runState({ busctl: `echo 's "RUNNING"'`, firewallCmd: FIREWALL_CMD_STATE.running });
+    expect(r).toMatchObject({ exitCode: 0, stdout: 's "RUNNING"\n', stderr: "" });
+    expect(r.ran).toBe("busctl get-property org.fedoraproject.FirewallD1 /org/fedoraproject/FirewallD1 org.fedoraproject.FirewallD1 state\n");
+  });
+
+  it("busctl reads FAILED (or any other state): firewall-cmd --state answers, with its own output and exit", () => {
+    for (const other of ['s "FAILED"', 's "INIT"', 's "RUNNING" '])
+      expect(runState({ busctl: `echo '${other}'`, firewallCmd: FIREWALL_CMD_STATE.failed }), other).toMatchObject({ exitCode: 251, stdout: "", stderr: "failed\n" });
+  });
+
+  it("busctl gets no answer (firewalld not on the bus) or is not installed: firewall-cmd --state answers, busctl's words left out", () => {
+    const notOnBus = runState({ busctl: "echo 'Failed to get property state: The name is not activatable' >&2; exit 1", firewallCmd: FIREWALL_CMD_STATE["not running"] });
+    expect(notOnBus).toMatchObject({ exitCode: 252, stdout: "", stderr: "not running\n" });
+    expect(notOnBus.ran).toContain("firewall-cmd --state");
+    expect(runState({ firewallCmd: FIREWALL_CMD_STATE.running })).toMatchObject({ exitCode: 0, stdout: "running\n", stderr: "" });
+  });
+
+  it("neither tool installed: exit 127 and bash's 'command not found' (absence, as before)", () => {
+    const r = runState({});
+    expect(r.exitCode).toBe(127);
+    expect(r.stderr).toMatch(/firewall-cmd: command not found/);
   });
 });
 
