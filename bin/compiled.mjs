@@ -4,9 +4,11 @@
 //
 // Every .ts file of the project's code folders is compiled with esbuild (types stripped, nothing
 // bundled, one .js per .ts) into node_modules/.cache/api7-ha-audit/<hash>/, where <hash> covers the
-// path and content of every such file, this file and esbuild's version: any edit compiles afresh and
-// a stale copy is never run. `import.meta` is pinned to the source file, so paths built from it
-// (the catalogue, environments/, node_modules/vitest) mean what they mean under tsx.
+// path and content of every such file, this file, esbuild's version and the checkout's own path: any
+// edit compiles afresh and a stale copy is never run. `import.meta` is pinned to the source file, so
+// paths built from it (the catalogue, environments/, node_modules/vitest) mean what they mean under
+// tsx; hence the checkout's path in the hash: git worktrees sharing one node_modules (a symlink) must
+// not run a tree whose paths point into another checkout.
 //
 // esbuild is imported only when a tree must be compiled: its import costs ~0.1 s of every start,
 // and the cache hits on every start but the first after an edit. The hash takes esbuild's version
@@ -30,7 +32,7 @@ function typeScriptFiles(folder) {
 
 async function compiledTree(files) {
   const esbuildVersion = createRequire(import.meta.url)("esbuild/package.json").version;
-  const hash = createHash("sha256").update(`${esbuildVersion}\0`).update(readFileSync(import.meta.filename));
+  const hash = createHash("sha256").update(`${esbuildVersion}\0${REPO_ROOT}\0`).update(readFileSync(import.meta.filename));
   const sources = files.map((file) => ({ file, text: readFileSync(file, "utf8") }));
   for (const { file, text } of sources) hash.update(`\0${relative(REPO_ROOT, file)}\0`).update(text);
   const tree = join(CACHE, hash.digest("hex").slice(0, 16));
