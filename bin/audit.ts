@@ -2,9 +2,7 @@
 // Exit codes: 0 every in-scope MUST met, 1 a MUST failed, 2 something broken and nothing failed,
 // 3 bad input, 101 incomplete (an in-scope MUST not evaluated).
 import { Command, InvalidArgumentError, Option } from "commander";
-import { EnvironmentError, loadEnvironment } from "../helpers/environment/load.js";
-import { auditRun, BadInput, type AuditOptions } from "../helpers/run/audit-run.js";
-import { parseShard, ShardSyntaxError } from "../helpers/run/shard.js";
+import type { AuditOptions } from "../helpers/run/audit-run.js";
 
 function parseMilliseconds(value: string): number {
   const ms = Number(value);
@@ -50,6 +48,12 @@ async function main(): Promise<number> {
     return code === 0 ? 0 : 3;
   }
   const opts = program.opts<Omit<AuditOptions, "shard"> & { env: string; shard?: string }>();
+  // The audit's modules load once the options parse: --help and a bad option need none of them.
+  const [{ EnvironmentError, loadEnvironment }, { auditRun, BadInput }, { parseShard, ShardSyntaxError }] = await Promise.all([
+    import("../helpers/environment/load.js"),
+    import("../helpers/run/audit-run.js"),
+    import("../helpers/run/shard.js"),
+  ]);
   try {
     const shard = opts.shard === undefined ? undefined : parseShard(opts.shard);
     const loaded = loadEnvironment(opts.env);

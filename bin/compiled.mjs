@@ -4,14 +4,20 @@
 //
 // Every .ts file of the project's code folders is compiled with esbuild (types stripped, nothing
 // bundled, one .js per .ts) into node_modules/.cache/api7-ha-audit/<hash>/, where <hash> covers the
-// path and content of every such file, this file and esbuild's version: any edit compiles afresh and
-// a stale copy is never run. `import.meta` is pinned to the source file, so paths built from it
-// (the catalogue, environments/, node_modules/vitest) mean what they mean under tsx.
+// path and content of every such file, this file, esbuild's version and the checkout's own path: any
+// edit compiles afresh and a stale copy is never run. `import.meta` is pinned to the source file, so
+// paths built from it (the catalogue, environments/, node_modules/vitest) mean what they mean under
+// tsx; hence the checkout's path in the hash: git worktrees sharing one node_modules (a symlink) must
+// not run a tree whose paths point into another checkout.
+//
+// esbuild is imported only when a tree must be compiled: its import costs ~0.1 s of every start,
+// and the cache hits on every start but the first after an edit. The hash takes esbuild's version
+// from its package.json, which is what the package reports as `version`.
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import { dirname, join, relative, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
-import { transformSync, version as esbuildVersion } from "esbuild";
 
 const REPO_ROOT = resolve(import.meta.dirname, "..");
 const CODE_FOLDERS = ["bin", "helpers", "specs", "environments", "bench"];
@@ -24,14 +30,16 @@ function typeScriptFiles(folder) {
     .sort();
 }
 
-function compiledTree(files) {
-  const hash = createHash("sha256").update(`${esbuildVersion}\0`).update(readFileSync(import.meta.filename));
+async function compiledTree(files) {
+  const esbuildVersion = createRequire(import.meta.url)("esbuild/package.json").version;
+  const hash = createHash("sha256").update(`${esbuildVersion}\0${REPO_ROOT}\0`).update(readFileSync(import.meta.filename));
   const sources = files.map((file) => ({ file, text: readFileSync(file, "utf8") }));
   for (const { file, text } of sources) hash.update(`\0${relative(REPO_ROOT, file)}\0`).update(text);
   const tree = join(CACHE, hash.digest("hex").slice(0, 16));
   if (existsSync(tree)) return tree;
   // Written aside and renamed into place: a concurrent or interrupted start never sees half a tree.
   const partial = `${tree}.${process.pid}.partial`;
+  const { transformSync } = await import("esbuild");
   for (const { file, text } of sources) {
     const { code } = transformSync(text, {
       loader: "ts",
@@ -74,7 +82,7 @@ if (!entry?.endsWith(".ts")) {
   console.error("usage: node bin/compiled.mjs bin/<entry>.ts [args]");
   process.exit(3);
 }
-const tree = compiledTree(CODE_FOLDERS.flatMap((folder) => typeScriptFiles(join(REPO_ROOT, folder))));
+const tree = await compiledTree(CODE_FOLDERS.flatMap((folder) => typeScriptFiles(join(REPO_ROOT, folder))));
 const source = resolve(REPO_ROOT, entry);
 process.argv = [process.argv[0], source, ...args];
 await import(pathToFileURL(join(tree, relative(REPO_ROOT, source)).replace(/\.ts$/, ".js")).href);

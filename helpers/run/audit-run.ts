@@ -11,8 +11,7 @@ import { preflight } from "../environment/preflight.js";
 import type { Environment } from "../environment/schema.js";
 import { planTargets } from "../evaluate.js";
 import { disruptionAllowed } from "../failover/record.js";
-import { collectRun, type Timings } from "./collect.js";
-import { printDryRun } from "./dry-run.js";
+import type { Timings } from "./collect.js";
 import { finishBundle } from "./bundle.js";
 import { exitCodeOf, readRecordedVerdicts, reconcile, summarize, type ResultsFile } from "./results.js";
 import { runFiles } from "./context.js";
@@ -76,6 +75,7 @@ export async function auditRun(loaded: LoadedEnvironment, opts: AuditOptions): P
   if (reportProblem) throw new BadInput(reportProblem);
 
   if (opts.dryRun) {
+    const { printDryRun } = await lateModules.dryRun();
     printDryRun(loaded.env, { wants, allowDisruption, fullPortSweep: opts.fullPortSweep, origins: loaded.origins ?? {} });
     return 0;
   }
@@ -112,6 +112,7 @@ export async function auditRun(loaded: LoadedEnvironment, opts: AuditOptions): P
     const collectEnv = shard ? shardEnvironment(env, shard) : env;
     const allTargets = selected.map((r) => ({ requirement: r, targets: planTargets(r, env) }));
     const hostFreeTargets = [...new Set(allTargets.flatMap((p) => p.targets).map((p) => p.target).filter((t) => t.startsWith("@")))];
+    const { collectRun } = await lateModules.collect();
     // vitest starts now: its start-up and the spec modules' loading overlap the collection, and the
     // specs wait for collected.json (spec-warmup.ts), so a stale one from a reused run id goes first.
     rmSync(runFiles.collected(runDir), { force: true });
@@ -187,6 +188,16 @@ export async function auditRun(loaded: LoadedEnvironment, opts: AuditOptions): P
     }
   }
 }
+
+/**
+ * Modules loaded only by the runs that use them, once the input is valid: the collection's (SSH, the
+ * probes with undici and pg, the failover suite: ~0.2-0.3 s of CPU) and the dry run's (the failover
+ * suite's commands, with undici). Bad input (exit 3) is told without loading either.
+ */
+const lateModules = {
+  collect: () => import("./collect.js"),
+  dryRun: () => import("./dry-run.js"),
+};
 
 /** Niceness of vitest and the Allure generator while the run collects (see auditRun). */
 const WARM_UP_NICENESS = 10;
