@@ -5,10 +5,9 @@ import { availableParallelism } from "node:os";
 import type { Environment } from "../environment/schema.js";
 import { hostIpv6Address, hostListeners } from "../facts/build.js";
 import { PROBE_INPUT_SECTIONS } from "../facts/script.js";
-import { runFailoverSuite } from "../failover/suite.js";
 import type { CommandOutput } from "../model.js";
 import { mapWithConcurrency } from "../probes/concurrency.js";
-import { startNetworkProbes } from "../probes/plan.js";
+import type { NetworkProbeHost, NetworkProbeRun } from "../probes/plan.js";
 import { SshPool } from "../transport/ssh-pool.js";
 import type { CollectedRun, HostCollection } from "./collected.js";
 import { collectHostFacts } from "./host-facts.js";
@@ -62,26 +61,31 @@ export async function collectRun(env: Environment, options: CollectOptions): Pro
 
     const exec = (host: string, argv: string[], section: string) => pool.exec(host, argv, { section, timeoutMs: 15_000 });
     // A host's network probes start as soon as its facts script has listed its listeners (its first
-    // sections): they wait on the network while the facts scripts use the CPU.
+    // sections): they wait on the network while the facts scripts use the CPU. Their code (undici,
+    // pg, TLS: about 0.3 s of CPU to load) loads while the scripts run, not before them.
     const reachable = new Set<string>();
-    const probing = options.wants.probes
-      ? startNetworkProbes({
-          env,
-          execOnHost: (host, argv, section) => (reachable.has(host) ? exec(host, argv, section) : Promise.reject(new Error(`${host} is not connected`))),
-          fullPortSweep: options.fullPortSweep,
-          timeouts: options.tcpTimeoutMs === undefined ? undefined : { tcpMs: options.tcpTimeoutMs },
-          log: options.log,
-        })
+    const probing: Promise<NetworkProbeRun> | null = options.wants.probes
+      ? import("../probes/plan.js").then(({ startNetworkProbes }) =>
+          startNetworkProbes({
+            env,
+            execOnHost: (host, argv, section) => (reachable.has(host) ? exec(host, argv, section) : Promise.reject(new Error(`${host} is not connected`))),
+            fullPortSweep: options.fullPortSweep,
+            timeouts: options.tcpTimeoutMs === undefined ? undefined : { tcpMs: options.tcpTimeoutMs },
+            log: options.log,
+          }),
+        )
       : null;
+    probing?.catch(() => undefined); // a failed load is reported by finish() below, not as unhandled
     const probeHost = (host: Environment["hosts"][number], sections: CommandOutput[] | null) => {
       if (sections !== null) reachable.add(host.name);
-      probing?.addHost({
+      const probed: NetworkProbeHost = {
         name: host.name,
         address: host.address,
         roles: host.roles,
         listeners: sections === null ? null : hostListeners(sections),
         ipv6Address: sections === null ? null : hostIpv6Address(sections),
-      });
+      };
+      probing?.then((run) => run.addHost(probed)).catch(() => undefined);
     };
 
     t = Date.now();
@@ -125,7 +129,7 @@ export async function collectRun(env: Environment, options: CollectOptions): Pro
     if (probing) {
       // What is left of the probes once every host's facts are in.
       t = Date.now();
-      const network = await probing.finish();
+      const network = await (await probing).finish();
       run.probes = network.probes;
       for (const host of hosts) host.hostProbes = network.hostProbes[host.name] ?? [];
       timings.probesMs = Date.now() - t;
@@ -133,6 +137,7 @@ export async function collectRun(env: Environment, options: CollectOptions): Pro
 
     if (options.wants.failover && options.allowDisruption) {
       t = Date.now();
+      const { runFailoverSuite } = await import("../failover/suite.js");
       run.failover = await runFailoverSuite({
         env,
         exec: (host: string, argv: string[], opts?: { section?: string; timeoutMs?: number }) =>
