@@ -182,10 +182,11 @@ export const SECTIONS: readonly SectionDefinition[] = [
     // FAILED: "failed", exit 251; else "not running", exit 252). busctl reads the same property
     // without a Python start (about 0.3 s of CPU). Only its RUNNING is taken: every other answer, and
     // no answer (busctl missing, firewalld not on the bus), is left to firewall-cmd --state itself.
+    // --auto-start=no: asking must never start a stopped firewalld (D-Bus activation).
     name: "firewalld-state",
-    command: `busctl get-property ${FIREWALLD_DBUS} state, printed when RUNNING; else firewall-cmd --state`,
+    command: `busctl --auto-start=no get-property ${FIREWALLD_DBUS} state, printed when RUNNING; else firewall-cmd --state`,
     body: [
-      `state=$(busctl get-property ${FIREWALLD_DBUS} state 2>/dev/null)`,
+      `state=$(busctl --auto-start=no get-property ${FIREWALLD_DBUS} state 2>/dev/null)`,
       `if [ "$state" = 's "RUNNING"' ]; then echo "$state"; return 0; fi`,
       "firewall-cmd --state",
     ].join("\n"),

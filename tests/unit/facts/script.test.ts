@@ -132,7 +132,7 @@ describe("firewalld-state: busctl's RUNNING, else firewall-cmd --state itself", 
   it("busctl reads RUNNING: its line is the output, exit 0, and firewall-cmd is not started", () => {
     const r = runState({ busctl: `echo 's "RUNNING"'`, firewallCmd: FIREWALL_CMD_STATE.running });
     expect(r).toMatchObject({ exitCode: 0, stdout: 's "RUNNING"\n', stderr: "" });
-    expect(r.ran).toBe("busctl get-property org.fedoraproject.FirewallD1 /org/fedoraproject/FirewallD1 org.fedoraproject.FirewallD1 state\n");
+    expect(r.ran).toBe("busctl --auto-start=no get-property org.fedoraproject.FirewallD1 /org/fedoraproject/FirewallD1 org.fedoraproject.FirewallD1 state\n");
   });
 
   it("busctl reads FAILED (or any other state): firewall-cmd --state answers, with its own output and exit", () => {
