@@ -70,7 +70,10 @@ const MARK = "@@API7AUDIT";
 export const PROBE_INPUT_SECTIONS = ["ss-listen", "ipv6-addresses"] as const;
 
 /** firewalld's bus name, object and interface: where firewall-cmd reads the property "state". */
-const FIREWALLD_DBUS = "org.fedoraproject.FirewallD1 /org/fedoraproject/FirewallD1 org.fedoraproject.FirewallD1";
+const FIREWALLD_NAME = "org.fedoraproject.FirewallD1";
+const FIREWALLD_DBUS = `${FIREWALLD_NAME} /org/fedoraproject/FirewallD1 ${FIREWALLD_NAME}`;
+/** The bus daemon itself: its NameHasOwner tells whether any process holds a name. */
+const BUS_DAEMON = "org.freedesktop.DBus /org/freedesktop/DBus org.freedesktop.DBus";
 
 // Later sections read earlier results from the run directory ($API7AUDIT_DIR/<name>.out|.rc),
 // e.g. `df` asks about Docker's data root found by `docker-root`.
@@ -180,14 +183,18 @@ export const SECTIONS: readonly SectionDefinition[] = [
   {
     // firewall-cmd --state prints firewalld's D-Bus property "state" (RUNNING: "running", exit 0;
     // FAILED: "failed", exit 251; else "not running", exit 252). busctl reads the same property
-    // without a Python start (about 0.3 s of CPU). Only its RUNNING is taken: every other answer, and
-    // no answer (busctl missing, firewalld not on the bus), is left to firewall-cmd --state itself.
+    // without a Python start (about 0.3 s of CPU). Its RUNNING is taken as it is. Where the bus itself
+    // says no one owns firewalld's name (NameHasOwner: b false), firewall-cmd could not connect
+    // either and would say "not running", exit 252: that is said, naming the bus's answer. Every
+    // other answer, and none (busctl missing, no bus), is left to firewall-cmd --state itself.
     // --auto-start=no: asking must never start a stopped firewalld (D-Bus activation).
     name: "firewalld-state",
-    command: `busctl --auto-start=no get-property ${FIREWALLD_DBUS} state, printed when RUNNING; else firewall-cmd --state`,
+    command: `busctl --auto-start=no get-property ${FIREWALLD_DBUS} state, printed when RUNNING; "not running" (exit 252) when the bus says NameHasOwner ${FIREWALLD_NAME} is false; else firewall-cmd --state`,
     body: [
       `state=$(busctl --auto-start=no get-property ${FIREWALLD_DBUS} state 2>/dev/null)`,
       `if [ "$state" = 's "RUNNING"' ]; then echo "$state"; return 0; fi`,
+      `owned=$(busctl --auto-start=no call ${BUS_DAEMON} NameHasOwner s ${FIREWALLD_NAME} 2>/dev/null)`,
+      `if [ "$owned" = "b false" ]; then echo "not running (busctl: the system bus says NameHasOwner ${FIREWALLD_NAME}: $owned)" >&2; return 252; fi`,
       "firewall-cmd --state",
     ].join("\n"),
     daemon: "firewalld",

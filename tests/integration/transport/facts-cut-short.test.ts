@@ -3,8 +3,8 @@
 // The hung dockerd is the real docker CLI pointed (DOCKER_HOST) at a unix socket that accepts and
 // never answers. firewalld is not installed on the runner (installing it would start a daemon that
 // rewrites this machine's firewall), so a two-line `firewall-cmd` that never returns stands in for
-// one whose D-Bus call hangs (busctl, asked first by the firewalld-state section, finds no firewalld
-// on this machine's bus, so the section goes on to that firewall-cmd).
+// one whose D-Bus call hangs (busctl, asked first by the firewalld-state section, finds no system
+// bus on this machine, so the section goes on to that firewall-cmd).
 import { execFileSync } from "node:child_process";
 import { chmodSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer, type Server, type Socket } from "node:net";

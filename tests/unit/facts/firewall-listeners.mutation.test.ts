@@ -71,11 +71,11 @@ describe("listeners: ss lines", () => {
   it("the Netid column is not the state: TCP and UDP lines read alike", () => {
     const listeners = ok(parseListeners(fixtureText("listeners/firewalld-stock")));
     expect(listeners).toEqual([
-      { protocol: "udp", address: "127.0.0.11", port: 40756, process: null },
-      { protocol: "tcp", address: "0.0.0.0", port: 9443, process: "nginx" },
-      { protocol: "tcp", address: "0.0.0.0", port: 9080, process: "nginx" },
-      { protocol: "tcp", address: "127.0.0.11", port: 43613, process: null },
+      { protocol: "udp", address: "127.0.0.11", port: 53008, process: null },
       { protocol: "tcp", address: "0.0.0.0", port: 22, process: "sshd" },
+      { protocol: "tcp", address: "0.0.0.0", port: 9080, process: "nginx" },
+      { protocol: "tcp", address: "127.0.0.11", port: 40285, process: null },
+      { protocol: "tcp", address: "0.0.0.0", port: 9443, process: "nginx" },
       { protocol: "tcp", address: "::", port: 22, process: "sshd" },
     ]);
   });
@@ -91,12 +91,12 @@ describe("global IPv6 addresses (ip -6 -o addr show scope global)", () => {
   const captured = (host: string) => fixtureText(`firewall/${host}/ipv6-addresses`);
 
   it("the captured lab host's address, without prefix length", () =>
-    expect(parseGlobalIpv6Addresses(captured("nftables"))).toEqual({ ok: true, value: ["fd7a:42dd:c99d:1::9"] }));
+    expect(parseGlobalIpv6Addresses(captured("nftables"))).toEqual({ ok: true, value: ["fd7a:a9b3:3268:1::b"] }));
 
   it("one address per line, blank lines skipped", () => {
     // Two hosts' captured lines as one host with two global addresses would print them.
     const two = `${captured("nftables")}\n${captured("no-firewall")}`;
-    expect(parseGlobalIpv6Addresses(two)).toEqual({ ok: true, value: ["fd7a:42dd:c99d:1::9", "fd7a:42dd:c99d:1::a"] });
+    expect(parseGlobalIpv6Addresses(two)).toEqual({ ok: true, value: ["fd7a:a9b3:3268:1::b", "fd7a:a9b3:3268:1::a"] });
     expect(parseGlobalIpv6Addresses("")).toEqual({ ok: true, value: [] });
     expect(parseGlobalIpv6Addresses(" \n")).toEqual({ ok: true, value: [] });
   });
@@ -105,7 +105,7 @@ describe("global IPv6 addresses (ip -6 -o addr show scope global)", () => {
     // The captured line with the kernel's flag where "nodad" is.
     const flagged = captured("nftables").replace("nodad", flag);
     expect(flagged).toContain(flag);
-    expect(parseGlobalIpv6Addresses(`${flagged}${captured("no-firewall")}`)).toEqual({ ok: true, value: ["fd7a:42dd:c99d:1::a"] });
+    expect(parseGlobalIpv6Addresses(`${flagged}${captured("no-firewall")}`)).toEqual({ ok: true, value: ["fd7a:a9b3:3268:1::a"] });
   });
 
   it("a line that is not an inet6 address line is a problem", () => {
@@ -290,7 +290,7 @@ describe("firewalld: listings that cannot be used", () => {
 describe("firewalld not running: what the note says", () => {
   const note = (state: Partial<CommandOutput>) => facts({ ...captured("no-firewall"), firewalldState: { ...fixture("firewall/no-firewall/firewalld-state", "firewalld-state"), ...state } }).detail;
 
-  it("the captured stopped daemon: its own words", () => expect(note({})).toMatch(/^IPv4: no default-deny inbound firewall for IPv4: firewalld: not running; nftables: /));
+  it("the captured stopped daemon: its own words", () => expect(note({})).toMatch(/^IPv4: no default-deny inbound firewall for IPv4: firewalld: not running \(busctl: the system bus says NameHasOwner org\.fedoraproject\.FirewallD1: b false\); nftables: /));
   it("not installed (exit 127)", () => expect(note({ exitCode: 127, stderr: "bash: line 1: firewall-cmd: command not found\n" })).toContain("firewall for IPv4: firewalld: not installed; nftables"));
   // The daemon's message printed on stdout instead, as older firewall-cmd releases do ("FirewallD is not running").
   it("the message on stdout when stderr is empty", () => expect(note({ stdout: "FirewallD is not running\n", stderr: "" })).toContain("firewall for IPv4: firewalld: FirewallD is not running; nftables"));
@@ -313,7 +313,7 @@ describe("nftables: the ruleset", () => {
       ["DOCKER_POSTROUTING", null, null, 2],
       ["POSTROUTING", "postrouting", "accept", 1],
     ]);
-    expect(tables[0]!.chains[0]!.rules[0]).toBe("ip daddr 127.0.0.11 tcp dport 53 counter dnat to 127.0.0.11:44159");
+    expect(tables[0]!.chains[0]!.rules[0]).toBe("ip daddr 127.0.0.11 tcp dport 53 counter dnat to 127.0.0.11:41601");
     expect(tables[1]!.chains).toEqual([
       {
         name: "input",

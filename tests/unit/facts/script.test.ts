@@ -147,6 +147,18 @@ describe("firewalld-state: busctl's RUNNING, else firewall-cmd --state itself", 
     expect(runState({ firewallCmd: FIREWALL_CMD_STATE.running })).toMatchObject({ exitCode: 0, stdout: "running\n", stderr: "" });
   });
 
+  it("the bus says no one owns firewalld's name: 'not running', exit 252, naming the bus's answer; firewall-cmd is not started", () => {
+    const busctl = `case "$*" in *NameHasOwner*) echo 'b false' ;; *) echo 'Failed to get property state' >&2; exit 1 ;; esac`;
+    const r = runState({ busctl, firewallCmd: FIREWALL_CMD_STATE.running });
+    expect(r).toMatchObject({ exitCode: 252, stdout: "", stderr: "not running (busctl: the system bus says NameHasOwner org.fedoraproject.FirewallD1: b false)\n" });
+    expect(r.ran).not.toContain("firewall-cmd");
+    // Only the bus's own "b false" counts: an owned name (or anything else) goes to firewall-cmd.
+    for (const answer of ["b true", "b false ", ""]) {
+      const other = runState({ busctl: `case "$*" in *NameHasOwner*) echo '${answer}' ;; *) exit 1 ;; esac`, firewallCmd: FIREWALL_CMD_STATE.failed });
+      expect(other, answer).toMatchObject({ exitCode: 251, stderr: "failed\n" });
+    }
+  });
+
   it("neither tool installed: exit 127 and bash's 'command not found' (absence, as before)", () => {
     const r = runState({});
     expect(r.exitCode).toBe(127);
