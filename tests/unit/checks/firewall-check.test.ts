@@ -1,33 +1,15 @@
 // SEC-02 on the firewall outputs captured from real daemons (tests/fixtures/facts/firewall/<case>/,
 // written by tests/fixtures/capture/capture-firewall.ts): cp1 of the compliant lab run gets one
 // captured host's firewall sections in place of its own, and SEC-02 is evaluated.
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { requirementById } from "../../../helpers/checks/catalogue.js";
-import type { Environment } from "../../../helpers/environment/schema.js";
 import { parseAllFacts, verdictFor } from "../../../helpers/evaluate.js";
-import type { CommandOutput } from "../../../helpers/model.js";
 import type { CollectedRun } from "../../../helpers/run/collected.js";
 import { allChecks } from "../../../specs/checks/index.js";
-import { CAPTURED_FIREWALL_SECTIONS, capturedFirewall } from "../facts/fixtures.js";
+import { sec02OnCapturedFirewall as sec02 } from "../../support/captured-firewall.js";
+import { replaceSection as replace } from "../../support/section-edits.js";
+import { labEnv as env, labRun as baseline } from "../../support/lab-run.js";
 
-const FIXTURE = join(import.meta.dirname, "../../fixtures/runs/lab");
-const env = JSON.parse(readFileSync(join(FIXTURE, "environment.resolved.json"), "utf8")) as Environment;
-const baseline = JSON.parse(readFileSync(join(FIXTURE, "collected.json"), "utf8")) as CollectedRun;
-
-
-function sec02(caseName: string, change: (sections: CommandOutput[]) => CommandOutput[] = (s) => s) {
-  const captured = change(capturedFirewall(caseName));
-  const replaced = new Set<string>(CAPTURED_FIREWALL_SECTIONS);
-  const run: CollectedRun = {
-    ...baseline,
-    hosts: baseline.hosts.map((h) => (h.name === "cp1" ? { ...h, sections: [...h.sections.filter((s) => !replaced.has(s.section)), ...captured] } : h)),
-  };
-  return verdictFor(requirementById("SEC-02"), "cp1", allChecks, { env, run, allFacts: parseAllFacts(run) });
-}
-
-const replace = (name: string, with_: Partial<CommandOutput>) => (sections: CommandOutput[]) => sections.map((s) => (s.section === name ? { ...s, ...with_ } : s));
 
 describe("SEC-02 on captured firewall daemons", () => {
   it.each(["firewalld-stock-ifcfg-zone", "firewalld-stock", "iptables-services", "nftables"])("%s passes", (caseName) => {

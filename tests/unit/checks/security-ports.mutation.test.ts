@@ -11,21 +11,12 @@ import type { CommandOutput } from "../../../helpers/model.js";
 import type { CollectedRun } from "../../../helpers/run/collected.js";
 import { allChecks } from "../../../specs/checks/index.js";
 import { allowedPorts } from "../../../specs/checks/ports.js";
+import { sec02OnCapturedFirewall as sec02 } from "../../support/captured-firewall.js";
+import { replaceSection as replace } from "../../support/section-edits.js";
 import { labEnv, labRun } from "../../support/lab-run.js";
-import { CAPTURED_FIREWALL_SECTIONS, absentFile, capturedFirewall, fixture } from "../facts/fixtures.js";
+import { absentFile, capturedFirewall, fixture } from "../facts/fixtures.js";
 
-const replace = (name: string, with_: Partial<CommandOutput>) => (sections: CommandOutput[]) => sections.map((s) => (s.section === name ? { ...s, ...with_ } : s));
 
-/** SEC-02 on cp1 of the lab run, its firewall sections those captured on another lab host. */
-function sec02(caseName: string, change: (sections: CommandOutput[]) => CommandOutput[] = (s) => s) {
-  const captured = change(capturedFirewall(caseName));
-  const replaced = new Set<string>(CAPTURED_FIREWALL_SECTIONS);
-  const run: CollectedRun = {
-    ...labRun,
-    hosts: labRun.hosts.map((h) => (h.name === "cp1" ? { ...h, sections: [...h.sections.filter((s) => !replaced.has(s.section)), ...captured] } : h)),
-  };
-  return verdictFor(requirementById("SEC-02"), "cp1", allChecks, { env: labEnv, run, allFacts: parseAllFacts(run) });
-}
 
 const sectionText = (caseName: string, section: string) => capturedFirewall(caseName).find((s) => s.section === section)!.stdout;
 
