@@ -156,16 +156,18 @@ function orderFilesystems(filesystems: FilesystemFacts[], dockerRoot: string | n
 
 /** The host's listening sockets (section ss-listen), whose ports the runner probes; empty when unreadable, as in HostFacts. */
 export function hostListeners(sections: CommandOutput[]): Listener[] {
-  const section = sections.find((s) => s.section === "ss-listen");
-  if (!section || sectionProblem(section) !== null) return [];
-  const listeners = parseListeners(section.stdout);
-  return listeners.ok ? listeners.value : [];
+  return readCleanly(sections, "ss-listen", parseListeners) ?? [];
 }
 
 /** The host's first global IPv6 address (section ipv6-addresses), which SEC-04 probes too; null when none or unreadable. */
 export function hostIpv6Address(sections: CommandOutput[]): string | null {
-  const section = sections.find((s) => s.section === "ipv6-addresses");
+  return readCleanly(sections, "ipv6-addresses", parseGlobalIpv6Addresses)?.[0] ?? null;
+}
+
+/** A section's parsed stdout when it ran cleanly and parsed; null otherwise. */
+function readCleanly<T>(sections: CommandOutput[], name: string, parser: (stdout: string) => Parsed<T>): T | null {
+  const section = sections.find((s) => s.section === name);
   if (!section || sectionProblem(section) !== null) return null;
-  const addresses = parseGlobalIpv6Addresses(section.stdout);
-  return addresses.ok ? (addresses.value[0] ?? null) : null;
+  const parsed = parser(section.stdout);
+  return parsed.ok ? parsed.value : null;
 }

@@ -99,16 +99,8 @@ export async function collectRun(env: Environment, options: CollectOptions): Pro
           probeHost(host, null);
           return { ...base, error: connection?.ok === false ? connection.error : "not connected" };
         }
-        let probed = false;
-        const early = {
-          sections: PROBE_INPUT_SECTIONS,
-          arrived: (sections: CommandOutput[]) => {
-            probed = true;
-            probeHost(host, sections);
-          },
-        };
+        const early = { sections: PROBE_INPUT_SECTIONS, arrived: (sections: CommandOutput[] | null) => probeHost(host, sections) };
         const facts = await collectHostFacts(pool, host.name, { sudo: host.sudo ?? env.ssh.sudo, commandTimeoutMs: env.ssh.commandTimeoutMs, early });
-        if (!probed) probeHost(host, facts.error === null ? facts.sections : null);
         const outcome = facts.error !== null ? `BROKEN: ${facts.error}` : facts.cutShort ? `facts PARTIAL: ${facts.cutShort}` : "facts collected";
         options.log(`  ${host.name}: ${outcome} (${facts.durationMs} ms)`);
         return { ...base, error: facts.error, sections: facts.sections };

@@ -15,8 +15,11 @@ export interface HostFactsCollection {
 export interface HostFactsOptions {
   sudo: boolean;
   commandTimeoutMs: number;
-  /** Called once, while the script still runs, when all of these sections have arrived whole. */
-  early?: { sections: readonly string[]; arrived: (sections: CommandOutput[]) => void };
+  /**
+   * Called exactly once with these sections: while the script still runs, as soon as all of them
+   * have arrived whole; otherwise when it ends, with those of them that arrived (null: no sections).
+   */
+  early?: { sections: readonly string[]; arrived: (sections: CommandOutput[] | null) => void };
 }
 
 /**
@@ -25,10 +28,16 @@ export interface HostFactsOptions {
  * (exitCode null), and the ones that never started are recorded as not run with the reason.
  */
 export async function collectHostFacts(pool: SshPool, host: string, opts: HostFactsOptions): Promise<HostFactsCollection> {
-  const onStdout = opts.early ? watchFor(opts.early.sections, opts.early.arrived) : undefined;
-  const output = await pool.exec(host, ["bash", "-s"], { stdin: collectionScript(SECTIONS, scriptBudgetFor(opts.commandTimeoutMs)), sudo: opts.sudo, section: "facts", timeoutMs: opts.commandTimeoutMs, onStdout });
+  const early = opts.early ? handOver(opts.early.sections, opts.early.arrived) : undefined;
+  const output = await pool.exec(host, ["bash", "-s"], { stdin: collectionScript(SECTIONS, scriptBudgetFor(opts.commandTimeoutMs)), sudo: opts.sudo, section: "facts", timeoutMs: opts.commandTimeoutMs, onStdout: early?.watch });
+  const facts = factsFrom(output, opts.commandTimeoutMs);
+  early?.atEnd(facts.error === null ? facts.sections : null);
+  return facts;
+}
+
+function factsFrom(output: ExecOutput, commandTimeoutMs: number): HostFactsCollection {
   const arrived = splitSections(output.stdout);
-  const ending = endedEarly(output, opts.commandTimeoutMs);
+  const ending = endedEarly(output, commandTimeoutMs);
   const result = { cutShort: ending, durationMs: output.durationMs };
   if (arrived.length === 0) {
     const stderr = output.stderr.trim().slice(0, 300);
@@ -47,16 +56,25 @@ function endedEarly(output: ExecOutput, commandTimeoutMs: number): string | null
   return null;
 }
 
-/** A stdout listener that calls `arrived` once with the named sections, as soon as each has ended. */
-function watchFor(names: readonly string[], arrived: (sections: CommandOutput[]) => void): (chunk: Buffer) => void {
+/** Hands the named sections to `arrived` once: from the output as it arrives (`watch`), as soon as
+ * each has ended, or else from the whole collection (`atEnd`). */
+function handOver(names: readonly string[], arrived: (sections: CommandOutput[] | null) => void) {
   const chunks: Buffer[] = [];
-  let called = false;
-  return (chunk) => {
-    if (called) return;
-    chunks.push(chunk);
-    const ended = finishedSections(Buffer.concat(chunks).toString("utf8")).filter((s) => names.includes(s.section));
-    if (ended.length < names.length) return;
-    called = true;
-    arrived(ended);
+  let handed = false;
+  const hand = (sections: CommandOutput[] | null) => {
+    handed = true;
+    arrived(sections);
+  };
+  const named = (sections: CommandOutput[]) => sections.filter((s) => names.includes(s.section));
+  return {
+    watch(chunk: Buffer): void {
+      if (handed) return;
+      chunks.push(chunk);
+      const ended = named(finishedSections(Buffer.concat(chunks).toString("utf8")));
+      if (ended.length === names.length) hand(ended);
+    },
+    atEnd(sections: CommandOutput[] | null): void {
+      if (!handed) hand(sections === null ? null : named(sections));
+    },
   };
 }

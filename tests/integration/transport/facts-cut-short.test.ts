@@ -64,14 +64,14 @@ interface Scenario {
   facts: HostFactsCollection;
   wallMs: number;
   verdicts: Map<string, Verdict>;
-  /** When the probe-input sections were handed over while the script ran (null: never). */
-  early: { atMs: number; sections: CommandOutput[] } | null;
+  /** When the probe-input sections were handed over, and which (null: not handed over). */
+  early: { atMs: number; sections: CommandOutput[] | null } | null;
 }
 
 async function factsOf(pool: SshPool, host: string): Promise<Scenario> {
   const started = Date.now();
   let early: Scenario["early"] = null;
-  const arrived = (sections: CommandOutput[]) => {
+  const arrived = (sections: CommandOutput[] | null) => {
     expect(early, "handed over twice").toBeNull();
     early = { atMs: Date.now() - started, sections };
   };
@@ -190,8 +190,9 @@ describe("the healthy host", () => {
 
 describe("the sections the network probes need", () => {
   it("are handed over once, whole, as the collection ends with them", () => {
-    expect(healthy.early?.sections.map((s) => s.section)).toEqual([...PROBE_INPUT_SECTIONS]);
-    for (const early of healthy.early!.sections) expect(early).toEqual(section(healthy.facts, early.section));
+    expect(healthy.early?.sections?.map((s) => s.section)).toEqual([...PROBE_INPUT_SECTIONS]);
+    for (const early of healthy.early!.sections!) expect(early).toEqual(section(healthy.facts, early.section));
+    for (const scenario of [healthy, dockerHung, firewalldHung, dropping]) expect(scenario.early).not.toBeNull();
   });
   it("are handed over while the script still runs: before a hung dockerd's wait, not after it", () => {
     expect(dockerHung.early).not.toBeNull();
