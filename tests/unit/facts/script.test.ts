@@ -49,9 +49,10 @@ describe("collection script on this machine", () => {
 
   it("a missing tool is a section with exit 127, not an abort", () => {
     const getenforce = sections.find((s) => s.section === "getenforce");
-    // This Debian machine has no SELinux userland. `timeout` runs the plain command itself and says so.
+    // This Debian machine has no SELinux userland. getenforce cannot hang: the script's bash runs it
+    // without `timeout`, and says so itself.
     expect(getenforce?.exitCode).toBe(127);
-    expect(getenforce?.stderr).toMatch(/failed to run command .getenforce.: No such file or directory/);
+    expect(getenforce?.stderr).toMatch(/getenforce: command not found/);
   });
 
   it("builds sane facts", () => {
@@ -100,10 +101,61 @@ describe("a failing section does not spoil the others", () => {
     expect(byName.get("after")).toMatchObject({ exitCode: 0, stdout: "after\n", stderr: "" });
   });
 
+  it("a missing tool under `timeout` exits 127 too, with timeout's words", () => {
+    const [missing] = splitSections(runLocally(collectionScript([{ name: "missing", command: "no-such-tool-api7", body: "no-such-tool-api7" }])));
+    expect(missing).toMatchObject({ exitCode: 127, stderr: expect.stringMatching(/failed to run command .no-such-tool-api7.: No such file or directory/) });
+  });
+
   it("a section that runs too long is stopped by timeout and flagged", { timeout: 30_000 }, () => {
     const slow = splitSections(runLocally(collectionScript([{ name: "slow", command: "sleep 60", body: "sleep 60" }, { name: "next", command: "echo next", body: "echo next" }])));
     expect(slow[0]).toMatchObject({ section: "slow", exitCode: 124, timedOut: true });
     expect(slow[1]).toMatchObject({ section: "next", exitCode: 0, stdout: "next\n" });
+  });
+});
+
+describe("sections that cannot hang run in the script's own bash, without timeout", () => {
+  const sections: SectionDefinition[] = [
+    { name: "plain", command: "echo plain", body: "echo plain", cannotHang: true },
+    { name: "body", command: "a body", body: "found=yes\necho body; echo err >&2; return 4", cannotHang: true },
+    { name: "reads-stdin", command: "cat", body: "cat; echo done", cannotHang: true },
+    { name: "missing", command: "no-such-tool-api7", body: "no-such-tool-api7", cannotHang: true },
+    { name: "after", command: "echo ${found:-unset}", body: "echo ${found:-unset}" },
+  ];
+  const script = collectionScript(sections);
+  const byName = new Map(splitSections(runLocally(script)).map((s) => [s.section, s]));
+
+  it("a plain command runs as it is, a longer body in a subshell; neither under timeout nor a new bash", () => {
+    expect(script).toMatch(/^api7audit_plain_run\(\) \{ echo plain; \}$/m);
+    expect(script).toMatch(/^api7audit_body_run\(\) \{ \( api7audit_body \); \}$/m);
+    expect(script).not.toMatch(/export -f api7audit_(plain|body|reads_stdin|missing)\b/);
+    expect(script).toMatch(/^ {2}api7audit_run plain \S+ \S+ - - -$/m);
+  });
+  it("keeps stdout, stderr and the exit code", () => {
+    expect(byName.get("plain")).toMatchObject({ exitCode: 0, stdout: "plain\n", stderr: "" });
+    expect(byName.get("body")).toMatchObject({ exitCode: 4, stdout: "body\n", stderr: "err\n" });
+  });
+  it("reads /dev/null, not the rest of the script", () => expect(byName.get("reads-stdin")).toMatchObject({ exitCode: 0, stdout: "done\n" }));
+  it("a missing tool exits 127, with bash's words", () =>
+    expect(byName.get("missing")).toMatchObject({ exitCode: 127, stderr: expect.stringMatching(/no-such-tool-api7: command not found/) }));
+  it("a body's variables stay in its subshell", () => expect(byName.get("after")?.stdout).toBe("unset\n"));
+});
+
+describe("the script's clock without EPOCHREALTIME (bash before 5.0)", () => {
+  // bash 5 loses EPOCHREALTIME once it is unset: the script then reads /proc/uptime, as on CentOS 7's bash 4.2.
+  const clock = /^api7audit_clock\(\) \{\n[\s\S]*?\n\}$/m.exec(collectionScript())?.[0];
+
+  it("is /proc/uptime in milliseconds, read by bash itself (no PATH, so no date)", () => {
+    const probe = `unset EPOCHREALTIME\n${clock}\napi7audit_clock; read -r up _ </proc/uptime; echo "$now_ms $up"`;
+    // stdin not a socket (libuv's pipes are), or bash reads ~/.bashrc as if started by sshd.
+    const result = spawnSync("/bin/bash", ["-c", probe], { encoding: "utf8", env: { PATH: "" }, stdio: ["ignore", "pipe", "pipe"] });
+    const [nowMs, uptime] = result.stdout.trim().split(" ").map(Number);
+    expect(result.stderr).toBe("");
+    expect(Math.abs(nowMs! - uptime! * 1000)).toBeLessThan(1000);
+  });
+  it("times a whole script's sections", () => {
+    const [sleeps] = splitSections(runLocally(`unset EPOCHREALTIME\n${collectionScript([{ name: "sleeps", command: "sleep 0.3", body: "sleep 0.3" }], 2)}`));
+    expect(sleeps).toMatchObject({ section: "sleeps", exitCode: 0 });
+    expect(sleeps?.durationMs).toBeGreaterThanOrEqual(280);
   });
 });
 
@@ -236,19 +288,25 @@ describe("the time budget", () => {
 
   // Read from the script text itself: what a host actually runs.
   const script = collectionScript();
-  const calls = [...script.matchAll(/^ {2}api7audit_run (\S+) \S+ \S+ (\d+) (\S+) \S+$/gm)].map(([, name, timeout, daemon]) => ({
+  const calls = [...script.matchAll(/^ {2}api7audit_run (\S+) \S+ \S+ (\d+|-) (\S+) \S+$/gm)].map(([, name, timeout, daemon]) => ({
     name: name!,
-    timeoutSeconds: Number(timeout),
+    timeoutSeconds: timeout === "-" ? null : Number(timeout),
     daemon: daemon!,
   }));
   const budgetSeconds = Number(/^ {2}budget_ms=(\d+)$/m.exec(script)?.[1]) / 1000;
   const killGraceSeconds = Number(/timeout -k (\d+) "\$1"/.exec(script)?.[1]);
   const commandTimeoutSeconds = sshDefaultsSchema.parse({}).commandTimeoutMs / 1000;
 
-  it("every section is called with its timeout: the daemon wait for daemon sections, the section timeout otherwise", () => {
+  it("every section is called with its timeout: the daemon wait for daemon sections, none for file reads and sections that cannot hang, the section timeout otherwise", () => {
     expect(calls.map((c) => c.name)).toEqual(SECTIONS.map((s) => s.name));
-    for (const call of calls) {
-      expect(call.timeoutSeconds, call.name).toBe(call.daemon === "-" ? SECTION_TIMEOUT_SECONDS : DAEMON_ANSWER_SECONDS);
+    for (const [i, call] of calls.entries()) {
+      const section = SECTIONS[i]!;
+      const untimed = section.cannotHang === true || /^cat \/\S+$/.test(section.body);
+      expect(call.timeoutSeconds, call.name).toBe(untimed ? null : call.daemon === "-" ? SECTION_TIMEOUT_SECONDS : DAEMON_ANSWER_SECONDS);
+    }
+    // What asks a daemon, or may wait on another process or a mount, is never left without a timeout.
+    for (const name of ["docker-version", "docker-root", "docker-ps", "firewalld-state", "firewalld-runtime", "firewalld-permanent", "zone-bindings", "processes", "df", "ss-listen"]) {
+      expect(calls.find((c) => c.name === name)?.timeoutSeconds, name).not.toBeNull();
     }
     expect(budgetSeconds).toBe(SCRIPT_BUDGET_SECONDS);
     expect(killGraceSeconds).toBe(KILL_GRACE_SECONDS);
