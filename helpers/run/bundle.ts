@@ -32,8 +32,11 @@ export async function finishBundle(input: BundleInput): Promise<void> {
   writeFileSync(runFiles.results(runDir), JSON.stringify(redactDeep(resultsFile, secrets), null, 2));
   await writeAllureExtras(runDir, { environment: input.env.name, suite: resultsFile.suite, extra: { runId: resultsFile.runId } });
   const history = join(input.reportRoot, ".history");
-  await (input.allure ? input.allure.generate(runDir, history) : generateAllureReport(runDir, history));
-  await writeMatrix(runDir, resultsFile, input.catalogue, redactDeep(input.collected, secrets), secrets);
+  // The report is generated in its own process: the matrix is written meanwhile.
+  await Promise.all([
+    input.allure ? input.allure.generate(runDir, history) : generateAllureReport(runDir, history),
+    writeMatrix(runDir, resultsFile, input.catalogue, redactDeep(input.collected, secrets), secrets),
+  ]);
   await writeManifest(runDir, {
     runId: resultsFile.runId,
     environmentName: input.env.name,
