@@ -72,6 +72,9 @@ async function buildBundle(entry) {
     return outputFiles[0].contents;
   } catch (error) {
     throw new Error(`the Allure generator bundle could not be built from ${entry}: ${error.message}`, { cause: error });
+  } finally {
+    // esbuild's service process would otherwise idle beside the generator until the report is asked for.
+    await esbuild.stop();
   }
 }
 
