@@ -19,7 +19,7 @@ import { pathToFileURL } from "node:url";
 
 const REPO_ROOT = resolve(import.meta.dirname, "../..");
 export const GENERATOR_ENTRY = join(import.meta.dirname, "allure-generate.mjs");
-export const GENERATOR_CACHE = join(REPO_ROOT, "node_modules", ".cache", "api7-ha-audit", "allure-generator");
+const GENERATOR_CACHE = join(REPO_ROOT, "node_modules", ".cache", "api7-ha-audit", "allure-generator");
 const PLUGIN_IMPORTS = join(import.meta.dirname, "allure-plugin-imports.mjs");
 const INSTALLED_TREE = join(REPO_ROOT, "node_modules", ".package-lock.json");
 // Allure's core imports report plugins by name at run time; the shim serves them from the bundle.
@@ -49,8 +49,12 @@ export async function generatorBundle({ entry = GENERATOR_ENTRY, cacheDir = GENE
   removeStaleBundles(cacheDir);
   // Written aside and renamed into place: a concurrent or interrupted start never sees half a bundle.
   const partial = `${file}.${process.pid}.partial`;
-  writeFileSync(partial, code);
-  renameSync(partial, file);
+  try {
+    writeFileSync(partial, code);
+    renameSync(partial, file);
+  } finally {
+    rmSync(partial, { force: true });
+  }
   return { file, built: true };
 }
 
@@ -86,7 +90,7 @@ function pinModuleLocations(esbuild) {
       build.onLoad({ filter: /\.[cm]?js$/ }, async ({ path }) => {
         const source = CORE_PLUGIN_IMPORT.test(path) ? PLUGIN_IMPORTS : path;
         const text = readFileSync(source, "utf8");
-        // Imports in the shim resolve from the shim's folder, as they would unbundled.
+        // Imports resolve from the folder of the file read: the shim's own, for core's module.js.
         const resolveDir = dirname(source);
         if (!/import\.meta|__dirname|__filename/.test(text)) return { contents: text, loader: "js", resolveDir };
         const { code } = await esbuild.transform(text, {
