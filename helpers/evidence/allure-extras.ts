@@ -8,7 +8,8 @@
 //   awesome report; `categories.json` in the results folder is read only by the classic/allure2
 //   plugins, written too so either report shows them;
 // - history: `historyPath` in allurerc is a JSONL file, appended once per generation;
-// - generation: allure-generate.mjs, the CLI's generate command started ahead of need (see there).
+// - generation: allure-generate.mjs, the CLI's generate command started ahead of need (see there),
+//   run from one esbuild bundle (allure-bundle.mjs) that allure-generate-bundled.mjs builds if missing.
 import { spawn } from "node:child_process";
 import { mkdir, mkdtemp, rename, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -17,7 +18,7 @@ import { fileURLToPath } from "node:url";
 import { LEAN_HEAP_FLAGS } from "../node-flags.js";
 
 const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
-const GENERATOR = join(REPO_ROOT, "helpers", "evidence", "allure-generate.mjs");
+const GENERATOR = join(REPO_ROOT, "helpers", "evidence", "allure-generate-bundled.mjs");
 export const HISTORY_FILE = "history.jsonl";
 /** Runs the trends go back (a month of nightly runs). Allure keeps every run by default: each adds
  * about 110 KB (4 lab hosts) that every later generation reads and embeds in report.html. */

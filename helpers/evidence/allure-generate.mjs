@@ -4,12 +4,11 @@
 // calls as the allure CLI's generate command (node_modules/allure/dist/commands/generate.js and
 // commons/generate.js, which are not in the package's exports, hence the path). Plain JavaScript, so
 // it needs no TypeScript loader. Exits 0 after generating, 1 on error, 0 without a line (not needed).
+// It runs as one esbuild bundle (allure-bundle.mjs), which also holds the report plugin readConfig
+// imports by name (allure-plugin-imports.mjs): loaded with the rest, not after the specs.
 import { createInterface } from "node:readline";
 import { readConfig } from "@allurereport/core";
 import { generate } from "../../node_modules/allure/dist/commands/commons/generate.js";
-// The report plugin too: readConfig imports it by name (the same module), which is then a cache hit
-// instead of about 0.25 s of loading after the specs.
-import "@allurereport/plugin-awesome";
 
 const lines = createInterface({ input: process.stdin });
 for await (const line of lines) {
