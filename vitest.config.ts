@@ -9,7 +9,7 @@ export default defineConfig({
     reporters: runDir
       ? [
           "default",
-          new (await import("./helpers/run/allure-reporter.js")).AuditAllureReporter({ resultsDir: `${runDir}/allure-results` }),
+          ["./helpers/run/allure-reporter.ts", { resultsDir: `${runDir}/allure-results` }],
           ["junit", { outputFile: `${runDir}/junit.xml`, suiteName: "api7-ha-audit" }],
         ]
       : ["default"],

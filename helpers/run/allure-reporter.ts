@@ -44,7 +44,8 @@ export class UnsyncedResultsWriter extends FileSystemWriter {
   }
 }
 
-export class AuditAllureReporter extends AllureVitestReporter {
+/** vitest.config.ts names this module as a reporter: vitest constructs its default export with the options. */
+export default class AuditAllureReporter extends AllureVitestReporter {
   private readonly resultsDir: string;
 
   constructor(options: { resultsDir: string }) {

@@ -7,7 +7,7 @@ import { FileSystemWriter, type Writer } from "allure-js-commons/sdk/reporter";
 import type { TestResult, TestResultContainer } from "allure-js-commons";
 import type { Vitest } from "vitest/node";
 import { afterEach, describe, expect, it } from "vitest";
-import { AuditAllureReporter, UnsyncedResultsWriter } from "../../../helpers/run/allure-reporter.js";
+import AuditAllureReporter, { UnsyncedResultsWriter } from "../../../helpers/run/allure-reporter.js";
 
 const folders: string[] = [];
 const scratch = async () => {
