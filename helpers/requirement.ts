@@ -66,17 +66,20 @@ function settle(verdict: Verdict, skip: (note?: string) => void): void {
 
 async function describeInAllure(req: Requirement, verdict: Verdict, run: RunContext): Promise<void> {
   const host = verdict.host ? run.env.hosts.find((h) => h.name === verdict.host) : undefined;
-  await allure.label("requirement", req.id);
-  await allure.label("level", req.level);
-  await allure.label("host", verdict.target);
-  await allure.label("verdict", verdict.status);
-  if (host) await allure.label("role", host.roles.join(","));
-  await allure.epic(run.env.name);
-  await allure.feature(SECTION_TITLES[req.section]);
-  await allure.story(`${req.id} ${req.title}`);
-  await allure.severity(req.level === "MUST" ? "critical" : req.level === "SHOULD" ? "minor" : "trivial");
+  // One message for all labels: each runtime call is a message from the worker to the reporter.
+  await allure.labels(
+    { name: "requirement", value: req.id },
+    { name: "level", value: req.level },
+    { name: "host", value: verdict.target },
+    { name: "verdict", value: verdict.status },
+    ...(host ? [{ name: "role", value: host.roles.join(",") }] : []),
+    { name: allure.LabelName.EPIC, value: run.env.name },
+    { name: allure.LabelName.FEATURE, value: SECTION_TITLES[req.section] },
+    { name: allure.LabelName.STORY, value: `${req.id} ${req.title}` },
+    { name: allure.LabelName.SEVERITY, value: req.level === "MUST" ? "critical" : req.level === "SHOULD" ? "minor" : "trivial" },
+    ...(verdict.status === "warning" || verdict.status === "waived" ? [{ name: allure.LabelName.TAG, value: verdict.status }] : []),
+  );
   await allure.parameter("target", verdict.target);
-  if (verdict.status === "warning" || verdict.status === "waived") await allure.tag(verdict.status);
   await allure.description(
     [
       `**${req.id}** (${req.level}, page ${req.source.join(", ")}): ${req.check}`,

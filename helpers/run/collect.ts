@@ -7,7 +7,8 @@ import { hostIpv6Address, hostListeners } from "../facts/build.js";
 import { PROBE_INPUT_SECTIONS } from "../facts/script.js";
 import type { CommandOutput } from "../model.js";
 import { mapWithConcurrency } from "../probes/concurrency.js";
-import type { NetworkProbeHost, NetworkProbeRun } from "../probes/plan.js";
+import type { NetworkProbeHost } from "../probes/plan.js";
+import type { NetworkProbeRun } from "../probes/run.js";
 import { SshPool } from "../transport/ssh-pool.js";
 import type { CollectedRun, HostCollection } from "./collected.js";
 import { collectHostFacts } from "./host-facts.js";
@@ -65,7 +66,7 @@ export async function collectRun(env: Environment, options: CollectOptions): Pro
     // pg, TLS: about 0.3 s of CPU to load) loads while the scripts run, not before them.
     const reachable = new Set<string>();
     const probing: Promise<NetworkProbeRun> | null = options.wants.probes
-      ? import("../probes/plan.js").then(({ startNetworkProbes }) =>
+      ? import("../probes/run.js").then(({ startNetworkProbes }) =>
           startNetworkProbes({
             env,
             execOnHost: (host, argv, section) => (reachable.has(host) ? exec(host, argv, section) : Promise.reject(new Error(`${host} is not connected`))),

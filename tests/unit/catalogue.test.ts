@@ -2,7 +2,8 @@
 // strictness. The ID list is committed here: it is the contract the reports and waivers rely on.
 import { describe, expect, it } from "vitest";
 import { readFileSync } from "node:fs";
-import { CATALOGUE_FILE, CatalogueError, loadCatalogue, parseCatalogue, requirementById } from "../../helpers/checks/catalogue.js";
+import { CATALOGUE_FILE, CatalogueError, loadCatalogue, requirementById } from "../../helpers/checks/catalogue.js";
+import { parseCatalogue } from "../../helpers/checks/catalogue-schema.js";
 
 /** The stable requirement IDs, in the page's order. */
 const CONTRACT_IDS = [
@@ -101,6 +102,11 @@ describe("catalogue contents", () => {
     expect(loadCatalogue()).toBe(requirements);
     expect(requirementById("HW-03").title).toMatch(/4 GiB/);
     expect(() => requirementById("HW-99")).toThrow(/unknown requirement ID "HW-99"/);
+  });
+
+  it("is what parsing and validating the YAML gives, whether it came from the JSON cache or not", () => {
+    expect(requirements).toEqual(parseCatalogue(catalogueText));
+    expect(Object.isFrozen(requirements) && requirements.every((requirement) => Object.isFrozen(requirement))).toBe(true);
   });
 });
 

@@ -10,7 +10,7 @@ import type net from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { environmentSchema, type Environment } from "../../../helpers/environment/schema.js";
 import type { CommandOutput } from "../../../helpers/model.js";
-import { collectNetworkProbes, startNetworkProbes, type NetworkProbeOutput } from "../../../helpers/probes/plan.js";
+import { collectNetworkProbes, startNetworkProbes, type NetworkProbeOutput } from "../../../helpers/probes/run.js";
 import { prometheusProbe } from "../../../helpers/probes/prometheus.js";
 import type { CollectedRun } from "../../../helpers/run/collected.js";
 import { requirementById } from "../../../helpers/checks/catalogue.js";
