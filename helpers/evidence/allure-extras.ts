@@ -11,7 +11,7 @@
 // - generation: allure-generate.mjs, the CLI's generate command started ahead of need (see there),
 //   run from one esbuild bundle (allure-bundle.mjs) that allure-generate-bundled.mjs builds if missing.
 import { spawn } from "node:child_process";
-import { mkdir, mkdtemp, rename, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -23,6 +23,30 @@ export const HISTORY_FILE = "history.jsonl";
 /** Runs the trends go back (a month of nightly runs). Allure keeps every run by default: each adds
  * about 110 KB (4 lab hosts) that every later generation reads and embeds in report.html. */
 export const HISTORY_LIMIT = 30;
+/** History a generation reads and embeds, at most: a run's entry grows with the fleet (1.2 MB for 50
+ * lab hosts, whose 30 runs made generation 6.5 s instead of 2.4 s, report.html 60 MB and the
+ * generator 515 MB), so large fleets keep fewer runs. */
+export const HISTORY_BUDGET_BYTES = 8 * 1024 * 1024;
+/** Runs kept whatever their size: a trend needs a few points. */
+export const HISTORY_MIN_RUNS = 5;
+
+/**
+ * Runs to keep (this one included) for a history file of `bytes` holding `runs` runs: HISTORY_LIMIT,
+ * or as many runs of the file's average size as fit in HISTORY_BUDGET_BYTES, but HISTORY_MIN_RUNS at least.
+ */
+export function historyRunsToKeep(bytes: number, runs: number, budgetBytes = HISTORY_BUDGET_BYTES): number {
+  if (runs === 0) return HISTORY_LIMIT;
+  const fitting = Math.floor(budgetBytes / (bytes / runs));
+  return Math.min(HISTORY_LIMIT, Math.max(HISTORY_MIN_RUNS, fitting));
+}
+
+/** historyRunsToKeep for the history file as it is (JSON Lines: one run per line); none yet is HISTORY_LIMIT. */
+async function historyLimitFor(historyFile: string, budgetBytes: number | undefined): Promise<number> {
+  const text = await readFile(historyFile).catch(() => Buffer.alloc(0));
+  let runs = 0;
+  for (let at = text.indexOf(10); at !== -1; at = text.indexOf(10, at + 1)) runs++;
+  return historyRunsToKeep(text.length, runs, budgetBytes);
+}
 
 export interface AllureEnvironmentInfo {
   /** Name of the audited environment (environment file `name`). */
@@ -78,8 +102,10 @@ export async function writeAllureExtras(runDir: string, info: AllureEnvironmentI
 export interface AllureReportOptions {
   /** Report title; default "api7-ha-audit". */
   name?: string;
-  /** Runs kept in the history file, this one included; default HISTORY_LIMIT. */
+  /** Runs kept in the history file, this one included; default historyRunsToKeep of the file. */
   historyLimit?: number;
+  /** The history budget historyRunsToKeep works with; default HISTORY_BUDGET_BYTES. */
+  historyBudgetBytes?: number;
 }
 
 export interface GeneratedReport {
@@ -157,7 +183,7 @@ async function generateWith(
       name: options.name ?? "api7-ha-audit",
       output,
       historyPath: historyFile,
-      historyLimit: options.historyLimit ?? HISTORY_LIMIT,
+      historyLimit: options.historyLimit ?? (await historyLimitFor(historyFile, options.historyBudgetBytes)),
       categories: AUDIT_CATEGORIES,
       plugins: { awesome: { options: { singleFile: true, reportLanguage: "en" } } },
     };

@@ -5,7 +5,15 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { generateAllureReport, renderEnvironmentProperties, writeAllureExtras } from "../../../helpers/evidence/allure-extras.js";
+import {
+  HISTORY_BUDGET_BYTES,
+  HISTORY_LIMIT,
+  HISTORY_MIN_RUNS,
+  generateAllureReport,
+  historyRunsToKeep,
+  renderEnvironmentProperties,
+  writeAllureExtras,
+} from "../../../helpers/evidence/allure-extras.js";
 
 const REPO_ROOT = resolve(import.meta.dirname, "../../..");
 let work: string;
@@ -98,5 +106,28 @@ describe("generateAllureReport", () => {
     const linesAfterThird = (await readFile(third.historyFile, "utf8")).trim().split("\n");
     expect(linesAfterThird).toHaveLength(2);
     expect(linesAfterThird[0]).toBe(linesAfterSecond[1]);
-  }, 120_000);
+
+    // Large runs keep fewer: eight runs of history, a budget of three of them, HISTORY_MIN_RUNS kept.
+    const entry = linesAfterThird[1]!;
+    await writeFile(third.historyFile, `${entry}\n`.repeat(8));
+    const underBudget = await generateAllureReport(runDir, historyPath, { historyBudgetBytes: 3 * (entry.length + 1) });
+    expect((await readFile(underBudget.historyFile, "utf8")).trim().split("\n")).toHaveLength(HISTORY_MIN_RUNS);
+    // Within the budget, every run stays (and this one joins them).
+    const withinBudget = await generateAllureReport(runDir, historyPath, { historyBudgetBytes: 100 * (entry.length + 1) });
+    expect((await readFile(withinBudget.historyFile, "utf8")).trim().split("\n")).toHaveLength(HISTORY_MIN_RUNS + 1);
+  }, 180_000);
+});
+
+describe("historyRunsToKeep: HISTORY_LIMIT runs, fewer when they outgrow the budget", () => {
+  const MB = 1024 * 1024;
+  it("no history yet: HISTORY_LIMIT", () => expect(historyRunsToKeep(0, 0)).toBe(HISTORY_LIMIT));
+  it("small runs (4 lab hosts, about 110 KB each): HISTORY_LIMIT", () => expect(historyRunsToKeep(10 * 110 * 1024, 10)).toBe(HISTORY_LIMIT));
+  it("large runs (50 lab hosts, about 1.2 MB each): as many as fit in the budget", () =>
+    expect(historyRunsToKeep(2 * 1.2 * MB, 2)).toBe(Math.floor(HISTORY_BUDGET_BYTES / (1.2 * MB))));
+  it("the budget's edge: runs that fit exactly all stay, one byte more and one goes", () => {
+    expect(historyRunsToKeep(HISTORY_BUDGET_BYTES, 8)).toBe(8);
+    expect(historyRunsToKeep(HISTORY_BUDGET_BYTES + 8, 8)).toBe(7);
+  });
+  it("very large runs: HISTORY_MIN_RUNS at least", () => expect(historyRunsToKeep(3 * 20 * MB, 3)).toBe(HISTORY_MIN_RUNS));
+  it("the budget given replaces the default", () => expect(historyRunsToKeep(10 * MB, 10, 6 * MB)).toBe(6));
 });
