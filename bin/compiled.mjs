@@ -68,12 +68,10 @@ async function compiledTree(files) {
   return tree;
 }
 
-/** Trees of earlier sources, after a day: a run started from one may still be loading modules from it.
- * Only trees (and their partial copies): the cache also holds the Allure generator's bundles. */
+/** Trees of earlier sources, after a day: a run started from one may still be loading modules from it. */
 function removeStaleTrees() {
   const dayAgo = Date.now() - 24 * 3600 * 1000;
-  const trees = existsSync(CACHE) ? readdirSync(CACHE).filter((name) => /^[0-9a-f]{16}(\.|$)/.test(name)) : [];
-  for (const name of trees) {
+  for (const name of existsSync(CACHE) ? readdirSync(CACHE) : []) {
     const path = join(CACHE, name);
     if (statSync(path).mtimeMs < dayAgo) rmSync(path, { recursive: true, force: true });
   }

@@ -2,7 +2,7 @@
 // several hundred small files it imports cost most of its ~1.1 s of CPU at start-up (README,
 // "Performance"); one file loads in about half that.
 //
-// Cached like bin/compiled.mjs: node_modules/.cache/api7-ha-audit/allure-generator/<hash>.mjs, where
+// Cached like bin/compiled.mjs: node_modules/.cache/api7-ha-audit-allure-generator/<hash>.mjs, where
 // <hash> covers the bundle's own sources (the entry, this file, the plugin-import shim), npm's record
 // of the installed tree (node_modules/.package-lock.json: every bundled package's version), esbuild's
 // version and the checkout's path. esbuild is imported only when a bundle must be built.
@@ -19,7 +19,8 @@ import { pathToFileURL } from "node:url";
 
 const REPO_ROOT = resolve(import.meta.dirname, "../..");
 export const GENERATOR_ENTRY = join(import.meta.dirname, "allure-generate.mjs");
-const GENERATOR_CACHE = join(REPO_ROOT, "node_modules", ".cache", "api7-ha-audit", "allure-generator");
+// Its own folder beside compiled.mjs's trees, so that each cache cleans up only its own entries.
+const GENERATOR_CACHE = join(REPO_ROOT, "node_modules", ".cache", "api7-ha-audit-allure-generator");
 const PLUGIN_IMPORTS = join(import.meta.dirname, "allure-plugin-imports.mjs");
 const INSTALLED_TREE = join(REPO_ROOT, "node_modules", ".package-lock.json");
 // Allure's core imports report plugins by name at run time; the shim serves them from the bundle.
