@@ -40,6 +40,10 @@ export interface LabFirewall {
   ifcfgZone: string | null;
   /** iptables only: INPUT policy of /etc/sysconfig/iptables and /etc/sysconfig/ip6tables. */
   inputPolicy: { ipv4: "DROP" | "ACCEPT"; ipv6: "DROP" | "ACCEPT" };
+  /** firewalld only: the zone eth0 is bound to, at runtime and --permanent. */
+  zone: "public" | "trusted";
+  /** nftables and iptables (IPv4): an unconditional accept ahead of the deny, persisted too (seeded violation). */
+  acceptAllFirst: boolean;
 }
 
 export interface LabHostSpec {
@@ -69,6 +73,8 @@ export interface LabHostSpec {
   knownHostKeyOf: string | null;
   /** "host:port" the gateway forwards every request to (a gateway that needs the CP per request), or null. */
   gatewayUpstream: string | null;
+  /** Debian's dhclient runs (on a veth pair inside the container: no DHCP traffic leaves it), holding UDP 68. */
+  dhcpClient: boolean;
 }
 
 /**
@@ -133,6 +139,8 @@ function compliantHost(name: string, role: LabRole, firewallKind: LabFirewallKin
       zoneTarget: "default",
       ifcfgZone: null,
       inputPolicy: { ipv4: "DROP", ipv6: "DROP" },
+      zone: "public",
+      acceptAllFirst: false,
     },
     centosRelease: COMPLIANT_CENTOS_RELEASE,
     kernelRelease: COMPLIANT_KERNEL_RELEASE,
@@ -145,6 +153,7 @@ function compliantHost(name: string, role: LabRole, firewallKind: LabFirewallKin
     tls: "valid",
     knownHostKeyOf: null,
     gatewayUpstream: null,
+    dhcpClient: false,
   };
 }
 
@@ -186,6 +195,15 @@ function violationHosts(): LabHostSpec[] {
     dp("v-fwd-accept", "firewalld: the public zone's target is ACCEPT", (h) => ({
       firewall: { ...h.firewall, kind: "firewalld", zoneTarget: "ACCEPT" },
     })),
+    dp("v-fwd-trusted", "firewalld: eth0 in the trusted zone (target ACCEPT), runtime and permanent", (h) => ({
+      firewall: { ...h.firewall, kind: "firewalld", zone: "trusted" },
+    })),
+    dp("v-nft-accept-first", "nftables: policy drop, but an unconditional accept is the input chain's first rule (persisted)", (h) => ({
+      firewall: { ...h.firewall, acceptAllFirst: true },
+    })),
+    dp("v-ipt-accept-first", "iptables: -A INPUT -j ACCEPT before the final REJECT, saved in /etc/sysconfig/iptables", (h) => ({
+      firewall: { ...h.firewall, kind: "iptables", acceptAllFirst: true },
+    })),
     dp("v-ipt-accept", "iptables: INPUT policy ACCEPT, no final DROP/REJECT", (h) => ({
       firewall: { ...h.firewall, kind: "iptables", inputPolicy: { ipv4: "ACCEPT", ipv6: "DROP" } },
     })),
@@ -225,7 +243,8 @@ export function labTopology(variant: LabVariant): LabContainerSpec[] {
     // zone), iptables-services, nftables.
     withIfcfgZone(compliantHost("cp1", "cp", "firewalld"), "public"),
     compliantHost("cp2", "cp", "iptables"),
-    compliantHost("dp1", "dp", "nftables"),
+    // dp1 is also DHCP-addressed: its client's UDP 68 is a client endpoint, not a service (SEC-05).
+    { ...compliantHost("dp1", "dp", "nftables"), dhcpClient: true },
     compliantHost("dp2", "dp", "firewalld"),
     ...(violations ? violationHosts() : []),
   ].map((host) =>
@@ -290,6 +309,9 @@ export function labEnvFile(spec: LabContainerSpec): string {
     LAB_IFCFG_ZONE: host?.firewall.ifcfgZone ?? "",
     LAB_IPV4_POLICY: host?.firewall.inputPolicy.ipv4 ?? "",
     LAB_IPV6_POLICY: host?.firewall.inputPolicy.ipv6 ?? "",
+    LAB_FIREWALLD_ZONE: host?.firewall.zone ?? "",
+    LAB_ACCEPT_ALL_FIRST: host?.firewall.acceptAllFirst ? "yes" : "",
+    LAB_DHCP_CLIENT: host?.dhcpClient ? "yes" : "",
     LAB_CENTOS_RELEASE: host?.centosRelease ?? "",
     LAB_KERNEL_RELEASE: host?.kernelRelease ?? "",
     LAB_MACHINE: host?.machine ?? "",

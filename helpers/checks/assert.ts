@@ -51,6 +51,15 @@ export function allOf<T>(facts: readonly Fact<T>[]): Fact<T[]> {
   return { observed: true, value: facts.map((fact) => (fact as Observed<T>).value), sources };
 }
 
+/** Named facts as one record, missing as soon as one is (with every reason). */
+export function allOfNamed<F extends Record<string, Fact<unknown>>>(facts: F): Fact<Values<F>> {
+  const entries = Object.entries(facts);
+  const sources = unique(entries.flatMap(([, fact]) => fact.sources));
+  const reasons = entries.flatMap(([name, fact]) => (fact.observed ? [] : [`${name}: ${fact.reason}`]));
+  if (reasons.length > 0) return { observed: false, reason: reasons.join("; "), sources };
+  return { observed: true, value: Object.fromEntries(entries.map(([name, fact]) => [name, (fact as Observed<unknown>).value])) as Values<F>, sources };
+}
+
 /** A named threshold: the page's number and how to say it. */
 export interface Threshold<T> {
   value: T;

@@ -108,7 +108,7 @@ const SSH_SERVER = /\b(sshd|dropbear)\b/;
 
 /** Sections of each firewall kind: what was running, and what is persisted (ip6tables: IPv6 of iptables). */
 const FIREWALL_SECTIONS = {
-  firewalld: ["firewalld-state", "firewalld-runtime", "firewalld-permanent"],
+  firewalld: ["firewalld-state", "firewalld-runtime", "firewalld-permanent", "firewalld-default-zone", "network-interfaces"],
   nftables: ["nft-ruleset", "nft-persistent"],
   iptables: ["iptables", "iptables-persistent"],
   ip6tables: ["ip6tables", "ip6tables-persistent"],
@@ -116,6 +116,9 @@ const FIREWALL_SECTIONS = {
 const ALL_FIREWALL_SECTIONS = [...Object.values(FIREWALL_SECTIONS).flat(), "ipv6-disabled"];
 /** Evidence shown beside SEC-02, never deciding it: where firewalld's runtime interface bindings come from. */
 const FIREWALL_CONTEXT = ["zone-bindings", "ipv6-addresses"];
+
+/** NAT rules of nftables and of legacy iptables: where a port can be forwarded with no listener. */
+const FORWARDING_SECTIONS = ["nft-ruleset", "iptables-nat"];
 
 /** firewall-cmd --state's exit when the daemon is stopped: an observation, not a failure. */
 const FIREWALLD_NOT_RUNNING_EXIT = 252;
@@ -292,6 +295,15 @@ export const HOST_FACTS = {
   selinuxConfig: source({ all: ["selinux-config"] }, selinuxConfigFact),
   firewall: source({ anyOf: ALL_FIREWALL_SECTIONS, context: FIREWALL_CONTEXT }, firewallFact),
   listeners: source({ all: ["ss-listen"] }, listenersFact),
+  // The ports the host's NAT rules forward (SEC-04 probes them like listeners). A program that is
+  // not installed forwards nothing; one that failed leaves the fact unknown.
+  forwardedPorts: source({ all: FORWARDING_SECTIONS }, (host) => {
+    const present = FORWARDING_SECTIONS.filter((name) => !reportsAbsence(host.section(name)));
+    const broken = present.map((name) => unusable(host.section, name)).filter((r) => r !== null);
+    if (broken.length > 0) return missing(broken.join("; "), present);
+    const forwarded = host.facts.forwardedPorts;
+    return forwarded === null ? missing(host.facts.problems.forwardedPorts ?? "the NAT rules could not be read", present) : observed(forwarded, present);
+  }),
   machineId: fromSections(["machine-id"], (facts) => facts.machineId),
   // The host's first global IPv6 address, or null when it has none: SEC-04 must probe it too.
   ipv6Address: source({ all: ["ipv6-addresses"] }, (host) => {

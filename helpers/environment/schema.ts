@@ -2,8 +2,18 @@
 // typo is an error, never a silently ignored setting. Comments name the requirement IDs that
 // use each input.
 import { z } from "zod";
+import { parseCidr } from "../probes/cidr.js";
 
 const port = z.number().int().min(1).max(65535);
+/** SEC-04/SEC-05: 9100 (TCP), "9100/tcp" or "68/udp". */
+const portWithProtocol = z.union([
+  port.transform((number) => ({ port: number, protocol: "tcp" as const })),
+  z
+    .string()
+    .regex(/^\d{1,5}\/(tcp|udp)$/, 'a port such as 9100 (TCP), "9100/tcp" or "68/udp"')
+    .transform((text) => ({ port: Number(text.split("/")[0]), protocol: text.split("/")[1] as "tcp" | "udp" }))
+    .refine(({ port: number }) => number >= 1 && number <= 65535, "a port between 1 and 65535"),
+]);
 const name = z.string().regex(/^[a-z0-9][a-z0-9._-]*$/i, "a host name: letters, digits, '.', '_' or '-'");
 /** Lab files use {{container}} placeholders, replaced by container addresses at run time. */
 const urlLike = z.string().regex(/^(https?|tcp):\/\/\S+$/, "a URL such as https://gateway.example.com:9443/");
@@ -153,7 +163,11 @@ export const environmentSchema = z.strictObject({
       managementPorts: z.array(port).default([22]),
       /** SEC-04/SEC-05: ports real installs expose that the page omits, each with a reason. */
       extraPorts: z
-        .array(z.strictObject({ role: z.enum(["cp", "dp", "all"]), port, reason: z.string().min(1) }))
+        .array(
+          z
+            .strictObject({ role: z.enum(["cp", "dp", "all"]), port: portWithProtocol, reason: z.string().min(1) })
+            .transform(({ port: { port, protocol }, ...rest }) => ({ ...rest, port, protocol })),
+        )
         .default([]),
       /** PORT-02: a certificate expiring within this many days is a warning. */
       certificateWarningDays: z.number().int().nonnegative().default(30),
@@ -198,6 +212,11 @@ export const environmentSchema = z.strictObject({
         .strictObject({ cp: z.array(z.string().min(1)).min(2).optional(), dp: z.array(z.string().min(1)).min(2).optional() })
         .optional(),
     })
+    .prefault({}),
+  /** SEC-02: networks allowed to be trusted (a firewalld zone with target ACCEPT bound to them, an
+   * accept of every port from them); the runner inside one makes the network witness advisory. */
+  firewall: z
+    .strictObject({ trustedSources: z.array(z.string().refine((text) => parseCidr(text) !== null, "a network such as 10.0.0.0/24 or fd00::/64")).default([]) })
     .prefault({}),
   waivers: z.array(waiverSchema).default([]),
 });

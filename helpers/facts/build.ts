@@ -2,11 +2,12 @@
 // the same facts, live or offline (`npm run verify`). A section that is missing or unreadable
 // leaves its fields null/empty and says why in `problems`.
 import type { CommandOutput } from "../model.js";
-import type { DockerFacts, FilesystemFacts, HostFacts, Listener, MemoryFacts, SelinuxFacts } from "./types.js";
+import type { DockerFacts, FilesystemFacts, ForwardedPort, HostFacts, Listener, MemoryFacts, SelinuxFacts } from "./types.js";
 import { parseArch, parseCpuList, parseNproc } from "./parsers/cpu.js";
 import { parseDf } from "./parsers/disk.js";
 import { parseContainerNames, parseDockerRoot, parseDockerVersion } from "./parsers/docker.js";
 import { parseFirewall } from "./parsers/firewall.js";
+import { parseForwardedPorts } from "./parsers/forwarded.js";
 import { parseKernelRelease } from "./parsers/kernel.js";
 import { parseGlobalIpv6Addresses, parseListeners } from "./parsers/listeners.js";
 import { parseMachineId } from "./parsers/machine-id.js";
@@ -66,6 +67,8 @@ export function buildHostFacts(host: string, sections: CommandOutput[]): HostFac
     firewalldState: byName.get("firewalld-state"),
     firewalldRuntime: byName.get("firewalld-runtime"),
     firewalldPermanent: byName.get("firewalld-permanent"),
+    firewalldDefaultZone: byName.get("firewalld-default-zone"),
+    networkInterfaces: byName.get("network-interfaces"),
     zoneBindings: byName.get("zone-bindings"),
     nftRuleset: byName.get("nft-ruleset"),
     nftPersistent: byName.get("nft-persistent"),
@@ -79,6 +82,8 @@ export function buildHostFacts(host: string, sections: CommandOutput[]): HostFac
   if (!firewallResult.ok) problems.firewall = firewallResult.problem;
 
   const listeners = read("ss-listen", parseListeners) ?? [];
+  const forwarded = parseForwardedPorts({ nftRuleset: byName.get("nft-ruleset"), iptablesNat: byName.get("iptables-nat") });
+  if (!forwarded.ok) problems.forwardedPorts = forwarded.problem;
   const machineId = read("machine-id", parseMachineId);
   const processesOut = stdoutOf("processes");
   const processes = processesOut === null ? [] : parseProcesses(processesOut);
@@ -97,6 +102,7 @@ export function buildHostFacts(host: string, sections: CommandOutput[]): HostFac
     selinux,
     firewall,
     listeners,
+    forwardedPorts: forwarded.ok ? forwarded.value : null,
     machineId,
     processes,
     containers,
@@ -157,6 +163,12 @@ function orderFilesystems(filesystems: FilesystemFacts[], dockerRoot: string | n
 /** The host's listening sockets (section ss-listen), whose ports the runner probes; empty when unreadable, as in HostFacts. */
 export function hostListeners(sections: CommandOutput[]): Listener[] {
   return readCleanly(sections, "ss-listen", parseListeners) ?? [];
+}
+
+/** The TCP ports the host's NAT rules forward (sections nft-ruleset, iptables-nat), which SEC-04 probes too; empty when unreadable. */
+export function hostForwardedPorts(sections: CommandOutput[]): ForwardedPort[] {
+  const forwarded = parseForwardedPorts({ nftRuleset: sections.find((s) => s.section === "nft-ruleset"), iptablesNat: sections.find((s) => s.section === "iptables-nat") });
+  return forwarded.ok ? forwarded.value : [];
 }
 
 /** The host's first global IPv6 address (section ipv6-addresses), which SEC-04 probes too; null when none or unreadable. */

@@ -74,15 +74,24 @@ function sectionTimeoutSeconds(section: SectionDefinition, daemonWaitSeconds: nu
 
 const MARK = "@@API7AUDIT";
 
-/** What the runner's network probes need from a host (its listeners, its IPv6 address): these
+/** What the runner's network probes need from a host (its listeners, its IPv6 address, the ports its NAT rules forward): these
  * sections come first, so that the host's probes can start while the rest of its script runs. */
-export const PROBE_INPUT_SECTIONS = ["ss-listen", "ipv6-addresses"] as const;
+export const PROBE_INPUT_SECTIONS = ["ss-listen", "ipv6-addresses", "nft-ruleset", "iptables-nat"] as const;
 
 /** firewalld's bus name, object and interface: where firewall-cmd reads the property "state". */
 const FIREWALLD_NAME = "org.fedoraproject.FirewallD1";
 const FIREWALLD_DBUS = `${FIREWALLD_NAME} /org/fedoraproject/FirewallD1 ${FIREWALLD_NAME}`;
 /** The bus daemon itself: its NameHasOwner tells whether any process holds a name. */
 const BUS_DAEMON = "org.freedesktop.DBus /org/freedesktop/DBus org.freedesktop.DBus";
+
+/** A firewalld listing, run only when the firewalld-state section found the daemon running. */
+function whenFirewalldRuns(command: string): string {
+  return [
+    'rc=; { read -r rc <"$API7AUDIT_DIR/firewalld-state.rc"; } 2>/dev/null',
+    'if [ "$rc" != 0 ]; then echo "not run: firewall-cmd --state exited ${rc:-?}" >&2; return "${rc:-1}"; fi',
+    command,
+  ].join("\n");
+}
 
 // Later sections read earlier results from the run directory ($API7AUDIT_DIR/<name>.out|.rc),
 // e.g. `df` asks about Docker's data root found by `docker-root`.
@@ -94,6 +103,9 @@ export const SECTIONS: readonly SectionDefinition[] = [
     body: "ss -Htulnp 2>/dev/null || ss -tulnp",
   },
   { name: "ipv6-addresses", command: "ip -6 -o addr show scope global", body: "ip -6 -o addr show scope global", cannotHang: true },
+  { name: "nft-ruleset", command: "nft list ruleset", body: "nft list ruleset", cannotHang: true },
+  // Under `timeout`: -w waits for the xtables lock (see the iptables section).
+  { name: "iptables-nat", command: "iptables -w -t nat -S", body: "iptables -w -t nat -S" },
   { name: "uname-m", command: "uname -m", body: "uname -m", cannotHang: true },
   { name: "nproc", command: "nproc", body: "nproc", cannotHang: true },
   { name: "cpu-online", command: "cat /sys/devices/system/cpu/online", body: "cat /sys/devices/system/cpu/online" },
@@ -215,26 +227,27 @@ export const SECTIONS: readonly SectionDefinition[] = [
     daemon: "firewalld",
   },
   {
+    // Every zone under its own name: a bare --list-all prints a hint about the default zone on
+    // stdout when nothing is bound to it (firewalld 0.4 to 1.x), and shows one zone only.
     name: "firewalld-runtime",
-    command: "firewall-cmd --list-all (only when firewalld is running)",
-    body: [
-      "rc=; { read -r rc <\"$API7AUDIT_DIR/firewalld-state.rc\"; } 2>/dev/null",
-      'if [ "$rc" != 0 ]; then echo "not run: firewall-cmd --state exited ${rc:-?}" >&2; return "${rc:-1}"; fi',
-      "firewall-cmd --list-all",
-    ].join("\n"),
+    command: "firewall-cmd --list-all-zones (only when firewalld is running)",
+    body: whenFirewalldRuns("firewall-cmd --list-all-zones"),
     daemon: "firewalld",
   },
   {
     name: "firewalld-permanent",
-    command: "firewall-cmd --permanent --list-all (only when firewalld is running)",
-    body: [
-      "rc=; { read -r rc <\"$API7AUDIT_DIR/firewalld-state.rc\"; } 2>/dev/null",
-      'if [ "$rc" != 0 ]; then echo "not run: firewall-cmd --state exited ${rc:-?}" >&2; return "${rc:-1}"; fi',
-      "firewall-cmd --permanent --list-all",
-    ].join("\n"),
+    command: "firewall-cmd --permanent --list-all-zones (only when firewalld is running)",
+    body: whenFirewalldRuns("firewall-cmd --permanent --list-all-zones"),
     daemon: "firewalld",
   },
-  { name: "nft-ruleset", command: "nft list ruleset", body: "nft list ruleset", cannotHang: true },
+  {
+    // busctl reads it without a Python start; firewall-cmd answers where busctl cannot.
+    name: "firewalld-default-zone",
+    command: `busctl --auto-start=no call ${FIREWALLD_DBUS} getDefaultZone, else firewall-cmd --get-default-zone (only when firewalld is running)`,
+    body: whenFirewalldRuns(`busctl --auto-start=no call ${FIREWALLD_DBUS} getDefaultZone 2>/dev/null || firewall-cmd --get-default-zone`),
+    daemon: "firewalld",
+  },
+  { name: "network-interfaces", command: "ip -o link show", body: "ip -o link show", cannotHang: true },
   {
     name: "nft-persistent",
     command: "cat /etc/sysconfig/nftables.conf or /etc/nftables.conf, with the files they include",
@@ -254,7 +267,9 @@ export const SECTIONS: readonly SectionDefinition[] = [
     ].join("\n"),
     cannotHang: true,
   },
-  { name: "iptables", command: "iptables -S", body: "iptables -S", cannotHang: true },
+  // -w waits for the xtables lock (Docker and firewalld hold it at times) instead of failing at
+  // once; under `timeout`, so a lock held too long reads as timed out, never as a verdict.
+  { name: "iptables", command: "iptables -w -S", body: "iptables -w -S" },
   {
     name: "iptables-persistent",
     command: "cat /etc/sysconfig/iptables or /etc/iptables/rules.v4",
@@ -266,7 +281,7 @@ export const SECTIONS: readonly SectionDefinition[] = [
     ].join("\n"),
     cannotHang: true,
   },
-  { name: "ip6tables", command: "ip6tables -S", body: "ip6tables -S", cannotHang: true },
+  { name: "ip6tables", command: "ip6tables -w -S", body: "ip6tables -w -S" },
   {
     name: "ip6tables-persistent",
     command: "cat /etc/sysconfig/ip6tables or /etc/iptables/rules.v6",

@@ -69,6 +69,39 @@ export interface FamilyFirewall {
   persistentMatchesRuntime: boolean | null;
   /** What was read, e.g. "iptables: chain INPUT policy DROP; /etc/sysconfig/iptables has the same ...". */
   detail: string;
+  /** Where the deny leaves new inbound traffic in, in rule order (empty when nothing denies). */
+  openings: Opening[];
+  /** How a denied TCP connection looks from the runner; null when nothing denies. */
+  denyAnswer: DenyAnswer | null;
+}
+
+/**
+ * How a firewall's deny answers a TCP connection: "silence" (drop), "icmp-error" (a reject with
+ * ICMP host/admin-prohibited or unreachable: EHOSTUNREACH, EACCES, ENETUNREACH), or "closed-port"
+ * (a TCP reset or ICMP port-unreachable: ECONNREFUSED, which a closed, unfiltered port also gives).
+ */
+export type DenyAnswer = "silence" | "icmp-error" | "closed-port";
+
+/** A destination port the host's NAT rules send elsewhere (Docker's published ports, a redirect). */
+export interface ForwardedPort {
+  protocol: "tcp" | "udp";
+  ports: [number, number];
+  /** The rule, as listed, that forwards it. */
+  rule: string;
+}
+
+/** New inbound traffic a rule, zone field or service accepts before the deny. */
+export interface Opening {
+  /** "tcp", "udp", "icmp", ... or "any". */
+  protocol: string;
+  /** Destination port ranges; "any" for every port; "unknown" where a named service decides (firewalld). */
+  ports: Array<[number, number]> | "any" | "unknown";
+  /** Source networks it is limited to; empty for any source. */
+  sources: string[];
+  /** Inbound interface it is limited to; null for any. */
+  iface: string | null;
+  /** The rule or zone field that opens it, as listed. */
+  rule: string;
 }
 
 /** Where a runtime interface binding of firewalld comes from at boot (evidence, not drift). */
@@ -80,15 +113,27 @@ export interface ZoneBinding {
   source: string;
 }
 
-export interface FirewalldFacts {
+/** A firewalld zone that traffic of the host traverses. */
+export interface FirewalldZoneFacts {
   zone: string;
   /** "default", "ACCEPT", "DROP", "REJECT" or "%%REJECT%%". */
   target: string;
+  /** Interfaces and sources bound to it at runtime. */
+  interfaces: string[];
+  sources: string[];
+  /** For the default zone: the host's interfaces bound to no zone, whose traffic it takes. */
+  defaultFor: string[];
   /** Persisted zone fields whose runtime and permanent values differ (never "interfaces"); null when
    * the permanent listing could not be read. */
   drift: string[] | null;
   /** Interfaces bound to the zone at runtime, with the boot-time source of each binding. */
   bindings: ZoneBinding[];
+}
+
+export interface FirewalldFacts {
+  defaultZone: string;
+  /** Every zone with an interface or source bound, and the default zone where an interface is unbound. */
+  zones: FirewalldZoneFacts[];
 }
 
 export interface FirewallFacts {
@@ -129,6 +174,8 @@ export interface HostFacts {
   selinux: SelinuxFacts;
   firewall: FirewallFacts | null;
   listeners: Listener[];
+  /** Ports the host's NAT rules forward; null when the rules could not be read. */
+  forwardedPorts: ForwardedPort[] | null;
   machineId: string | null;
   /** Command lines of running processes (for component detection). */
   processes: string[];

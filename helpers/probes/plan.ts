@@ -3,7 +3,8 @@
 // the Prometheus URL. Pure: the spec checks import it, so it must not load the network clients
 // (running the plan is ./run.ts).
 import type { Environment } from "../environment/schema.js";
-import type { Listener } from "../facts/types.js";
+import { forwardedTcpPorts } from "../facts/parsers/forwarded.js";
+import type { ForwardedPort, Listener } from "../facts/types.js";
 import type { Role } from "../model.js";
 import { prometheusHostPort } from "./addresses.js";
 import { dbReachArgv } from "./host.js";
@@ -17,6 +18,8 @@ export interface NetworkProbeHost {
   listeners: Listener[] | null;
   /** A global IPv6 address from the host's facts, probed besides the inventory address; null when none. */
   ipv6Address?: string | null;
+  /** Ports the host's NAT rules forward (nothing listens on them); null when unknown. */
+  forwardedPorts?: ForwardedPort[] | null;
 }
 
 export interface ProbeTimeouts {
@@ -59,10 +62,35 @@ export function expectedPorts(env: Environment, roles: readonly Role[]): number[
   return uniqueSorted(ports);
 }
 
-/** Ports probed from the runner on a host: its role ports, every port it listens on, and Prometheus's. */
-export function portsToProbe(env: Environment, host: NetworkProbeHost): number[] {
+/** A host's role ports, every TCP port it listens on, and Prometheus's. */
+export function listenerPorts(env: Environment, host: Pick<NetworkProbeHost, "roles" | "listeners">): number[] {
   const listening = (host.listeners ?? []).filter((listener) => listener.protocol === "tcp").map((listener) => listener.port);
   return uniqueSorted([...expectedPorts(env, host.roles), ...listening, PAGE_PORTS.prometheus]);
+}
+
+/** Ports probed from the runner on a host (SEC-04): its listener ports and every TCP port its NAT rules forward. */
+export function portsToProbe(env: Environment, host: Pick<NetworkProbeHost, "roles" | "listeners" | "forwardedPorts">): number[] {
+  return uniqueSorted([...listenerPorts(env, host), ...forwardedTcpPorts(host.forwardedPorts ?? [])]);
+}
+
+/**
+ * SEC-02's network witness: TCP ports that IANA assigns to no service, so no firewalld service and
+ * no component opens them on purpose. Probed from the runner where the host does not listen on them,
+ * they show what the host's firewall does to a port nobody opened: a reset (the runner reached the
+ * TCP stack unfiltered), silence (dropped) or an ICMP error (rejected).
+ */
+export const WITNESS_CANDIDATE_PORTS = [4, 6, 8, 10, 12, 14, 16, 26] as const;
+const WITNESS_PORT_COUNT = 3;
+
+/** The witness ports of a host: the first candidates it does not listen on and no table or policy names. */
+export function witnessPorts(env: Environment, host: Pick<NetworkProbeHost, "roles" | "listeners">): number[] {
+  const named = new Set([
+    ...listenerPorts(env, host),
+    ...Object.values(PAGE_PORTS),
+    ...env.policy.managementPorts,
+    ...env.policy.extraPorts.filter((extra) => extra.protocol === "tcp").map((extra) => extra.port),
+  ]);
+  return WITNESS_CANDIDATE_PORTS.filter((port) => !named.has(port)).slice(0, WITNESS_PORT_COUNT);
 }
 
 /** The probes of one host: its ports (SEC-03/04, over IPv6 too) and its members' HTTP/TLS. They need
@@ -70,12 +98,13 @@ export function portsToProbe(env: Environment, host: NetworkProbeHost): number[]
 export function planHostNetworkProbes(env: Environment, host: NetworkProbeHost): PlannedProbe[] {
   const probes: PlannedProbe[] = [];
   const memberScheme = (entrypointUrl: string) => (new URL(entrypointUrl).protocol === "https:" ? "https" : "http");
-  for (const port of portsToProbe(env, host)) {
+  const ports = uniqueSorted([...portsToProbe(env, host), ...witnessPorts(env, host)]);
+  for (const port of ports) {
     probes.push({ kind: "tcp", key: probeKeys.tcp(host.name, port), host: host.name, address: host.address, port });
   }
-  // SEC-04 over IPv6 as well: a firewall can deny IPv4 by default and leave IPv6 open.
+  // SEC-02 and SEC-04 over IPv6 as well: a firewall can deny IPv4 by default and leave IPv6 open.
   if (host.ipv6Address && host.ipv6Address !== host.address) {
-    for (const port of portsToProbe(env, host)) {
+    for (const port of ports) {
       probes.push({ kind: "tcp", key: probeKeys.tcp6(host.name, port), host: host.name, address: host.ipv6Address, port });
     }
   }

@@ -51,6 +51,7 @@ export class RoundTrips {
 
 interface Answer {
   state: TcpState;
+  localAddress?: string;
   /** Handshake time of this connection. */
   ms: number;
   error?: string;
@@ -66,7 +67,8 @@ function connectOnce(address: string, port: number): { answer: Promise<Answer>; 
       // On loopback a connect to a free ephemeral port can meet itself (TCP simultaneous open):
       // nobody listens there, so the port is closed.
       const selfConnect = socket.localPort === socket.remotePort && socket.localAddress === socket.remoteAddress;
-      resolve(selfConnect ? { state: "closed", ms: ms(), error: "self-connect" } : { state: "open", ms: ms() });
+      // The runner's address as the host sees it (before any NAT): SEC-02 asks whether it lies in a trusted network.
+      resolve(selfConnect ? { state: "closed", ms: ms(), error: "self-connect" } : { state: "open", ms: ms(), ...(socket.localAddress ? { localAddress: socket.localAddress } : {}) });
       socket.destroy();
     });
     socket.once("error", (err: NodeJS.ErrnoException) => {

@@ -9,6 +9,8 @@ export interface TcpProbeResult {
   ms: number;
   /** Error code or message when the port was not open (ECONNREFUSED, timeout, EHOSTUNREACH...). */
   error?: string;
+  /** The runner's own address on an accepted connection. */
+  localAddress?: string;
   /** Audit port probes (tcpProbeWithRetry): connections made (2 = retried), the attempt timeout
    * at the decision and the slowest handshake measured to the address it derives from. */
   attempts?: number;

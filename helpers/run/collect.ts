@@ -3,7 +3,7 @@
 // (opt-in only) run the failover experiments. Everything gathered goes into a CollectedRun.
 import { availableParallelism } from "node:os";
 import type { Environment } from "../environment/schema.js";
-import { hostIpv6Address, hostListeners } from "../facts/build.js";
+import { hostForwardedPorts, hostIpv6Address, hostListeners } from "../facts/build.js";
 import { PROBE_INPUT_SECTIONS } from "../facts/script.js";
 import type { CommandOutput } from "../model.js";
 import { mapWithConcurrency } from "../probes/concurrency.js";
@@ -85,6 +85,7 @@ export async function collectRun(env: Environment, options: CollectOptions): Pro
         roles: host.roles,
         listeners: sections === null ? null : hostListeners(sections),
         ipv6Address: sections === null ? null : hostIpv6Address(sections),
+        forwardedPorts: sections === null ? null : hostForwardedPorts(sections),
       };
       probing?.then((run) => run.addHost(probed)).catch(() => undefined);
     };

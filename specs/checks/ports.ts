@@ -1,11 +1,11 @@
 // The port table of "Security settings" [S5.1]-[S5.3]: the table's ports reachable where their
 // component runs, every other port closed from the runner and not listening for the network, and
 // each component answering on its port. Probes come from the runner (helpers/probes).
-import { allOf, fail, given, mapFact, pass, warn } from "../../helpers/checks/assert.js";
+import { allOf, allOfNamed, fail, given, mapFact, pass, warn } from "../../helpers/checks/assert.js";
 import type { ProbeValue } from "../../helpers/checks/probes.js";
 import type { CheckContext, CheckModule } from "../../helpers/checks/types.js";
 import type { Environment, HostEntry } from "../../helpers/environment/schema.js";
-import type { Listener } from "../../helpers/facts/types.js";
+import type { ForwardedPort, Listener } from "../../helpers/facts/types.js";
 import type { CheckOutcome, Role } from "../../helpers/model.js";
 import { isLoopbackAddress, prometheusHostPort, runsOn } from "../../helpers/probes/addresses.js";
 import { DATABASE_TARGET, PAGE_PORTS, PROMETHEUS_TARGET, probeKeys } from "../../helpers/probes/keys.js";
@@ -36,8 +36,14 @@ const componentsOf = (env: Environment) => Object.entries(env.components) as Com
 /**
  * Ports a host may expose (SEC-04, SEC-05): its roles' component ports, the management ports,
  * the declared extra ports of its roles, and Prometheus/PostgreSQL only where this host runs them.
+ * Every port the page names is TCP; declared extra ports name their protocol.
  */
-export function allowedPorts(env: Environment, host: HostEntry): AllowedPort[] {
+export function allowedPorts(env: Environment, host: HostEntry, protocol: "tcp" | "udp" = "tcp"): AllowedPort[] {
+  if (protocol === "udp") {
+    return env.policy.extraPorts
+      .filter((extra) => extra.protocol === "udp" && (extra.role === "all" || host.roles.includes(extra.role)))
+      .map((extra) => ({ port: extra.port, reason: `declared extra port: ${extra.reason}` }));
+  }
   const allowed = new Map<number, string[]>();
   const allow = (port: number, reason: string) => allowed.set(port, [...(allowed.get(port) ?? []), reason]);
   for (const [name, component] of componentsOf(env)) {
@@ -45,7 +51,7 @@ export function allowedPorts(env: Environment, host: HostEntry): AllowedPort[] {
   }
   for (const port of env.policy.managementPorts) allow(port, "management port (S5.3)");
   for (const extra of env.policy.extraPorts) {
-    if (extra.role === "all" || host.roles.includes(extra.role)) allow(extra.port, `declared extra port: ${extra.reason}`);
+    if (extra.protocol === "tcp" && (extra.role === "all" || host.roles.includes(extra.role))) allow(extra.port, `declared extra port: ${extra.reason}`);
   }
   const prometheus = prometheusHostPort(env);
   if (prometheus && runsOn(host, prometheus.host)) allow(prometheus.port, "Prometheus runs on this host (S5.2)");
@@ -61,6 +67,10 @@ function expectedPortsOf(env: Environment, roles: readonly Role[]): { port: numb
   }
   return ports.sort((a, b) => a.port - b.port);
 }
+
+/** The client ports of DHCP (RFC 2131) and DHCPv6 (RFC 8415): a DHCP client's socket, not a service. */
+const DHCP_CLIENT_PORTS = new Set([68, 546]);
+const isDhcpClient = (listener: Listener) => listener.protocol === "udp" && DHCP_CLIENT_PORTS.has(listener.port);
 
 // ---------------------------------------------------------------------------------------------
 // Port table (SEC-04 evidence)
@@ -109,15 +119,18 @@ function tcpReachable(ctx: CheckContext, ports: { port: number; component: strin
 
 function onlyAllowedOpen(ctx: CheckContext, host: HostEntry): CheckOutcome {
   const listeners = ctx.fact("listeners");
+  const forwarded = ctx.fact("forwardedPorts");
   const sweep = ctx.run.options.fullPortSweep ? ctx.probe("sweep", probeKeys.sweep(host.name)) : null;
-  // Without a full sweep the listeners say which ports had to be probed: a "closed" verdict must
-  // not cover only the ports someone thought of.
-  const coverage: Fact<{ sweep: SweepResult | null; listeners: Listener[] }> = sweep
-    ? mapFact(sweep, (result) => ({ sweep: result, listeners: listeners.observed ? listeners.value : [] }))
-    : mapFact(listeners, (list) => ({ sweep: null, listeners: list }));
+  // Without a full sweep the listeners and the NAT rules say which ports had to be probed: a
+  // "closed" verdict must not cover only the ports someone thought of.
+  const coverage: Fact<{ sweep: SweepResult | null; listeners: Listener[]; forwarded: ForwardedPort[] }> = sweep
+    ? mapFact(sweep, (result) => ({ sweep: result, listeners: listeners.observed ? listeners.value : [], forwarded: forwarded.observed ? forwarded.value : [] }))
+    : mapFact(allOfNamed({ listeners, forwarded }), (seen) => ({ sweep: null, ...seen }));
   // The plan's ports must all have been measured; any other port measured counts too.
   const prefix = probeKeys.tcp(host.name, 0).slice(0, -1);
-  const planned = coverage.observed ? portsToProbe(ctx.env, { ...host, listeners: coverage.value.listeners }).map((port) => probeKeys.tcp(host.name, port)) : [];
+  const planned = coverage.observed
+    ? portsToProbe(ctx.env, { ...host, listeners: coverage.value.listeners, forwardedPorts: coverage.value.forwarded }).map((port) => probeKeys.tcp(host.name, port))
+    : [];
   const extra = ctx.probesWith("tcp", prefix).filter((probe) => !planned.includes(probe.key));
   const keys = [...planned, ...extra.map((probe) => probe.key)];
   // The same ports at the host's IPv6 address, where its facts give one: a firewall can deny IPv4
@@ -144,7 +157,9 @@ function onlyAllowedOpen(ctx: CheckContext, host: HostEntry): CheckOutcome {
     const row = (port: number, state: TcpProbeResult["state"], ipv6: boolean): PortRow => {
       const permit = allowed.find((a) => a.port === port);
       const verdict = state !== "open" ? "ok (not reachable)" : permit ? `allowed: ${permit.reason}` : "NOT ALLOWED";
-      return { port, ...(ipv6 ? { ipv6 } : {}), state, listener: listenerProcesses(seen.listeners, port), verdict };
+      const forwarding = seen.forwarded.find((f) => f.protocol === "tcp" && port >= f.ports[0] && port <= f.ports[1]);
+      const listener = listenerProcesses(seen.listeners, port) ?? (forwarding ? `forwarded by ${forwarding.rule}` : null);
+      return { port, ...(ipv6 ? { ipv6 } : {}), state, listener, verdict };
     };
     const rows: PortRow[] = [
       ...[...states.entries()].map(([port, state]) => row(port, state, false)),
@@ -152,7 +167,7 @@ function onlyAllowedOpen(ctx: CheckContext, host: HostEntry): CheckOutcome {
     ].sort((a, b) => a.port - b.port || Number(a.ipv6 ?? false) - Number(b.ipv6 ?? false));
     const coverageText = seen.sweep
       ? `full sweep 1-65535: ${seen.sweep.counts.open} open, ${seen.sweep.counts.closed} closed, ${seen.sweep.counts.filtered} filtered`
-      : `${states.size} ports probed: every listening port plus the table's ports${states6.size > 0 ? `, and ${states6.size} at the host's IPv6 address` : ""}`;
+      : `${states.size} ports probed: every listening port, every port the host's NAT rules forward, and the table's ports${states6.size > 0 ? `, and ${states6.size} at the host's IPv6 address` : ""}`;
     const detail = { expected: `only these ports open from the runner: ${allowed.map((a) => `${a.port} (${a.reason})`).join(", ")}`, actual: `${coverageText}\n${renderPortTable(host.name, rows)}` };
     const violations = rows.filter((row) => row.verdict === "NOT ALLOWED");
     return violations.length > 0
@@ -214,7 +229,7 @@ export const portChecks: CheckModule = {
   },
 
   "SEC-04": {
-    reads: { facts: ["listeners", "ipv6Address"], probes: ["tcp", "sweep"] },
+    reads: { facts: ["listeners", "forwardedPorts", "ipv6Address"], probes: ["tcp", "sweep"] },
     decide: (ctx) => onlyAllowedOpen(ctx, ctx.host as HostEntry),
   },
 
@@ -222,18 +237,22 @@ export const portChecks: CheckModule = {
     reads: { facts: ["listeners"] },
     decide: (ctx) =>
       given({ listeners: ctx.fact("listeners") }, ({ listeners }) => {
-        // allowedPorts lists the ports in order: the set keeps it.
-        const allowed = new Set(allowedPorts(ctx.env, ctx.host as HostEntry).map((a) => a.port));
+        const host = ctx.host as HostEntry;
+        // allowedPorts lists the ports in order: the sets keep it.
+        const allowed = { tcp: new Set(allowedPorts(ctx.env, host, "tcp").map((a) => a.port)), udp: new Set(allowedPorts(ctx.env, host, "udp").map((a) => a.port)) };
         const exposed = listeners.filter((l) => !isLoopbackAddress(l.address));
-        const outside = exposed.filter((l) => !allowed.has(l.port));
+        const clients = exposed.filter(isDhcpClient);
+        const outside = exposed.filter((l) => !isDhcpClient(l) && !allowed[l.protocol].has(l.port));
         const describe = (l: Listener) => `${l.protocol === "udp" ? "udp " : ""}${l.address}:${l.port}${l.process ? ` (${l.process})` : ""}`;
+        const allowedText = [...[...allowed.tcp].map(String), ...[...allowed.udp].map((port) => `${port}/udp`)].join(", ");
+        const clientText = clients.length > 0 ? `; DHCP client endpoints, not services: ${clients.map(describe).join(", ")}` : "";
         const detail = {
-          expected: `non-loopback listeners only on ${[...allowed].join(", ")}`,
-          actual: exposed.length > 0 ? exposed.map(describe).join(", ") : "no non-loopback listener",
+          expected: `non-loopback listeners only on ${allowedText} (DHCP client sockets, UDP 68 and 546, are client endpoints)`,
+          actual: `${exposed.length > 0 ? exposed.filter((l) => !isDhcpClient(l)).map(describe).join(", ") || "no service listener" : "no non-loopback listener"}${clientText}`,
         };
         return outside.length > 0
           ? fail(`${outside.map(describe).join(", ")} listening outside the allow-list (defense in depth)`, detail)
-          : pass("every non-loopback listener is in the allow-list", detail);
+          : pass(`every non-loopback listener is in the allow-list${clientText}`, detail);
       }),
   },
 

@@ -1,16 +1,24 @@
-// Host firewall (SEC-02), judged per address family. firewalld, when it runs, decides both
-// families (its zone target); otherwise IPv4 is decided by an nftables input chain of family
-// ip/inet that drops by default, else by iptables' INPUT chain, and IPv6 likewise by ip6/inet
-// chains, else ip6tables. "Persistent matches runtime" compares what decides inbound traffic with
-// what would be loaded at boot. IPv6 needs no default deny where it is disabled on the host.
+// Host firewall (SEC-02), judged per address family by what new inbound packets traverse.
+// firewalld, when it runs, decides both families (./firewalld.ts: every zone with something bound,
+// and the default zone for unbound interfaces); otherwise IPv4 is decided by the nftables input
+// chains of family ip/inet, else by iptables' INPUT chain, and IPv6 likewise by ip6/inet chains,
+// else ip6tables, each walked in first-match order (./input-path.ts). "Persistent matches
+// runtime" compares what decides inbound traffic with what would be loaded at boot. IPv6 needs no
+// default deny where it is disabled on the host.
 import type { CommandOutput } from "../../model.js";
-import type { FamilyFirewall, FirewallFacts, FirewalldFacts, IpFamily, ZoneBinding } from "../types.js";
+import type { FamilyFirewall, FirewallFacts, FirewalldFacts, IpFamily } from "../types.js";
+import { readFirewalld } from "./firewalld.js";
+import { describeOpening, type PathVerdict } from "./input-path.js";
+import { type IptablesTable, inputChains, iptablesInputVerdict, parseIptablesRules, parseIptablesSaveFilter } from "./iptables.js";
+import { type NftChain, type NftTable, nftInputVerdicts, parseNftRuleset } from "./nftables.js";
 import { type Parsed, firstLine, lines, parsed, sectionProblem, unparsed } from "./result.js";
 
 export interface FirewallInputs {
   firewalldState?: CommandOutput;
   firewalldRuntime?: CommandOutput;
   firewalldPermanent?: CommandOutput;
+  firewalldDefaultZone?: CommandOutput;
+  networkInterfaces?: CommandOutput;
   /** NetworkManager / ifcfg zones of the interfaces (evidence for runtime bindings). */
   zoneBindings?: CommandOutput;
   nftRuleset?: CommandOutput;
@@ -24,290 +32,58 @@ export interface FirewallInputs {
 
 const FAMILY_NAME: Record<IpFamily, string> = { ipv4: "IPv4", ipv6: "IPv6" };
 
+/** The openings a deny leaves, for the detail text. */
+function openingsText(verdict: PathVerdict): string {
+  return verdict.openings.length > 0 ? `; openings before it: ${verdict.openings.map(describeOpening).join("; ")}` : "";
+}
+
 // ---------------------------------------------------------------------------------------------
 // firewalld
 
-export interface FirewalldZone {
-  zone: string;
-  /** "default", "ACCEPT", "DROP", "REJECT" or "%%REJECT%%". */
-  target: string;
-  /** Field name → its value, e.g. "services" → "dhcpv6-client ssh". */
-  fields: Map<string, string>;
-}
-
-/** `firewall-cmd [--permanent] --list-all`: a zone line, then indented "key: value" lines. */
-export function parseFirewalldListAll(text: string): Parsed<FirewalldZone> {
-  const rows = text.split("\n").filter((line) => line.trim() !== "");
-  const head = rows.shift();
-  if (!head || /^\s/.test(head)) return unparsed("no zone line in firewall-cmd --list-all output");
-  const zone = head.trim().replace(/\s+\((active|default)\)/g, "").trim();
-  const fields = new Map<string, string>();
-  let last: string | null = null;
-  for (const row of rows) {
-    const match = /^\s+([a-z0-9 -]+):\s?(.*)$/.exec(row);
-    if (match) {
-      last = match[1] as string;
-      fields.set(last, (match[2] as string).trim());
-    } else if (last !== null) {
-      // Rich rules continue on their own lines.
-      fields.set(last, `${fields.get(last) ?? ""}\n${row.trim()}`.trim());
-    }
-  }
-  return parsed({ zone, target: fields.get("target") ?? "default", fields });
-}
-
-/**
- * Interface bindings are not part of firewalld's permanent zone on NetworkManager-managed hosts:
- * NetworkManager (or ZONE= in ifcfg) binds the interface at boot, at runtime. Every other field of
- * --list-all (target, services, ports, protocols, sources, rich rules, forward ports, masquerade,
- * ICMP blocks, ...) is what the zone file persists.
- */
-const RUNTIME_BINDING_FIELDS = new Set(["interfaces"]);
-
-/** Persisted fields whose values differ (compared as sorted word lists; rich rules by line). */
-export function firewalldDifferences(runtime: FirewalldZone, permanent: FirewalldZone): string[] {
-  const normalise = (key: string, value: string) =>
-    (key === "rich rules" ? value.split("\n") : value.split(/\s+/))
-      .map((v) => v.trim())
-      .filter(Boolean)
-      .sort()
-      .join("\n");
-  const differences: string[] = [];
-  if (runtime.zone !== permanent.zone) differences.push("zone");
-  const keys = new Set([...runtime.fields.keys(), ...permanent.fields.keys()]);
-  for (const key of keys) {
-    if (RUNTIME_BINDING_FIELDS.has(key)) continue;
-    if (normalise(key, runtime.fields.get(key) ?? "") !== normalise(key, permanent.fields.get(key) ?? "")) {
-      differences.push(key);
-    }
-  }
-  return differences;
-}
-
-interface BootZone {
-  /** Explicit zone, or null for "the default zone". */
-  zone: string | null;
-  source: string;
-}
-
-/** The zone-bindings section: "nm <device> <zone>" and "ifcfg <file> <device> <zone>" lines. */
-export function parseZoneBindings(text: string): Map<string, BootZone[]> {
-  const byDevice = new Map<string, BootZone[]>();
-  const add = (device: string, zone: BootZone) => byDevice.set(device, [...(byDevice.get(device) ?? []), zone]);
-  for (const line of lines(text)) {
-    const nm = /^nm (\S+) ?(\S*)$/.exec(line);
-    if (nm) {
-      const zone = nm[2] || null;
-      add(nm[1] as string, { zone, source: zone ? `NetworkManager connection zone ${zone}` : "NetworkManager connection without a zone (the default zone)" });
-      continue;
-    }
-    const ifcfg = /^ifcfg (\S+) (\S+) ?(\S*)$/.exec(line);
-    if (ifcfg) {
-      const file = (ifcfg[1] as string).split("/").pop() as string;
-      const zone = ifcfg[3] || null;
-      add(ifcfg[2] as string, { zone, source: zone ? `${file} ZONE=${zone}` : `${file} without ZONE= (the default zone)` });
-    }
-  }
-  return byDevice;
-}
-
-/** Runtime bindings with their boot-time source; a boot-time zone other than the runtime one is drift. */
-function zoneBindings(zone: FirewalldZone, section: CommandOutput | undefined): { bindings: ZoneBinding[]; drift: string[] } {
-  const problem = sectionProblem(section);
-  const sources = problem === null && section ? parseZoneBindings(section.stdout) : new Map<string, BootZone[]>();
-  const bindings: ZoneBinding[] = [];
-  const drift: string[] = [];
-  for (const device of (zone.fields.get("interfaces") ?? "").split(/\s+/).filter(Boolean)) {
-    const boot = sources.get(device) ?? [];
-    const source =
-      boot.length > 0
-        ? boot.map((b) => b.source).join(", ")
-        : problem === null
-          ? "no NetworkManager connection or ifcfg file names it (the default zone at boot)"
-          : `boot-time zone not known (zone-bindings: ${problem})`;
-    bindings.push({ interface: device, zone: zone.zone, source });
-    const other = boot.find((b) => b.zone !== null && b.zone !== zone.zone);
-    if (other) drift.push(`interfaces (${device} is in ${zone.zone} at runtime, ${other.source} at boot)`);
-  }
-  return { bindings, drift };
-}
-
-function describeBindings(bindings: ZoneBinding[]): string {
-  if (bindings.length === 0) return "no interface bound to the zone";
-  return `bound at runtime: ${bindings.map((b) => `${b.interface} (${b.source})`).join(", ")}`;
-}
-
-function firewalldFacts(inputs: FirewallInputs): Parsed<{ facts: FirewalldFacts; family: FamilyFirewall; listingProblem: string | null }> {
-  const runtimeProblem = sectionProblem(inputs.firewalldRuntime);
-  if (runtimeProblem !== null || !inputs.firewalldRuntime) {
-    return unparsed(`firewalld is running but its zone could not be listed (firewall-cmd --list-all: ${runtimeProblem})`);
-  }
-  const runtime = parseFirewalldListAll(inputs.firewalldRuntime.stdout);
-  if (!runtime.ok) return unparsed(`firewall-cmd --list-all: ${runtime.problem}`);
-  const zone = runtime.value;
-  const { bindings, drift: bindingDrift } = zoneBindings(zone, inputs.zoneBindings);
-
-  let drift: string[] | null = null;
-  let listingProblem: string | null = null;
-  const permanentProblem = sectionProblem(inputs.firewalldPermanent);
-  if (permanentProblem !== null || !inputs.firewalldPermanent) {
-    listingProblem = `firewall-cmd --permanent --list-all: ${permanentProblem}`;
-  } else {
-    const permanent = parseFirewalldListAll(inputs.firewalldPermanent.stdout);
-    if (permanent.ok) drift = [...firewalldDifferences(zone, permanent.value), ...bindingDrift];
-    else listingProblem = `firewall-cmd --permanent --list-all: ${permanent.problem}`;
-  }
+function firewalldFamilies(inputs: FirewallInputs): Parsed<{ facts: FirewalldFacts; families: Record<IpFamily, FamilyFirewall>; listingProblem: string | null }> {
+  const reading = readFirewalld({
+    runtime: inputs.firewalldRuntime,
+    permanent: inputs.firewalldPermanent,
+    defaultZone: inputs.firewalldDefaultZone,
+    interfaces: inputs.networkInterfaces,
+    zoneBindings: inputs.zoneBindings,
+  });
+  if (!reading.ok) return unparsed(`firewalld is running but its zones could not be read (${reading.problem})`);
+  const { defaultZone, zones, listingProblem } = reading.value;
+  const drift = zones.some((z) => z.drift === null) ? null : zones.flatMap((z) => (z.drift ?? []).map((d) => `zone ${z.zone}: ${d}`));
   const persistenceText =
     drift === null
       ? `permanent configuration not comparable (${listingProblem})`
       : drift.length === 0
-        ? "runtime and permanent agree on every persisted field"
+        ? "runtime and permanent agree on every persisted field of these zones"
         : `runtime and permanent differ in: ${drift.join(", ")}`;
-  const acceptsAll = zone.target.toUpperCase() === "ACCEPT";
-  const detail =
-    `firewalld: running, zone ${zone.zone} target ${zone.target}${acceptsAll ? " (accepts everything)" : ""}; ` +
-    `${persistenceText}; ${describeBindings(bindings)}`;
-  return parsed({
-    facts: { zone: zone.zone, target: zone.target, drift, bindings },
-    family: { tool: "firewalld", defaultDenyInbound: !acceptsAll, persistentMatchesRuntime: drift === null ? null : drift.length === 0, detail },
-    listingProblem,
-  });
+  const zonesText = zones
+    .map((z) => {
+      const bound = [
+        ...z.bindings.map((b) => `${b.interface} (${b.source})`),
+        ...z.sources.map((source) => `source ${source}`),
+        ...(z.defaultFor.length > 0 ? [`unbound ${z.defaultFor.join(", ")} (default zone)`] : []),
+      ];
+      return `zone ${z.zone} target ${z.target}: ${bound.join(", ") || "nothing bound"}`;
+    })
+    .join("; ");
+  const family = (ip: IpFamily): FamilyFirewall => {
+    const { acceptsAll, openings, answer } = reading.value.families[ip];
+    const detail = `firewalld: running, default zone ${defaultZone}; ${zonesText}${acceptsAll ? `; ${acceptsAll} accepts every new connection` : ""}; ${persistenceText}`;
+    return {
+      tool: "firewalld",
+      defaultDenyInbound: acceptsAll === null,
+      persistentMatchesRuntime: drift === null ? null : drift.length === 0,
+      detail,
+      openings: acceptsAll === null ? openings : [],
+      denyAnswer: acceptsAll === null ? answer : null,
+    };
+  };
+  return parsed({ facts: { defaultZone, zones }, families: { ipv4: family("ipv4"), ipv6: family("ipv6") }, listingProblem });
 }
 
 // ---------------------------------------------------------------------------------------------
 // nftables
-
-export interface NftChain {
-  name: string;
-  hook: string | null;
-  /** "accept" when a base chain states none (nft's default). null for regular chains. */
-  policy: string | null;
-  /** Normalised rules, in order. */
-  rules: string[];
-}
-
-export interface NftTable {
-  family: string;
-  name: string;
-  chains: NftChain[];
-}
-
-/**
- * Reads the block syntax shared by `nft list ruleset` and most rule files. Sets, maps and other
- * blocks inside a table are skipped; command-style files (`add rule ...`) yield no tables.
- */
-export function parseNftRuleset(text: string): NftTable[] {
-  const tables: NftTable[] = [];
-  let table: NftTable | null = null;
-  let chain: NftChain | null = null;
-  let skipDepth = 0;
-  let pending = "";
-  for (const raw of text.split("\n")) {
-    let line = stripComment(raw).trim();
-    if (line === "") continue;
-    if (pending !== "") {
-      line = `${pending} ${line}`;
-      pending = "";
-    }
-    if (skipDepth > 0) {
-      skipDepth += count(line, "{") - count(line, "}");
-      continue;
-    }
-    if (!table) {
-      const t = /^table\s+(?:(ip|ip6|inet|arp|bridge|netdev)\s+)?(\S+)\s*\{$/.exec(line);
-      if (t) table = { family: t[1] ?? "ip", name: t[2] as string, chains: [] };
-      continue;
-    }
-    if (!chain) {
-      if (line === "}") {
-        tables.push(table);
-        table = null;
-        continue;
-      }
-      const c = /^chain\s+(\S+)\s*\{$/.exec(line);
-      if (c) {
-        chain = { name: c[1] as string, hook: null, policy: null, rules: [] };
-        continue;
-      }
-      // set / map / flowtable / counter / quota blocks
-      if (line.endsWith("{")) skipDepth = 1;
-      continue;
-    }
-    if (line === "}") {
-      table.chains.push(chain);
-      chain = null;
-      continue;
-    }
-    // A rule whose anonymous set continues on the next lines.
-    if (count(line, "{") > count(line, "}")) {
-      pending = line;
-      continue;
-    }
-    if (/^type\s+\S+\s+hook\s+/.test(line) || /^policy\s+\S+\s*;?$/.test(line)) {
-      const hook = /\bhook\s+(\S+?)\b/.exec(line)?.[1];
-      if (hook) chain.hook = hook;
-      const policy = /\bpolicy\s+(\w+)/.exec(line)?.[1];
-      chain.policy = policy ?? chain.policy ?? "accept";
-      continue;
-    }
-    chain.rules.push(normaliseNftRule(line));
-  }
-  return tables;
-}
-
-function stripComment(line: string): string {
-  // A "#" outside double quotes starts a comment (nft's `comment "..."` statement is quoted).
-  let quoted = false;
-  for (let i = 0; i < line.length; i++) {
-    const c = line[i];
-    if (c === '"') quoted = !quoted;
-    else if (c === "#" && !quoted) return line.slice(0, i);
-  }
-  return line;
-}
-
-function count(text: string, char: string): number {
-  return text.split(char).length - 1;
-}
-
-/** Drops counters' values and quotes, and spacing, which differ between a file and a listing. */
-export function normaliseNftRule(rule: string): string {
-  return rule
-    .replace(/\bcounter\s+packets\s+\d+\s+bytes\s+\d+/g, "counter")
-    .replace(/"/g, "")
-    .replace(/\s*\{\s*/g, " { ")
-    .replace(/\s*\}\s*/g, " } ")
-    .replace(/\s*,\s*/g, ", ")
-    .replace(/\s+/g, " ")
-    .trim();
-}
-
-function isFinalDrop(rule: string): boolean {
-  const verdict = rule.replace(/\bcounter\b/g, "").trim();
-  return /^(drop|reject)(\s|$)/.test(verdict);
-}
-
-/** nft table families that filter each address family's traffic. */
-const NFT_FAMILIES: Record<IpFamily, readonly string[]> = { ipv4: ["ip", "inet"], ipv6: ["ip6", "inet"] };
-
-/** Input base chains that drop by default (policy drop or a final drop/reject), of the given table families. */
-export function denyingInputChains(
-  tables: NftTable[],
-  families: readonly string[] = ["ip", "ip6", "inet"],
-): Array<{ table: NftTable; chain: NftChain; how: string }> {
-  const found: Array<{ table: NftTable; chain: NftChain; how: string }> = [];
-  for (const table of tables) {
-    if (!families.includes(table.family)) continue;
-    for (const chain of table.chains) {
-      if (chain.hook !== "input") continue;
-      if (chain.policy === "drop") found.push({ table, chain, how: "policy drop" });
-      else if (chain.rules.length > 0 && isFinalDrop(chain.rules[chain.rules.length - 1] as string)) {
-        found.push({ table, chain, how: `final rule "${chain.rules[chain.rules.length - 1]}"` });
-      }
-    }
-  }
-  return found;
-}
 
 // iptables-nft keeps its rules in nft tables "ip filter"/"ip6 filter" with uppercase chains.
 const isIptablesNftChain = (table: NftTable, chain: NftChain) =>
@@ -318,120 +94,111 @@ function persistentFileName(section: CommandOutput): string {
   return /^# api7-audit file: (\S+)/m.exec(section.stdout)?.[1] ?? "the persistent file";
 }
 
-function nftPersistence(
-  deciding: Array<{ table: NftTable; chain: NftChain }>,
-  persistent: CommandOutput | undefined,
-): { matches: boolean; text: string } {
+/** Every chain of the deciding tables, compared with the persisted file's. */
+function nftPersistence(deciding: readonly NftTable[], persistent: CommandOutput | undefined): { matches: boolean; text: string } {
   if (!ok(persistent)) {
     return { matches: false, text: `no persistent rule file (${sectionProblem(persistent) ?? "unreadable"})` };
   }
   const file = persistentFileName(persistent);
   const saved = parseNftRuleset(persistent.stdout);
   const differences: string[] = [];
-  for (const { table, chain } of deciding) {
-    const savedChain = saved
-      .find((t) => t.family === table.family && t.name === table.name)
-      ?.chains.find((c) => c.name === chain.name);
-    const where = `table ${table.family} ${table.name} chain ${chain.name}`;
-    if (!savedChain) differences.push(`${where} is not declared`);
-    else if ((savedChain.policy ?? "accept") !== (chain.policy ?? "accept")) {
-      differences.push(`${where} policy ${savedChain.policy ?? "accept"} instead of ${chain.policy}`);
-    } else if (savedChain.rules.join("\n") !== chain.rules.join("\n")) {
-      differences.push(`${where} has ${savedChain.rules.length} rules that differ from the ${chain.rules.length} running`);
+  for (const table of deciding) {
+    const savedTable = saved.find((t) => t.family === table.family && t.name === table.name);
+    if (!savedTable) {
+      differences.push(`table ${table.family} ${table.name} is not declared`);
+      continue;
+    }
+    for (const chain of table.chains) {
+      const savedChain = savedTable.chains.find((c) => c.name === chain.name);
+      const where = `table ${table.family} ${table.name} chain ${chain.name}`;
+      if (!savedChain) differences.push(`${where} is not declared`);
+      else if ((savedChain.policy ?? "accept") !== (chain.policy ?? "accept")) {
+        differences.push(`${where} policy ${savedChain.policy ?? "accept"} instead of ${chain.policy}`);
+      } else if (savedChain.rules.join("\n") !== chain.rules.join("\n")) {
+        differences.push(`${where} has ${savedChain.rules.length} rules that differ from the ${chain.rules.length} running`);
+      }
     }
   }
   if (differences.length > 0) return { matches: false, text: `${file}: ${differences.join("; ")}` };
-  return {
-    matches: true,
-    text: `${file} declares the same policy and normalised rules for ${deciding.map((d) => `chain ${d.chain.name}`).join(", ")}`,
-  };
+  return { matches: true, text: `${file} declares the same policies and normalised rules for ${deciding.map((t) => `table ${t.family} ${t.name}`).join(", ")}` };
+}
+
+/** The family as nftables decides it, or null when no native input chain exists (then iptables may). */
+function nftFamily(family: IpFamily, inputs: FirewallInputs, notes: string[]): FamilyFirewall | null {
+  if (!ok(inputs.nftRuleset)) {
+    notes.push(`nftables: ${sectionProblem(inputs.nftRuleset)}`);
+    return null;
+  }
+  const verdicts = nftInputVerdicts(parseNftRuleset(inputs.nftRuleset.stdout), family, isIptablesNftChain);
+  const where = (v: (typeof verdicts)[number]) => `table ${v.table.family} ${v.table.name} chain ${v.chain.name}`;
+  // A packet passes every input base chain: one chain that denies decides, whatever the others accept.
+  const denying = verdicts.filter((v) => v.verdict.kind === "deny");
+  if (denying.length > 0) {
+    const persistence = nftPersistence([...new Set(denying.map((d) => d.table))], inputs.nftPersistent);
+    const chains = denying.map((d) => `${where(d)} hook input denies by ${d.verdict.kind === "deny" ? d.verdict.how : ""}${openingsText(d.verdict)}`).join("; ");
+    const first = denying[0]!.verdict as Extract<PathVerdict, { kind: "deny" }>;
+    return {
+      tool: "nftables",
+      defaultDenyInbound: true,
+      persistentMatchesRuntime: persistence.matches,
+      detail: `nftables: ${chains}; ${persistence.text}`,
+      openings: denying.flatMap((d) => d.verdict.openings),
+      denyAnswer: first.answer,
+    };
+  }
+  const accepting = verdicts.find((v) => v.verdict.kind === "accept-all");
+  if (accepting && accepting.verdict.kind === "accept-all") {
+    const policy = accepting.chain.policy ?? "accept";
+    return {
+      tool: null,
+      defaultDenyInbound: false,
+      persistentMatchesRuntime: null,
+      detail: `nftables: ${where(accepting)} hook input accepts every new connection at rule "${accepting.verdict.rule}", before its policy ${policy} is reached${openingsText(accepting.verdict)}`,
+      openings: [],
+      denyAnswer: null,
+    };
+  }
+  notes.push(`nftables: no ${family === "ipv4" ? "ip/inet" : "ip6/inet"} input chain denies by default`);
+  return null;
 }
 
 // ---------------------------------------------------------------------------------------------
 // iptables / ip6tables
 
-export interface IptablesInput {
-  policy: string | null;
-  rules: string[];
-}
-
-/** `-m tcp` after `-p tcp` is implied; iptables prints it, hand-written files often omit it. */
-export function normaliseIptablesRule(rule: string): string {
-  return rule
-    .replace(/-p (tcp|udp|sctp|udplite)( -m \1)\b/g, "-p $1")
-    .replace(/\s+/g, " ")
-    .trim();
-}
-
-/** INPUT chain of `iptables -S` or `ip6tables -S` ("-P INPUT DROP", "-A INPUT ..."). */
-export function parseIptablesInput(text: string): IptablesInput {
-  let policy: string | null = null;
-  const rules: string[] = [];
-  for (const line of text.split("\n").map((l) => l.trim())) {
-    const p = /^-P INPUT (\S+)/.exec(line);
-    if (p) policy = p[1] as string;
-    else if (line.startsWith("-A INPUT ")) rules.push(normaliseIptablesRule(line));
+/** INPUT and the chains it jumps to, compared with the iptables-save file's. */
+function iptablesPersistence(running: IptablesTable, persistent: CommandOutput | undefined): { matches: boolean; text: string } {
+  if (!ok(persistent)) return { matches: false, text: `no persistent rule file (${sectionProblem(persistent)})` };
+  const file = persistentFileName(persistent);
+  const saved = parseIptablesSaveFilter(persistent.stdout);
+  if (!saved) return { matches: false, text: `${file} has no *filter table` };
+  if (saved.policies.get("INPUT") !== running.policies.get("INPUT")) {
+    return { matches: false, text: `${file} sets INPUT policy ${saved.policies.get("INPUT")}, running ${running.policies.get("INPUT")}` };
   }
-  return { policy, rules };
-}
-
-/** INPUT chain of the filter table in an iptables-save file (":INPUT DROP [0:0]", "-A INPUT ..."). */
-export function parseIptablesSaveInput(text: string): IptablesInput | null {
-  let inFilter = false;
-  let seenFilter = false;
-  let policy: string | null = null;
-  const rules: string[] = [];
-  for (const line of text.split("\n").map((l) => l.trim())) {
-    if (line.startsWith("*")) {
-      inFilter = line === "*filter";
-      seenFilter ||= inFilter;
-      continue;
-    }
-    if (!inFilter) continue;
-    const p = /^:INPUT (\S+)/.exec(line);
-    if (p) policy = p[1] as string;
-    else if (line.startsWith("-A INPUT ")) rules.push(normaliseIptablesRule(line));
+  const chains = inputChains(running);
+  for (const chain of chains) {
+    const now = running.rules.get(chain) ?? [];
+    const then = saved.rules.get(chain) ?? [];
+    if (now.join("\n") !== then.join("\n")) return { matches: false, text: `${file} has ${then.length} ${chain} rules that differ from the ${now.length} running` };
   }
-  return seenFilter ? { policy: policy ?? "ACCEPT", rules } : null;
-}
-
-function iptablesDeny(input: IptablesInput): string | null {
-  if (input.policy === "DROP") return "policy DROP";
-  const last = input.rules[input.rules.length - 1];
-  // Only an unconditional final rule closes the chain (e.g. CentOS 7's "-j REJECT --reject-with ...").
-  if (last && /^-A INPUT (-m comment --comment ("[^"]*"|\S+) )?-j (DROP|REJECT)( --reject-with \S+)?$/.test(last)) {
-    return `final rule "${last}"`;
-  }
-  return null;
+  const count = chains.reduce((sum, chain) => sum + (running.rules.get(chain)?.length ?? 0), 0);
+  return { matches: true, text: `${file} has the same INPUT policy and ${count} normalised rules (${chains.join(", ")})` };
 }
 
 /** iptables for IPv4, ip6tables for IPv6: deny and persistence, or why it does not deny. */
 function iptablesFamily(running: CommandOutput | undefined, persistent: CommandOutput | undefined, command: string, backendNote: string): FamilyFirewall | string {
   if (!ok(running)) return `${command}: ${sectionProblem(running)}`;
-  const input = parseIptablesInput(running.stdout);
-  const how = iptablesDeny(input);
-  if (!how) return `${command}: INPUT policy ${input.policy ?? "unknown"} and no final DROP/REJECT rule`;
-  let persistence = false;
-  let text: string;
-  if (!ok(persistent)) {
-    text = `no persistent rule file (${sectionProblem(persistent)})`;
-  } else {
-    const file = persistentFileName(persistent);
-    const saved = parseIptablesSaveInput(persistent.stdout);
-    if (!saved) text = `${file} has no *filter table`;
-    else if (saved.policy !== input.policy) text = `${file} sets INPUT policy ${saved.policy}, running ${input.policy}`;
-    else if (saved.rules.join("\n") !== input.rules.join("\n")) {
-      text = `${file} has ${saved.rules.length} INPUT rules that differ from the ${input.rules.length} running`;
-    } else {
-      persistence = true;
-      text = `${file} has the same INPUT policy and ${input.rules.length} normalised rules`;
-    }
-  }
+  const table = parseIptablesRules(running.stdout);
+  const verdict = iptablesInputVerdict(table);
+  if (verdict.kind === "accept-all") return `${command}: chain INPUT accepts every new connection at rule "${verdict.rule}", before any deny`;
+  if (verdict.kind === "no-deny") return `${command}: INPUT ${verdict.how}`;
+  const persistence = iptablesPersistence(table, persistent);
   return {
     tool: "iptables",
     defaultDenyInbound: true,
-    persistentMatchesRuntime: persistence,
-    detail: `${command}${backendNote}: chain INPUT ${how}; ${text}`,
+    persistentMatchesRuntime: persistence.matches,
+    detail: `${command}${backendNote}: chain INPUT denies by ${verdict.how}${openingsText(verdict)}; ${persistence.text}`,
+    openings: verdict.openings,
+    denyAnswer: verdict.answer,
   };
 }
 
@@ -466,26 +233,16 @@ function ok(section: CommandOutput | undefined): section is CommandOutput {
   return sectionProblem(section) === null;
 }
 
-/** Without firewalld: an nftables chain of the family's tables, else (ip6)tables. */
+/** Without firewalld: the family's nftables input chains, else (ip6)tables. */
 function familyWithoutFirewalld(family: IpFamily, inputs: FirewallInputs, notes: string[]): FamilyFirewall {
   const [running, persistent, command] =
     family === "ipv4" ? [inputs.iptables, inputs.iptablesPersistent, "iptables"] : [inputs.ip6tables, inputs.ip6tablesPersistent, "ip6tables"];
   const familyNotes = [...notes];
-  let backendNote = "";
-  if (ok(inputs.nftRuleset)) {
-    const deciding = denyingInputChains(parseNftRuleset(inputs.nftRuleset.stdout), NFT_FAMILIES[family]);
-    const native = deciding.filter((d) => !isIptablesNftChain(d.table, d.chain));
-    if (native.length > 0) {
-      const persistence = nftPersistence(native, inputs.nftPersistent);
-      const chains = native.map((d) => `table ${d.table.family} ${d.table.name}, chain ${d.chain.name} hook input ${d.how}`).join("; ");
-      return { tool: "nftables", defaultDenyInbound: true, persistentMatchesRuntime: persistence.matches, detail: `nftables: ${chains}; ${persistence.text}` };
-    }
-    if (deciding.length > 0) backendNote = " (nf_tables backend)";
-    familyNotes.push(`nftables: no ${NFT_FAMILIES[family].join("/")} input chain drops by default`);
-  } else {
-    familyNotes.push(`nftables: ${sectionProblem(inputs.nftRuleset)}`);
-  }
-  const viaIptables = iptablesFamily(running, persistent, command, backendNote);
+  const viaNft = nftFamily(family, inputs, familyNotes);
+  if (viaNft) return viaNft;
+  // iptables-nft keeps INPUT in nft's "ip(6) filter" table: the same rules, read through iptables.
+  const iptablesNft = ok(inputs.nftRuleset) && parseNftRuleset(inputs.nftRuleset.stdout).some((t) => t.chains.some((c) => c.hook === "input" && isIptablesNftChain(t, c)));
+  const viaIptables = iptablesFamily(running, persistent, command, iptablesNft ? " (nf_tables backend)" : "");
   if (typeof viaIptables !== "string") return viaIptables;
   familyNotes.push(viaIptables);
   return {
@@ -493,6 +250,8 @@ function familyWithoutFirewalld(family: IpFamily, inputs: FirewallInputs, notes:
     defaultDenyInbound: false,
     persistentMatchesRuntime: null,
     detail: `no default-deny inbound firewall for ${FAMILY_NAME[family]}: ${familyNotes.join("; ")}`,
+    openings: [],
+    denyAnswer: null,
   };
 }
 
@@ -519,7 +278,7 @@ function summarise(
   const unknownText = ipv6Problem ? ` (whether IPv6 is disabled is not known: ${ipv6Problem})` : "";
   const detail =
     ipv4.tool === "firewalld"
-      ? `${ipv4.detail}; the zone covers IPv4 and IPv6${disabledText ? `; ${disabledText}` : unknownText}`
+      ? `${ipv4.detail}; the zones cover IPv4 and IPv6${disabledText ? `; ${disabledText}` : unknownText}`
       : `IPv4: ${ipv4.detail}; ${disabledText ?? `IPv6${unknownText}: ${ipv6.detail}`}`;
   const tool = covered.find((f) => f.tool !== null)?.tool ?? null;
   return {
@@ -553,10 +312,10 @@ export function parseFirewall(inputs: FirewallInputs): Parsed<FirewallFacts> {
     return unparsed(`firewalld-state: ${sectionProblem(firewalldState)}`);
   }
   if (firewalldState?.exitCode === 0 && FIREWALLD_RUNNING.has(firewalldState.stdout.trim())) {
-    const result = firewalldFacts(inputs);
+    const result = firewalldFamilies(inputs);
     if (!result.ok) return result;
-    const { facts, family, listingProblem } = result.value;
-    return parsed(summarise({ ipv4: family, ipv6: family }, ipv6Disabled, ipv6Reason, facts, listingProblem));
+    const { facts, families, listingProblem } = result.value;
+    return parsed(summarise(families, ipv6Disabled, ipv6Reason, facts, listingProblem));
   }
 
   const notes = [firewalldNote(firewalldState)];

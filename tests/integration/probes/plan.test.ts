@@ -16,7 +16,7 @@ import type { CollectedRun } from "../../../helpers/run/collected.js";
 import { requirementById } from "../../../helpers/checks/catalogue.js";
 import { verdictFor } from "../../../helpers/evaluate.js";
 import { allChecks } from "../../../specs/checks/index.js";
-import { listenerFacts, noGlobalIpv6, ranSsListen } from "../../support/listener-facts.js";
+import { listenerFacts, noGlobalIpv6, noNatRules, ranSsListen } from "../../support/listener-facts.js";
 import {
   commandExists,
   freePort,
@@ -174,7 +174,7 @@ describe.runIf(inCi || (await postgresAvailable()))("collectNetworkProbes on loo
       environmentName: env.name,
       startedAt: new Date().toISOString(),
       options: { fullPortSweep: false, allowDisruption: false, strict: false },
-      hosts: env.hosts.map((h) => ({ name: h.name, address: h.address, roles: h.roles, error: null, sections: [ranSsListen, noGlobalIpv6], hostProbes: output.hostProbes[h.name] ?? [] })),
+      hosts: env.hosts.map((h) => ({ name: h.name, address: h.address, roles: h.roles, error: null, sections: [ranSsListen, noGlobalIpv6, ...noNatRules], hostProbes: output.hostProbes[h.name] ?? [] })),
       probes: output.probes,
       failover: [],
     } as CollectedRun;

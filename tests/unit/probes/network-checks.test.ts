@@ -17,7 +17,7 @@ import { type EvaluationInput, verdictFor } from "../../../helpers/evaluate.js";
 import { isLoopbackAddress } from "../../../helpers/probes/addresses.js";
 import { allChecks } from "../../../specs/checks/index.js";
 import { allowedPorts, renderPortTable } from "../../../specs/checks/ports.js";
-import { listenerFacts, noGlobalIpv6, ranSsListen } from "../../support/listener-facts.js";
+import { listenerFacts, noGlobalIpv6, noNatRules, ranSsListen } from "../../support/listener-facts.js";
 
 const PROBED_AT = "2026-06-01T12:00:00.000Z";
 
@@ -148,7 +148,7 @@ function context(target: string, scenario: Scenario = {}): { target: string; inp
     address: h.address,
     roles: h.roles,
     error: null,
-    sections: [ranSsListen, noGlobalIpv6],
+    sections: [ranSsListen, noGlobalIpv6, ...noNatRules],
     hostProbes: scenario.hostProbes?.[h.name] ?? (h.roles.includes("cp") ? [dbReach(0)] : []),
   }));
   const run: CollectedRun = {
@@ -259,7 +259,7 @@ describe("SEC-05: no listener outside the allow-list on a non-loopback address",
   it("is broken when the listeners could not be read", () => {
     const ctx = context("cp1");
     const failed: CommandOutput = { ...ranSsListen, exitCode: 1, stdout: "", stderr: "Cannot open netlink socket: Operation not permitted" };
-    ctx.input.run.hosts = ctx.input.run.hosts.map((h) => (h.name === "cp1" ? { ...h, sections: [failed, noGlobalIpv6] } : h));
+    ctx.input.run.hosts = ctx.input.run.hosts.map((h) => (h.name === "cp1" ? { ...h, sections: [failed, noGlobalIpv6, ...noNatRules] } : h));
     const outcome = check("SEC-05")(ctx);
     expect(outcome).toMatchObject({ status: "broken", evidence: ["ss-listen"] });
     expect(outcome.message).toContain("Operation not permitted");
