@@ -44,6 +44,8 @@ export interface LabFirewall {
   zone: "public" | "trusted";
   /** nftables and iptables (IPv4): an unconditional accept ahead of the deny, persisted too (seeded violation). */
   acceptAllFirst: boolean;
+  /** nftables only: a prerouting REDIRECT of one TCP port to another, persisted too (nothing listens on `from`). */
+  natRedirect: { from: number; to: number } | null;
 }
 
 export interface LabHostSpec {
@@ -141,6 +143,7 @@ function compliantHost(name: string, role: LabRole, firewallKind: LabFirewallKin
       inputPolicy: { ipv4: "DROP", ipv6: "DROP" },
       zone: "public",
       acceptAllFirst: false,
+      natRedirect: null,
     },
     centosRelease: COMPLIANT_CENTOS_RELEASE,
     kernelRelease: COMPLIANT_KERNEL_RELEASE,
@@ -203,6 +206,9 @@ function violationHosts(): LabHostSpec[] {
     })),
     dp("v-ipt-accept-first", "iptables: -A INPUT -j ACCEPT before the final REJECT, saved in /etc/sysconfig/iptables", (h) => ({
       firewall: { ...h.firewall, kind: "iptables", acceptAllFirst: true },
+    })),
+    dp("v-dnat-port", "nftables: prerouting redirects TCP 8888 to the gateway's 9080; nothing listens on 8888", (h) => ({
+      firewall: { ...h.firewall, natRedirect: { from: 8888, to: 9080 } },
     })),
     dp("v-ipt-accept", "iptables: INPUT policy ACCEPT, no final DROP/REJECT", (h) => ({
       firewall: { ...h.firewall, kind: "iptables", inputPolicy: { ipv4: "ACCEPT", ipv6: "DROP" } },
@@ -311,6 +317,7 @@ export function labEnvFile(spec: LabContainerSpec): string {
     LAB_IPV6_POLICY: host?.firewall.inputPolicy.ipv6 ?? "",
     LAB_FIREWALLD_ZONE: host?.firewall.zone ?? "",
     LAB_ACCEPT_ALL_FIRST: host?.firewall.acceptAllFirst ? "yes" : "",
+    LAB_NAT_REDIRECT: host?.firewall.natRedirect ? `${host.firewall.natRedirect.from}:${host.firewall.natRedirect.to}` : "",
     LAB_DHCP_CLIENT: host?.dhcpClient ? "yes" : "",
     LAB_CENTOS_RELEASE: host?.centosRelease ?? "",
     LAB_KERNEL_RELEASE: host?.kernelRelease ?? "",

@@ -144,8 +144,11 @@ export function openedPort(openings: readonly Opening[], protocol: string, port:
   );
 }
 
+/** "tcp 22", "icmp", "every port from 10.0.0.0/24", each with the rule that opens it. */
 export function describeOpening(o: Opening): string {
-  const ports = o.ports === "any" ? "every port" : o.ports === "unknown" ? "the service's ports" : o.ports.map(([a, b]) => (a === b ? `${a}` : `${a}-${b}`)).join(",");
+  const portless = o.ports === "any" && !["any", "tcp", "udp", "sctp"].includes(o.protocol);
+  const ports = portless ? "" : o.ports === "any" ? "every port" : o.ports === "unknown" ? "the service's ports" : o.ports.map(([a, b]) => (a === b ? `${a}` : `${a}-${b}`)).join(",");
   const limits = [...(o.sources.length > 0 ? [`from ${o.sources.join(", ")}`] : []), ...(o.iface ? [`on ${o.iface}`] : [])];
-  return `${o.protocol === "any" ? "" : `${o.protocol} `}${ports}${limits.length > 0 ? ` ${limits.join(" ")}` : ""} (${o.rule})`;
+  const what = [o.protocol === "any" ? "" : o.protocol, ports, ...limits].filter(Boolean).join(" ");
+  return `${what} (${o.rule})`;
 }

@@ -47,6 +47,7 @@ export const CAPTURED_FIREWALL_SECTIONS = [
   "nft-ruleset",
   "nft-persistent",
   "iptables",
+  "iptables-nat",
   "iptables-persistent",
   "ip6tables",
   "ip6tables-persistent",
