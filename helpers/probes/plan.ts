@@ -80,7 +80,7 @@ export function portsToProbe(env: Environment, host: Pick<NetworkProbeHost, "rol
  * TCP stack unfiltered), silence (dropped) or an ICMP error (rejected).
  */
 export const WITNESS_CANDIDATE_PORTS = [4, 6, 8, 10, 12, 14, 16, 26] as const;
-const WITNESS_PORT_COUNT = 3;
+export const WITNESS_PORT_COUNT = 3;
 
 /** The witness ports of a host: the first candidates it does not listen on and no table or policy names. */
 export function witnessPorts(env: Environment, host: Pick<NetworkProbeHost, "roles" | "listeners">): number[] {

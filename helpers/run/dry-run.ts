@@ -2,6 +2,7 @@
 import type { Environment } from "../environment/schema.js";
 import { collectionScript } from "../facts/script.js";
 import { dbReachArgv } from "../probes/host.js";
+import { WITNESS_CANDIDATE_PORTS, WITNESS_PORT_COUNT } from "../probes/plan.js";
 import { plannedFaultCommands } from "../failover/suite.js";
 import { commandLine, sudoArgv } from "../transport/quote.js";
 import type { SshHop } from "../transport/ssh-pool.js";
@@ -47,7 +48,8 @@ export function printDryRun(env: Environment, plan: DryRunPlan): void {
     out("probes from this runner:");
     for (const host of env.hosts) {
       const ports = Object.values(env.components).filter((c) => host.roles.includes(c.role)).flatMap((c) => c.ports);
-      out(`  ${host.name} ${host.address}: TCP ${[...new Set(ports)].join(", ")}, 9090 and every listening port from the facts${plan.fullPortSweep ? ", then all of 1-65535" : ""}; HTTP/TLS of the component ports`);
+      out(`  ${host.name} ${host.address}: TCP ${[...new Set(ports)].join(", ")}, 9090, every listening port and every port the NAT rules forward, from the facts${plan.fullPortSweep ? ", then all of 1-65535" : ""}; HTTP/TLS of the component ports`);
+      out(`    SEC-02 network witness: TCP ${WITNESS_PORT_COUNT} of ${WITNESS_CANDIDATE_PORTS.join(", ")} (unassigned; the first the facts show not listening): a reset means unfiltered`);
     }
     out(`  entrypoints: ${Object.entries(env.entrypoints).map(([k, e]) => `${k} ${e!.url}`).join(", ")}`);
     out(`  database: postgresql://${env.database.user}@${env.database.host}:${env.database.port}/${env.database.database} (password from $${env.database.passwordEnv})`);

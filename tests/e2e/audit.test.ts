@@ -81,6 +81,15 @@ describe("the compliant lab", () => {
 
   test("every (requirement, target) verdict and the totals match tests/expected/lab.tsv", () => expectTable("lab", results));
 
+  test("SEC-02 passed on every host with both witnesses; dp1's DHCP client is a client endpoint for SEC-05", () => {
+    for (const host of ["cp1", "cp2", "dp1", "dp2"]) {
+      const sec02 = results.results.find((v) => v.requirement === "SEC-02" && v.host === host)!;
+      expect(sec02.message, host).toMatch(/IPv4 confirmed from the runner/);
+    }
+    const sec05 = results.results.find((v) => v.requirement === "SEC-05" && v.host === "dp1")!;
+    expect(sec05).toMatchObject({ status: "passed", message: expect.stringContaining("DHCP client endpoints, not services: udp 0.0.0.0:68 (dhclient)") });
+  });
+
   test("TOPO-01 and HW-01 passed on cp1, cp2, dp1, dp2", () => {
     for (const id of ["TOPO-01", "HW-01"]) {
       for (const host of ["cp1", "cp2", "dp1", "dp2"]) {
@@ -137,6 +146,26 @@ describe("the seeded-violation lab", () => {
     const neverFails = new Set(["DB-02"]); // INFO: recorded, never fails
     const ids = [...new Set(results.results.map((v) => v.requirement))].filter((id) => !neverFails.has(id));
     expect(ids.filter((id) => !failing.has(id))).toEqual([]);
+  });
+
+  test("SEC-02 fails each host that accepts everything, with both witnesses: the deciding zone or rule, and the port that answered", () => {
+    const deciding: Record<string, RegExp> = {
+      "v-fwd-trusted": /zone trusted target ACCEPT, bound to eth0/,
+      "v-nft-accept-first": /chain input hook input accepts every new connection at rule "accept", before its policy drop/,
+      "v-ipt-accept-first": /chain INPUT accepts every new connection at rule "-A INPUT -j ACCEPT"/,
+    };
+    for (const [host, rule] of Object.entries(deciding)) {
+      const sec02 = results.results.find((v) => v.requirement === "SEC-02" && v.host === host)!;
+      expect(sec02.status, host).toBe("failed");
+      expect(sec02.message, host).toMatch(rule);
+      expect(sec02.message, host).toMatch(/port \d+ answered from the runner over IPv4 \(\S+ reset \(ECONNREFUSED\)/);
+    }
+  });
+
+  test("SEC-04 fails a port published by a NAT rule alone, naming the rule", () => {
+    const sec04 = results.results.find((v) => v.requirement === "SEC-04" && v.host === "v-dnat-port")!;
+    expect(sec04.status).toBe("failed");
+    expect(sec04.message).toMatch(/^v-dnat-port: 8888 \(forwarded by nft table ip api7_lab_nat chain prerouting: tcp dport 8888 redirect to :9080\) open from the runner/);
   });
 
   test("failure messages state expected vs actual in the page's terms", () => {

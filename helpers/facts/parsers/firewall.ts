@@ -149,8 +149,9 @@ function nftFamily(family: IpFamily, inputs: FirewallInputs, notes: string[]): F
   const accepting = verdicts.find((v) => v.verdict.kind === "accept-all");
   if (accepting && accepting.verdict.kind === "accept-all") {
     const policy = accepting.chain.policy ?? "accept";
+    // The chain would deny but for that rule: nftables is the firewall, and it accepts everything.
     return {
-      tool: null,
+      tool: "nftables",
       defaultDenyInbound: false,
       persistentMatchesRuntime: null,
       detail: `nftables: ${where(accepting)} hook input accepts every new connection at rule "${accepting.verdict.rule}", before its policy ${policy} is reached${openingsText(accepting.verdict)}`,
@@ -189,8 +190,17 @@ function iptablesFamily(running: CommandOutput | undefined, persistent: CommandO
   if (!ok(running)) return `${command}: ${sectionProblem(running)}`;
   const table = parseIptablesRules(running.stdout);
   const verdict = iptablesInputVerdict(table);
-  if (verdict.kind === "accept-all") return `${command}: chain INPUT accepts every new connection at rule "${verdict.rule}", before any deny`;
   if (verdict.kind === "no-deny") return `${command}: INPUT ${verdict.how}`;
+  if (verdict.kind === "accept-all") {
+    return {
+      tool: "iptables",
+      defaultDenyInbound: false,
+      persistentMatchesRuntime: null,
+      detail: `${command}${backendNote}: chain INPUT accepts every new connection at rule "${verdict.rule}", before any deny`,
+      openings: [],
+      denyAnswer: null,
+    };
+  }
   const persistence = iptablesPersistence(table, persistent);
   return {
     tool: "iptables",
@@ -239,10 +249,13 @@ function familyWithoutFirewalld(family: IpFamily, inputs: FirewallInputs, notes:
     family === "ipv4" ? [inputs.iptables, inputs.iptablesPersistent, "iptables"] : [inputs.ip6tables, inputs.ip6tablesPersistent, "ip6tables"];
   const familyNotes = [...notes];
   const viaNft = nftFamily(family, inputs, familyNotes);
-  if (viaNft) return viaNft;
+  if (viaNft?.defaultDenyInbound) return viaNft;
   // iptables-nft keeps INPUT in nft's "ip(6) filter" table: the same rules, read through iptables.
   const iptablesNft = ok(inputs.nftRuleset) && parseNftRuleset(inputs.nftRuleset.stdout).some((t) => t.chains.some((c) => c.hook === "input" && isIptablesNftChain(t, c)));
   const viaIptables = iptablesFamily(running, persistent, command, iptablesNft ? " (nf_tables backend)" : "");
+  // Packets meet both nftables' and legacy iptables' hooks: either one denying decides.
+  if (typeof viaIptables !== "string" && viaIptables.defaultDenyInbound) return viaIptables;
+  if (viaNft) return viaNft;
   if (typeof viaIptables !== "string") return viaIptables;
   familyNotes.push(viaIptables);
   return {
