@@ -12,6 +12,7 @@ import type { PgProbeResult } from "../../../helpers/probes/types.js";
 import { allChecks } from "../../../specs/checks/index.js";
 import { fixture } from "../facts/fixtures.js";
 import { labEnv, labRun } from "../../support/lab-run.js";
+import { newHostKey, withHostKeys } from "../../support/host-keys.js";
 import { absent, type Edit, stdout } from "../../support/section-edits.js";
 
 
@@ -20,15 +21,18 @@ interface Change {
   hostProbes?: Record<string, Edit>;
   /** Edits of one other host's sections (TOPO-01 reads every host's machine-id). */
   otherHosts?: Record<string, Record<string, Edit>>;
+  /** Host keys of the runner's handshakes, by host (the captured run predates their recording). */
+  hostKeys?: Record<string, CommandOutput>;
   pg?: (result: PgProbeResult) => PgProbeResult;
   env?: (env: Environment) => Environment;
 }
 
 function verdict(id: string, target: string, change: Change = {}) {
   const sectionEdits = (name: string) => (name === target ? change.sections : change.otherHosts?.[name]);
+  const keyed = withHostKeys(labRun, change.hostKeys ?? {});
   const run: CollectedRun = {
-    ...labRun,
-    hosts: labRun.hosts.map((h) => ({
+    ...keyed,
+    hosts: keyed.hosts.map((h) => ({
       ...h,
       sections: h.sections.map((s) => sectionEdits(h.name)?.[s.section]?.(s) ?? s),
       hostProbes: h.name === target ? h.hostProbes.map((s) => change.hostProbes?.[s.section]?.(s) ?? s) : h.hostProbes,
@@ -218,16 +222,62 @@ describe("TOPO-01: distinct machines", () => {
   const short = (host: string) => machineIdOf(host).slice(0, 8);
   const withHosts = (edit: (hosts: Environment["hosts"]) => Environment["hosts"]) => (env: Environment): Environment => ({ ...env, hosts: edit(env.hosts) });
 
-  it("passes on the lab, citing this host's machine-id", () => {
+  const EXPECTED = "at least 2 CP and 2 DP hosts, 4 distinct machines (distinct /etc/machine-id, or distinct SSH host keys where a machine-id is shared)";
+  const keys = { a: newHostKey(), b: newHostKey(), c: newHostKey(), d: newHostKey(), ecdsa: newHostKey("ecdsa-sha2-nistp256") };
+  const shortKey = (key: CommandOutput) => key.stdout.trim().slice(0, "ssh-ed25519 SHA256:".length + 8);
+
+  it("passes on the lab, citing this host's machine-id only: no machine-id is shared", () => {
     const v = verdict("TOPO-01", "cp1");
-    expect(v).toMatchObject({ status: "passed", evidence: ["machine-id"] });
-    expect(v.expected).toBe("at least 2 CP and 2 DP hosts, 4 distinct machines (distinct /etc/machine-id)");
+    expect(v).toMatchObject({ status: "passed", evidence: ["machine-id"], expected: EXPECTED });
+    expect(v.message).not.toContain("shares machine-id");
   });
 
-  it("two DP names of one machine, seen from a CP host: too few distinct machines", () => {
-    const v = verdict("TOPO-01", "cp1", { otherHosts: { dp2: sameAs("dp1") } });
-    expect(v).toMatchObject({ status: "failed", actual: `cp: cp1 [${short("cp1")}], cp2 [${short("cp2")}]; dp: dp1 [${short("dp1")}], dp2 [${short("dp1")}]` });
+  it("two DP names of one machine (one host key), seen from a CP host: too few distinct machines", () => {
+    const v = verdict("TOPO-01", "cp1", { otherHosts: { dp2: sameAs("dp1") }, hostKeys: { dp1: keys.a, dp2: keys.a } });
+    expect(v).toMatchObject({ status: "failed", actual: `cp: cp1 [${short("cp1")}], cp2 [${short("cp2")}]; dp: dp1 [${short("dp1")}, ${shortKey(keys.a)}], dp2 [${short("dp1")}, ${shortKey(keys.a)}]` });
     expect(v.message).toContain("1 distinct DP machine");
+  });
+
+  it("two DP clones of one template (one machine-id, two host keys), seen from a CP host: two machines", () => {
+    const v = verdict("TOPO-01", "cp1", { otherHosts: { dp2: sameAs("dp1") }, hostKeys: { dp1: keys.a, dp2: keys.b } });
+    expect(v).toMatchObject({ status: "passed", evidence: ["machine-id"] });
+    expect(v.message).toContain("2 distinct DP machines");
+    // Their keys not seen: one machine at least, so too few, and the count cannot be trusted.
+    const unseen = verdict("TOPO-01", "cp1", { otherHosts: { dp2: sameAs("dp1") } });
+    expect(unseen.status).toBe("broken");
+    expect(unseen.message).toMatch(/cannot count distinct machines: dp1, dp2 share machine-id \w{8} and their SSH host keys cannot be compared \(ssh-host-key: section missing/);
+  });
+
+  it("clones seen from one of them: passed, citing the host key, with the note on the duplicated machine-id", () => {
+    const v = verdict("TOPO-01", "dp2", { sections: sameAs("dp1"), hostKeys: { dp1: keys.a, dp2: keys.b } });
+    expect(v).toMatchObject({ status: "passed", evidence: ["machine-id", "ssh-host-key"] });
+    expect(v.message).toContain(`it shares machine-id ${short("dp1")} with dp1 but presents another SSH host key (${shortKey(keys.b)}): distinct machines, cloned without resetting /etc/machine-id`);
+    expect(v.message).toContain("2 distinct DP machines");
+  });
+
+  it("one machine under two names: failed, naming the shared machine-id and host key", () => {
+    const v = verdict("TOPO-01", "dp2", { sections: sameAs("dp1"), hostKeys: { dp1: keys.a, dp2: keys.a } });
+    expect(v).toMatchObject({ status: "failed", evidence: ["machine-id", "ssh-host-key"] });
+    expect(v.message).toBe(`dp2: dp2 and dp1 are the same machine (machine-id ${short("dp1")}, SSH host key ${shortKey(keys.a)}); the page requires distinct hosts (S2.1)`);
+    // A third name of the machine whose key was not seen does not hide what two keys show.
+    const third = verdict("TOPO-01", "dp2", { sections: sameAs("dp1"), otherHosts: { cp2: sameAs("dp1") }, hostKeys: { dp1: keys.a, dp2: keys.a } });
+    expect(third.status).toBe("failed");
+  });
+
+  it("a shared machine-id whose host keys cannot be compared: broken, never passed by absence", () => {
+    const mineUnseen = verdict("TOPO-01", "dp2", { sections: sameAs("dp1"), hostKeys: { dp1: keys.a } });
+    expect(mineUnseen).toMatchObject({ status: "broken", evidence: ["machine-id", "ssh-host-key"] });
+    expect(mineUnseen.message).toContain("hostKey unknown (ssh-host-key: section missing from the collection output)");
+    const theirsUnseen = verdict("TOPO-01", "dp2", { sections: sameAs("dp1"), hostKeys: { dp2: keys.b } });
+    expect(theirsUnseen.status).toBe("broken");
+    expect(theirsUnseen.message).toContain("cannot tell whether dp2 and dp1, which share machine-id");
+    expect(theirsUnseen.message).toContain("dp1's SSH host key unknown (ssh-host-key: section missing");
+    const unreadable = verdict("TOPO-01", "dp2", { sections: sameAs("dp1"), hostKeys: { dp1: keys.a, dp2: { ...keys.b, stdout: "garbage\n" } } });
+    expect(unreadable.status).toBe("broken");
+    expect(unreadable.message).toContain('ssh-host-key: not "<key type> SHA256:<fingerprint>"');
+    const otherTypes = verdict("TOPO-01", "dp2", { sections: sameAs("dp1"), hostKeys: { dp1: keys.ecdsa, dp2: keys.b } });
+    expect(otherTypes.status).toBe("broken");
+    expect(otherTypes.message).toContain("dp2 presented ssh-ed25519, dp1 presented ecdsa-sha2-nistp256; a machine has one key of each type");
   });
 
   /** Another host collected like `from` (its captured sections), with its machine-id edited to a new one. */
@@ -239,22 +289,22 @@ describe("TOPO-01: distinct machines", () => {
       entry: { ...labEnv.hosts.find((h) => h.name === from)!, name, roles },
     };
   };
-  function withClone(target: string, extra: ReturnType<typeof clone>, edits: Record<string, Record<string, Edit>>) {
-    const run: CollectedRun = {
+  function withClone(target: string, extra: ReturnType<typeof clone>, edits: Record<string, Record<string, Edit>>, hostKeys: Record<string, CommandOutput> = {}) {
+    const run: CollectedRun = withHostKeys({
       ...labRun,
       hosts: [...labRun.hosts, extra.host].map((h) => ({ ...h, sections: h.sections.map((s) => edits[h.name]?.[s.section]?.(s) ?? s) })),
-    };
+    }, hostKeys);
     const env = { ...labEnv, hosts: [...labEnv.hosts, extra.entry] };
     return verdictFor(requirementById("TOPO-01"), target, allChecks, { env, run, allFacts: parseAllFacts(run) });
   }
 
   it("five hosts, four machines: each role needs 2 distinct machines of its own", () => {
     // A third DP host (dp2's captured collection, machine-id edited); cp2 on cp1's machine: 1 CP machine, 4 in all.
-    const oneCp = withClone("dp1", clone("dp3", "dp2", ["dp"]), { cp2: sameAs("cp1") });
+    const oneCp = withClone("dp1", clone("dp3", "dp2", ["dp"]), { cp2: sameAs("cp1") }, { cp1: keys.a, cp2: keys.a });
     expect(oneCp.status).toBe("failed");
     expect(oneCp.message).toContain("1 distinct CP machine and 3 distinct DP machines");
     // A third CP host; dp2 on dp1's machine: 1 DP machine, 4 in all.
-    const oneDp = withClone("cp1", clone("cp3", "cp2", ["cp"]), { dp2: sameAs("dp1") });
+    const oneDp = withClone("cp1", clone("cp3", "cp2", ["cp"]), { dp2: sameAs("dp1") }, { dp1: keys.b, dp2: keys.b });
     expect(oneDp.status).toBe("failed");
     expect(oneDp.message).toContain("3 distinct CP machines and 1 distinct DP machine");
     // Nothing shared: passes, nothing left uncounted.
@@ -264,16 +314,16 @@ describe("TOPO-01: distinct machines", () => {
   });
 
   it("this host named twice: fails with every host's machine-id shown", () => {
-    const v = verdict("TOPO-01", "cp1", { sections: sameAs("cp2") });
+    const v = verdict("TOPO-01", "cp1", { sections: sameAs("cp2"), hostKeys: { cp1: keys.c, cp2: keys.c } });
     expect(v).toMatchObject({
       status: "failed",
-      expected: "at least 2 CP and 2 DP hosts, 4 distinct machines (distinct /etc/machine-id)",
-      actual: `cp: cp1 [${short("cp2")}], cp2 [${short("cp2")}]; dp: dp1 [${short("dp1")}], dp2 [${short("dp2")}]`,
+      expected: EXPECTED,
+      actual: `cp: cp1 [${short("cp2")}, ${shortKey(keys.c)}], cp2 [${short("cp2")}, ${shortKey(keys.c)}]; dp: dp1 [${short("dp1")}], dp2 [${short("dp2")}]`,
     });
   });
 
   it("a CP and a DP name of one machine: 2 per role but 3 machines in all", () => {
-    expect(verdict("TOPO-01", "cp2", { otherHosts: { dp1: sameAs("cp1") } }).status).toBe("failed");
+    expect(verdict("TOPO-01", "cp2", { otherHosts: { dp1: sameAs("cp1") }, hostKeys: { cp1: keys.d, dp1: keys.d } }).status).toBe("failed");
   });
 
   it("another host's machine-id unknown: broken when the count needs it, not counted when it does not", () => {

@@ -10,6 +10,7 @@ import type { CollectedRun, ProbeRecord } from "../../../helpers/run/collected.j
 import { allChecks } from "../../../specs/checks/index.js";
 import { fixture } from "../facts/fixtures.js";
 import { labEnv, labRun } from "../../support/lab-run.js";
+import { newHostKey, withHostKeys } from "../../support/host-keys.js";
 import { absent, type Edit, stdout } from "../../support/section-edits.js";
 
 const baseline = labRun;
@@ -297,21 +298,23 @@ describe("TOPO-01..04: hosts and what runs on them", () => {
 
   it.each<[string, string, Change, Status]>([
     ["distinct machines", "cp1", {}, "passed"],
-    ["cp1 is cp2", "cp1", { sections: { "machine-id": stdout(() => machineIdOf("cp2")) } }, "failed"],
-    ["dp1 is dp2, seen from dp1", "dp1", { sections: { "machine-id": stdout(() => machineIdOf("dp2")) } }, "failed"],
+    // The captured run has no handshake host keys: one machine or two clones cannot be told apart.
+    ["cp1 has cp2's machine-id, host keys not recorded", "cp1", { sections: { "machine-id": stdout(() => machineIdOf("cp2")) } }, "broken"],
+    ["dp1 has dp2's machine-id, host keys not recorded", "dp1", { sections: { "machine-id": stdout(() => machineIdOf("dp2")) } }, "broken"],
     ["three hosts declared", "cp1", { env: withoutHost("dp2") }, "failed"],
     ["one CP host declared", "dp1", { env: withoutHost("cp2") }, "failed"],
     ["cp1's machine-id unreadable", "cp1", { sections: { "machine-id": absent } }, "broken"],
   ])("%s (%s)", (_name, target, change, status) => expect(verdict("TOPO-01", target, change).status).toBe(status));
 
   it("counts distinct machines per role even when the host under test is distinct", () => {
+    const oneKey = newHostKey();
     const run: CollectedRun = {
       ...baseline,
-      hosts: baseline.hosts.map((h) => (h.name === "dp2" ? { ...h, sections: h.sections.map((s) => (s.section === "machine-id" ? { ...s, stdout: machineIdOf("dp1") } : s)) } : h)),
+      hosts: withHostKeys(baseline, { dp1: oneKey, dp2: oneKey }).hosts.map((h) => (h.name === "dp2" ? { ...h, sections: h.sections.map((s) => (s.section === "machine-id" ? { ...s, stdout: machineIdOf("dp1") } : s)) } : h)),
     };
     const v = verdictFor(requirementById("TOPO-01"), "cp1", allChecks, { env: labEnv, run, allFacts: parseAllFacts(run) });
     expect(v.status).toBe("failed");
-    const cpOnly = { ...baseline, hosts: baseline.hosts.map((h) => (h.name === "cp2" ? { ...h, sections: h.sections.map((s) => (s.section === "machine-id" ? { ...s, stdout: machineIdOf("cp1") } : s)) } : h)) };
+    const cpOnly = { ...baseline, hosts: withHostKeys(baseline, { cp1: oneKey, cp2: oneKey }).hosts.map((h) => (h.name === "cp2" ? { ...h, sections: h.sections.map((s) => (s.section === "machine-id" ? { ...s, stdout: machineIdOf("cp1") } : s)) } : h)) };
     expect(verdictFor(requirementById("TOPO-01"), "dp1", allChecks, { env: labEnv, run: cpOnly, allFacts: parseAllFacts(cpOnly) }).status).toBe("failed");
   });
 
