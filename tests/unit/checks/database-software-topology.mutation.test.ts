@@ -4,7 +4,7 @@
 // (the edit is written beside it) or replaced by a captured output of tests/fixtures/facts.
 import { describe, expect, it } from "vitest";
 import { requirementById } from "../../../helpers/checks/catalogue.js";
-import type { Environment } from "../../../helpers/environment/schema.js";
+import { type Environment, environmentSchema } from "../../../helpers/environment/schema.js";
 import { parseAllFacts, verdictFor } from "../../../helpers/evaluate.js";
 import type { CommandOutput } from "../../../helpers/model.js";
 import type { CollectedRun, ProbeRecord } from "../../../helpers/run/collected.js";
@@ -134,11 +134,33 @@ describe("SW-01: the release against the page's CentOS 7.6 or the policy's minim
     expect(verdict("SW-01", "cp1", { sections: noVersion })).toMatchObject({ status: "warning", actual: "ubuntu ?: Ubuntu 22.04.2 LTS" });
   });
 
-  it("a RHEL rebuild at the policy's 7.6 is judged by the policy, not by the page's CentOS recommendation", () => {
+  it("a RHEL rebuild at the policy's 7.6 is judged by the policy, on os-release alone (VERSION_ID has the minor)", () => {
     // The lab policy lists rhel >= 7.6.
     const v = verdict("SW-01", "cp1", { sections: os("rhel-8.7", ["os-release", "redhat-release"]) });
-    expect(v).toMatchObject({ status: "passed", actual: "rhel 8.7: Red Hat Enterprise Linux release 8.7 (Ootpa)", evidence: ["os-release", "redhat-release"] });
+    expect(v).toMatchObject({ status: "passed", actual: "rhel 8.7: Red Hat Enterprise Linux 8.7 (Ootpa)", evidence: ["os-release"] });
     expect(v.message).toContain("(policy.osAllowed: rhel >= 7.6)");
+  });
+
+  it("Oracle Linux is labelled by its os-release, not by the RHEL line of its /etc/redhat-release", () => {
+    const v = verdict("SW-01", "cp1", { sections: os("oracle-7.9", ["os-release", "redhat-release"]) });
+    expect(v).toMatchObject({ status: "passed", actual: "ol 7.9: Oracle Linux Server 7.9", evidence: ["os-release"] });
+    expect(v.message).not.toContain("Red Hat");
+  });
+
+  it("CentOS Stream: the policy is consulted before any minor release is needed", () => {
+    const stream = os("centos-stream-9", ["os-release", "centos-release", "redhat-release"]);
+    // No entry (the schema's defaults list no "centos"): not the page's OS, a warning, not broken.
+    const none = verdict("SW-01", "cp1", { sections: stream, env: allowed(environmentSchema.shape.policy.parse(undefined).osAllowed) });
+    expect(none).toMatchObject({ status: "warning", actual: "centos 9: CentOS Stream 9", evidence: ["os-release"] });
+    expect(none.message).toBe('cp1: CentOS Stream 9 is not the page\'s OS (CentOS 7.6 or later), and policy.osAllowed does not list "centos" (S4.1)');
+    // An entry without a minor, or whose major is another: decided by the major, no minor needed.
+    expect(verdict("SW-01", "cp1", { sections: stream, env: allowed([{ id: "centos", minVersion: "9" }]) })).toMatchObject({ status: "passed", evidence: ["os-release"] });
+    expect(verdict("SW-01", "cp1", { sections: stream, env: allowed([{ id: "centos", minVersion: "7.6" }]) })).toMatchObject({ status: "passed", evidence: ["os-release"] });
+    expect(verdict("SW-01", "cp1", { sections: stream, env: allowed([{ id: "centos", minVersion: "10" }]) }).status).toBe("warning");
+    // Only an entry of its own major with a minor needs the minor Stream does not have.
+    const minor = verdict("SW-01", "cp1", { sections: stream, env: allowed([{ id: "centos", minVersion: "9.2" }]) });
+    expect(minor).toMatchObject({ status: "broken", evidence: ["os-release", "centos-release"] });
+    expect(minor.message).toContain("the minor release is unknown: CentOS Stream release 9");
   });
 
   it("an older CentOS shows what was compared", () => {
@@ -169,21 +191,37 @@ describe("SW-02: CentOS 7.2 or earlier", () => {
   const os = (distro: string, files: string[]): Record<string, Edit> =>
     Object.fromEntries(["os-release", "centos-release", "redhat-release"].map((name) => [name, files.includes(name) ? () => fixture(`os/${distro}/${name}`, name) : absent]));
 
+  const EXPECTED = "not CentOS 7.2 or earlier, nor RHEL or Oracle Linux of that release";
+
   it("shows the distribution and its release line", () => {
-    expect(verdict("SW-02", "cp1")).toMatchObject({ status: "passed", expected: "not CentOS 7.2 or earlier", actual: "centos: CentOS Linux release 7.9.2009 (Core)", evidence: ["os-release", "centos-release"] });
+    expect(verdict("SW-02", "cp1")).toMatchObject({ status: "passed", expected: EXPECTED, actual: "centos 7.9: CentOS Linux release 7.9.2009 (Core)", evidence: ["os-release", "centos-release"] });
     expect(verdict("SW-02", "cp1", { sections: os("debian-12", ["os-release"]) })).toMatchObject({ status: "passed", actual: "debian: Debian GNU/Linux 12 (bookworm)", evidence: ["os-release"] });
   });
 
-  it("a RHEL rebuild is not judged by the CentOS floor", () => {
+  it("a later RHEL major is past the floor on its major alone", () => {
     const v = verdict("SW-02", "cp1", { sections: os("rhel-8.7", ["os-release", "redhat-release"]) });
-    expect(v).toMatchObject({ status: "passed", actual: "rhel: Red Hat Enterprise Linux release 8.7 (Ootpa)" });
-    expect(v.message).toContain("Red Hat Enterprise Linux release 8.7 (Ootpa) is not CentOS");
+    expect(v).toMatchObject({ status: "passed", actual: "rhel 8.7: Red Hat Enterprise Linux 8.7 (Ootpa)", evidence: ["os-release"] });
+    expect(v.message).toContain("later than the page's incompatible CentOS 7.2");
   });
 
   it("CentOS 7.2 fails with the release line as the actual value", () => {
     const v = verdict("SW-02", "cp1", { sections: os("centos-7.2", ["os-release", "centos-release", "redhat-release"]) });
     expect(v.status).toBe("failed");
-    expect(v.actual).toMatch(/^centos: CentOS Linux release 7\.2\.\d+/);
+    expect(v.actual).toMatch(/^centos 7\.2: CentOS Linux release 7\.2\.\d+/);
+  });
+
+  it("RHEL 7.2 is CentOS 7.2's release: failed, on os-release alone", () => {
+    const v = verdict("SW-02", "cp1", { sections: os("rhel-7.2", ["os-release", "redhat-release"]) });
+    expect(v).toMatchObject({ status: "failed", actual: "rhel 7.2: Red Hat Enterprise Linux Server 7.2 (Maipo)", evidence: ["os-release"] });
+    expect(v.message).toContain("rhel 7.2, the release of CentOS 7.2; the page knows CentOS 7.2 or earlier to be incompatible");
+    // Oracle Linux of the same release line, with its minor edited: 7.2 fails, 7.9 passes.
+    const ol72 = { ...os("oracle-7.9", ["os-release", "redhat-release"]), "os-release": stdout(() => fixture("os/oracle-7.9/os-release").stdout.replaceAll("7.9", "7.2")) };
+    expect(verdict("SW-02", "cp1", { sections: ol72 }).status).toBe("failed");
+    expect(verdict("SW-02", "cp1", { sections: os("oracle-7.9", ["os-release", "redhat-release"]) }).status).toBe("passed");
+  });
+
+  it("CentOS Stream 9 is past the floor without a minor release", () => {
+    expect(verdict("SW-02", "cp1", { sections: os("centos-stream-9", ["os-release", "centos-release", "redhat-release"]) })).toMatchObject({ status: "passed", evidence: ["os-release"] });
   });
 });
 

@@ -77,7 +77,7 @@ const ROWS: Row[] = [
     says: /docker-daemon-json: exit 1: cat: \/etc\/docker\/daemon.json: Permission denied/,
   },
   { id: "SW-01", replaced: { "os-release": fixture("os/centos-7.4/os-release"), "centos-release": fixture("os/centos-7.4/centos-release"), "redhat-release": fixture("os/centos-7.4/redhat-release") }, status: "warning", says: /older than 7\.6/ },
-  { id: "SW-01", replaced: { "os-release": fixture("os/ubuntu-22.04/os-release"), "centos-release": absentFile("centos-release", "/etc/centos-release"), "redhat-release": absentFile("redhat-release", "/etc/redhat-release") }, status: "warning", says: /not CentOS and not in the environment's policy\.osAllowed/ },
+  { id: "SW-01", replaced: { "os-release": fixture("os/ubuntu-22.04/os-release"), "centos-release": absentFile("centos-release", "/etc/centos-release"), "redhat-release": absentFile("redhat-release", "/etc/redhat-release") }, status: "warning", says: /Ubuntu 22\.04\.2 LTS is not the page's OS \(CentOS 7\.6 or later\), and policy\.osAllowed does not list "ubuntu"/ },
   {
     id: "SW-01",
     replaced: { "os-release": fixture("os/rocky-9.5/os-release"), "centos-release": absentFile("centos-release", "/etc/centos-release"), "redhat-release": fixture("os/rocky-9.5/redhat-release") },

@@ -220,7 +220,7 @@ describe("SW-01..05: release, kernel, Docker", () => {
     ["CentOS 7.5 allowed by policy", { sections: release("CentOS Linux release 7.5.1804 (Core)"), env: allow("centos", "7.4") }, "passed", null],
     ["a release line without minor", { sections: release("CentOS Linux release 7 (Core)") }, "broken", null],
     ["Ubuntu, not allowed", { sections: os("ubuntu-22.04", ["os-release"]) }, "warning", "ubuntu 22: Ubuntu 22.04.2 LTS"],
-    ["Rocky 9.5, allowed from 9.4", { sections: os("rocky-9.5", ["os-release", "redhat-release"]), env: allow("rocky", "9.4") }, "passed", "rocky 9.5: Rocky Linux release 9.5 (Blue Onyx)"],
+    ["Rocky 9.5, allowed from 9.4", { sections: os("rocky-9.5", ["os-release", "redhat-release"]), env: allow("rocky", "9.4") }, "passed", "rocky 9.5: Rocky Linux 9.5 (Blue Onyx)"],
     ["Rocky 9.5, allowed from 9.6", { sections: os("rocky-9.5", ["os-release", "redhat-release"]), env: allow("rocky", "9.6") }, "warning", null],
     ["Rocky 9.5, allowed from 10", { sections: os("rocky-9.5", ["os-release", "redhat-release"]), env: allow("rocky", "10") }, "warning", null],
     ["Debian 12, allowed from 12", { sections: os("debian-12", ["os-release"]), env: allow("debian", "12") }, "passed", "debian 12: Debian GNU/Linux 12 (bookworm)"],
