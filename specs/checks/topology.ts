@@ -115,7 +115,7 @@ function identifyMachines(ctx: CheckContext, mine: string) {
     const key = (groups.get(id) ?? []).length > 1 ? keyOf(name) : null;
     return key?.observed ? `${shortId(id)}, ${shortKey(key.value)}` : shortId(id);
   };
-  const unknown = ctx.env.hosts.filter((h) => idOf(h.name) === null).map((h) => `${h.name}, machine-id unknown`);
+  const unknown = ctx.env.hosts.filter((h) => idOf(h.name) === null).map((h) => `${h.name} (machine-id unknown)`);
   return { idOf, identityOf: (name: string) => identity.get(name) ?? null, label, unknown, undecided };
 }
 
@@ -164,7 +164,7 @@ export const topologyChecks: CheckModule = {
         return { ...fail(`the inventory declares ${actual}; the page requires at least 4 hosts, 2 for control-plane HA and 2 for data-plane HA`, { expected, actual }), evidence: [] };
       }
       // This host's machine-id must be known; another host's unknown one (unreachable) counts as
-      // no machine: two names of one machine fail on what is known, the counts pass only on it.
+      // no machine, so the counts pass only on what is known.
       return given({ mine: ctx.fact("machineId") }, ({ mine }) => {
         const machines = identifyMachines(ctx, mine);
         const describe = (hosts: HostEntry[]) => hosts.map((h) => `${h.name} [${machines.label(h.name)}]`).join(", ");
@@ -183,7 +183,7 @@ export const topologyChecks: CheckModule = {
             ? { status: "broken", message: `cannot count distinct machines: ${unsure.join("; ")}; known: ${summary}`, expected, actual }
             : fail(`the inventory names only ${summary} (${counts.all} machines in all); the page requires 2 CP and 2 DP hosts, 4 in all`, { expected, actual });
         }
-        const notCounted = machines.unknown.length > 0 ? ` (not counted: ${machines.unknown.join(", ")})` : "";
+        const notCounted = machines.unknown.length > 0 ? `; not counted: ${machines.unknown.join(", ")}` : "";
         const decided = pass(`${ctx.target} is a distinct machine (machine-id ${shortId(mine)})${note}; the inventory has ${summary}${notCounted}`, { expected, actual });
         return { ...decided, evidence: clones?.evidence ?? [] };
       });
