@@ -164,6 +164,15 @@ async function readHostKey(container: StartedTestContainer): Promise<string> {
   return `${type} ${key}`;
 }
 
+/** `to` gets `from`'s /etc/machine-id, as a VM cloned from an unsealed template has its template's. */
+async function copyMachineId(from: StartedTestContainer, to: StartedTestContainer): Promise<void> {
+  const read = await from.exec(["cat", "/etc/machine-id"]);
+  const id = read.stdout.trim();
+  if (read.exitCode !== 0 || !/^[0-9a-f]{32}$/.test(id)) throw new Error(`could not read the machine-id of ${from.getName()}: ${read.output.trim()}`);
+  const write = await to.exec(["sh", "-c", 'printf "%s\n" "$1" >/etc/machine-id', "sh", id]);
+  if (write.exitCode !== 0) throw new Error(`could not write the machine-id of ${to.getName()}: ${write.output.trim()}`);
+}
+
 /** One exchange through a load balancer frontend: an HTTP status line, or a finished TLS handshake. */
 function frontendAnswers(address: string, frontend: LabFrontend, timeoutMs = 2_000): Promise<boolean> {
   return new Promise((done) => {
@@ -294,6 +303,10 @@ export async function startLab(variant: LabVariant, opts: StartLabOptions): Prom
     specs.forEach((spec, i) => (addresses[spec.name] = containers[i]!.getIpAddress(network.getName())));
 
     const hostIndexes = specs.flatMap((spec, i) => (spec.kind === "host" ? [i] : []));
+    for (const i of hostIndexes) {
+      const source = (specs[i] as LabHostSpec).machineIdOf;
+      if (source !== null) await copyMachineId(containers[specs.findIndex((spec) => spec.name === source)]!, containers[i]!);
+    }
     const hostKeys = new Map(await Promise.all(hostIndexes.map(async (i) => [specs[i]!.name, await readHostKey(containers[i]!)] as const)));
     const knownHosts = hostIndexes.map((i) => {
       const spec = specs[i] as LabHostSpec;

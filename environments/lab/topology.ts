@@ -73,6 +73,8 @@ export interface LabHostSpec {
   tls: "valid" | "expired";
   /** Record this other host's key for this host in known_hosts: the audit must see a changed host key. */
   knownHostKeyOf: string | null;
+  /** Give this host that other host's /etc/machine-id once both run: a VM cloned from one template (its own host key). */
+  machineIdOf: string | null;
   /** "host:port" the gateway forwards every request to (a gateway that needs the CP per request), or null. */
   gatewayUpstream: string | null;
   /** Debian's dhclient runs (on a veth pair inside the container: no DHCP traffic leaves it), holding UDP 68. */
@@ -155,6 +157,7 @@ function compliantHost(name: string, role: LabRole, firewallKind: LabFirewallKin
     memoryLimitBytes: null,
     tls: "valid",
     knownHostKeyOf: null,
+    machineIdOf: null,
     gatewayUpstream: null,
     dhcpClient: false,
   };
@@ -231,6 +234,8 @@ function violationHosts(): LabHostSpec[] {
       firewall: { ...h.firewall, allowedPorts: h.firewall.allowedPorts.filter((p) => p !== 7080) },
     })),
     dp("v-hostkey-changed", "known_hosts records another host's key for it (host key changed)", () => ({ knownHostKeyOf: "dp1" })),
+    // Not a violation of the page: distinct machines that share a machine-id (TOPO-01 passes with a note).
+    dp("v-cloned-machine-id", "dp1's /etc/machine-id, its own SSH host key (a clone of an unsealed VM template)", () => ({ machineIdOf: "dp1" })),
     cp("v-db-unreach", "an output rule drops traffic to the database's 5432", (h) => ({
       firewall: { ...h.firewall, blockOutput: [{ host: DATABASE.host, port: DATABASE.port }] },
     })),

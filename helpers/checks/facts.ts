@@ -6,6 +6,7 @@
 import type { DockerFacts, FamilyFirewall, FilesystemFacts, FirewallFacts, HostFacts, IpFamily, Listener, OsFacts, SelinuxMode } from "../facts/types.js";
 import { parseDaemonJsonDataRoot } from "../facts/parsers/docker.js";
 import { parseCgroupMemory, parseLsmemOnline, parseMemoryBlocks } from "../facts/parsers/memory.js";
+import { HOST_KEY_SECTION, type HostKey, parseHostKey } from "../facts/parsers/host-key.js";
 import { parseGlobalIpv6Addresses } from "../facts/parsers/listeners.js";
 import { parseOsRelease, parseReleaseLine, type ReleaseLine } from "../facts/parsers/os.js";
 import { mapParsed, type Parsed, parsed, unparsed } from "../facts/parsers/result.js";
@@ -262,6 +263,16 @@ function listenersFact(host: HostSource): Fact<Listener[]> {
   return listed;
 }
 
+/** One section's stdout through its parser: observed when the section exited 0 and parsed. */
+function parsedSection<T>(name: string, parse: (stdout: string) => Parsed<T>): FactSource<T> {
+  return source({ all: [name] }, (host) => {
+    const broken = unusable(host.section, name);
+    if (broken !== null) return missing(broken, [name]);
+    const value = parse(host.section(name)!.stdout);
+    return value.ok ? observed(value.value, [name]) : missing(`${name}: ${value.problem}`, [name]);
+  });
+}
+
 function readReleaseLine(stdout: string): Parsed<ReleaseLine> {
   const line = parseReleaseLine(stdout);
   return line ? parsed(line) : unparsed(`no "release X.Y" line: ${JSON.stringify(stdout.slice(0, 80))}`);
@@ -305,6 +316,8 @@ export const HOST_FACTS = {
     return forwarded === null ? missing(host.facts.problems.forwardedPorts ?? "the NAT rules could not be read", present) : observed(forwarded, present);
   }),
   machineId: fromSections(["machine-id"], (facts) => facts.machineId),
+  // Recorded by the runner from its own SSH handshake, not by the facts script.
+  sshHostKey: parsedSection<HostKey>(HOST_KEY_SECTION, parseHostKey),
   // The host's first global IPv6 address, or null when it has none: SEC-04 must probe it too.
   ipv6Address: source({ all: ["ipv6-addresses"] }, (host) => {
     const broken = unusable(host.section, "ipv6-addresses");

@@ -145,11 +145,14 @@ export const environmentSchema = z.strictObject({
     .strictObject({
       /** SEC-01 */
       selinuxMode: z.enum(["enforcing", "permissive"]).default("enforcing"),
-      /** SW-01: distributions accepted besides CentOS (os-release IDs), with their minimum major.minor. */
+      /**
+       * SW-01: distributions accepted besides CentOS Linux (os-release IDs), with their minimum
+       * major.minor. CentOS Linux needs no entry (the page's 7.6); an entry "centos" changes that
+       * minimum and also accepts CentOS Stream, whose ID is "centos" too.
+       */
       osAllowed: z
         .array(z.strictObject({ id: z.string().min(1), minVersion: z.string().regex(/^\d+(\.\d+)?$/) }))
         .default([
-          { id: "centos", minVersion: "7.6" },
           { id: "rhel", minVersion: "7.6" },
           { id: "rocky", minVersion: "8" },
           { id: "almalinux", minVersion: "8" },

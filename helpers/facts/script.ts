@@ -99,7 +99,7 @@ export const SECTIONS: readonly SectionDefinition[] = [
   {
     name: "ss-listen",
     command: "ss -Htulnp (ss -tulnp where -H is unknown)",
-    // TCP and UDP sockets. iproute2 before 4.13 (CentOS 7.2) has no -H: the parser skips the header line instead.
+    // TCP and UDP sockets. CentOS 7.0-7.4's iproute 3.10 has no -H (7.5+'s 4.11 has): the parser skips the header line instead.
     body: "ss -Htulnp 2>/dev/null || ss -tulnp",
   },
   { name: "ipv6-addresses", command: "ip -6 -o addr show scope global", body: "ip -6 -o addr show scope global", cannotHang: true },

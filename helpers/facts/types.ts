@@ -1,6 +1,7 @@
 // Typed facts of one host, built by pure parsers from the raw sections of the collection script.
 // A field is `null` when its section failed or the tool is absent; `problems` says why.
 
+/** "centos" is CentOS Linux, the page's OS; CentOS Stream is "rhel-compatible". */
 export type OsFamily = "centos" | "rhel-compatible" | "other";
 
 export interface OsFacts {
@@ -8,10 +9,10 @@ export interface OsFacts {
   id: string;
   prettyName: string;
   family: OsFamily;
+  /** From VERSION_ID when it has the minor ("7.9"), else from the release file (CentOS 7 says "7"). */
   major: number | null;
-  /** From /etc/centos-release or /etc/redhat-release when present (os-release says only "7"). */
   minor: number | null;
-  /** The release file line that decided major/minor, if any. */
+  /** The release file line that gave major/minor (CentOS 7, CentOS Stream), null when os-release did. */
   releaseLine: string | null;
 }
 

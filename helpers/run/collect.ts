@@ -4,6 +4,7 @@
 import { availableParallelism } from "node:os";
 import type { Environment } from "../environment/schema.js";
 import { hostForwardedPorts, hostIpv6Address, hostListeners } from "../facts/build.js";
+import { hostKeySection } from "../facts/parsers/host-key.js";
 import { PROBE_INPUT_SECTIONS } from "../facts/script.js";
 import type { CommandOutput } from "../model.js";
 import { mapWithConcurrency } from "../probes/concurrency.js";
@@ -105,7 +106,7 @@ export async function collectRun(env: Environment, options: CollectOptions): Pro
         const facts = await collectHostFacts(pool, host.name, { sudo: host.sudo ?? env.ssh.sudo, commandTimeoutMs: env.ssh.commandTimeoutMs, early });
         const outcome = facts.error !== null ? `BROKEN: ${facts.error}` : facts.cutShort ? `facts PARTIAL: ${facts.cutShort}` : "facts collected";
         options.log(`  ${host.name}: ${outcome} (${facts.durationMs} ms)`);
-        return { ...base, error: facts.error, sections: facts.sections };
+        return { ...base, error: facts.error, sections: [...facts.sections, hostKeySection(connection.hostKey)] };
       },
     );
     timings.factsMs = Date.now() - t;

@@ -10,6 +10,7 @@ import type { CommandOutput } from "../model.js";
 import {
   appendKnownHost,
   checkHostKey,
+  fingerprintSha256,
   knownHostsName,
   keyTypeOfBlob,
   readKnownHosts,
@@ -45,7 +46,8 @@ export interface SshPoolOptions {
   noDelay?: boolean;
 }
 
-export type ConnectResult = { ok: true; handshakeMs: number } | { ok: false; error: string };
+/** `hostKey`: the key the host presented in the handshake, as `<type> SHA256:<fingerprint>`. */
+export type ConnectResult = { ok: true; handshakeMs: number; hostKey: string } | { ok: false; error: string };
 
 export interface ExecOptions {
   stdin?: string;
@@ -161,6 +163,8 @@ export class SshPool {
   /** Jump connections, shared by every target behind the same bastion. */
   private readonly jumps = new Map<string, Promise<Client>>();
   private knownHosts: KnownHostEntry[] = [];
+  /** The key each hop presented in its last handshake (TOPO-01 tells cloned machines apart by it). */
+  private readonly presentedKeys = new WeakMap<SshHop, string>();
 
   constructor(private readonly opts: SshPoolOptions) {
     this.knownHostsPath = expandHome(opts.knownHostsPath);
@@ -269,7 +273,8 @@ export class SshPool {
       client.on("error", (err) => markLost(`connection lost: ${errorText(err)}`));
       client.on("close", () => markLost("connection closed"));
       this.connections.set(target.name, connection);
-      return { ok: true, handshakeMs: Math.round((performance.now() - started) * 10) / 10 };
+      // ssh2 asks hostVerifier before every successful handshake, so the key is there.
+      return { ok: true, handshakeMs: Math.round((performance.now() - started) * 10) / 10, hostKey: this.presentedKeys.get(target)! };
     } catch (error) {
       return { ok: false, error: errorText(error) };
     }
@@ -327,6 +332,7 @@ export class SshPool {
           keepaliveCountMax: 3,
           algorithms: { serverHostKey: hostKeyAlgorithmOrder(trustedKeyTypes(this.knownHosts, hop.address, hop.port)) },
           hostVerifier: (key: Buffer) => {
+            this.presentedKeys.set(hop, `${keyTypeOfBlob(key)} ${fingerprintSha256(key)}`);
             hostKeyProblem = this.verifyHostKey(hop, key);
             return hostKeyProblem === null;
           },

@@ -1,10 +1,9 @@
 // Page "Minimum software" [S4.1]-[S4.3]: CentOS release, kernel release, a working Docker engine.
 import { fail, given, mapFact, pass, versionAtLeast } from "../../helpers/checks/assert.js";
-import type { Fact } from "../../helpers/checks/evidence.js";
+import { type Fact, missing, observed } from "../../helpers/checks/evidence.js";
 import type { ReleaseLine } from "../../helpers/facts/parsers/os.js";
 import type { CheckContext, CheckModule } from "../../helpers/checks/types.js";
 import type { OsFacts } from "../../helpers/facts/types.js";
-import type { CheckOutcome } from "../../helpers/model.js";
 import { compareEVR, compareKernelRelease, kernelBaseBuild } from "../../helpers/versions/rpmvercmp.js";
 
 /** [S4.1] "推荐 CentOS 7.6 及以上". */
@@ -28,69 +27,79 @@ function parseMinVersion(text: string): MajorMinor {
   return { major: Number(major), minor: minor === undefined ? null : Number(minor) };
 }
 
-/** -1/0/1 like a comparator. */
-function compareMajorMinor(host: { major: number; minor: number }, minimum: MajorMinor): number {
+/** -1/0/1 like a comparator; a minimum without a minor compares the majors only. */
+function compareMajorMinor(host: MajorMinor, minimum: MajorMinor): number {
   if (host.major !== minimum.major) return host.major > minimum.major ? 1 : -1;
-  return minimum.minor === null ? 0 : Math.sign(host.minor - minimum.minor);
+  return minimum.minor === null ? 0 : Math.sign((host.minor ?? 0) - minimum.minor);
 }
 
-const needsReleaseLine = (os: OsFacts) => os.family !== "other";
+/** The release of CentOS 7.2 and earlier comes from the same Enterprise Linux sources as these. */
+const CENTOS_7_RELEASE_LINE = new Set(["centos", "rhel", "ol", "scientific"]);
+
+/** The host's release as far as a comparison needs it, with the label to show. */
+interface HostRelease extends MajorMinor {
+  label: string;
+}
 
 /**
- * The release the page's CentOS rules need: os-release says only "7", so CentOS and its rebuilds
- * also need /etc/centos-release or /etc/redhat-release for the minor version.
+ * The host's release, its minor looked up only when `needsMinor(major)` says the comparison needs
+ * it: from os-release's VERSION_ID when that has one ("7.9" on RHEL and Oracle Linux), else from
+ * /etc/centos-release or /etc/redhat-release (CentOS 7's os-release says only "7"). A minor that
+ * is needed and unknown makes the release missing.
  */
-function withRelease(ctx: CheckContext, decide: (os: OsFacts, release: { major: number; minor: number; line: string } | null) => CheckOutcome): CheckOutcome {
-  return given({ os: ctx.fact("os") }, ({ os }) => {
-    if (!needsReleaseLine(os)) return decide(os, null);
-    const release: Fact<ReleaseLine> = ctx.fact("releaseLine");
-    return given({ os: ctx.fact("os"), release }, ({ release: line }) => {
-      if (line.minor === null) return { status: "broken", message: `the minor release is unknown: ${line.text}` };
-      return decide(os, { major: line.major, minor: line.minor, line: line.text });
-    });
-  });
+function hostRelease(ctx: CheckContext, os: OsFacts, needsMinor: (major: number) => boolean): Fact<HostRelease> {
+  if (os.major === null) return missing(`the release version of ${os.prettyName} is unknown (no VERSION_ID in os-release)`, []);
+  if (!needsMinor(os.major) || (os.minor !== null && os.releaseLine === null)) return observed({ major: os.major, minor: os.minor, label: os.prettyName }, []);
+  const line: Fact<ReleaseLine> = ctx.fact("releaseLine");
+  if (!line.observed) return line;
+  if (line.value.minor === null) return missing(`the minor release is unknown: ${line.value.text}`, line.sources);
+  return observed({ major: line.value.major, minor: line.value.minor, label: line.value.text }, line.sources);
 }
+
+const showVersion = (release: MajorMinor) => `${release.major}${release.minor !== null ? `.${release.minor}` : ""}`;
 
 export const softwareChecks: CheckModule = {
   "SW-01": {
     reads: { facts: ["os", "releaseLine"] },
     decide: (ctx) =>
-      withRelease(ctx, (os, release) => {
-        const allowedEntry = ctx.env.policy.osAllowed.find((entry) => entry.id === os.id);
-        // CentOS is the page's own recommendation: it needs no policy entry (an entry may change its minimum).
-        const minimum = allowedEntry?.minVersion ?? (os.family === "centos" ? CENTOS_RECOMMENDED : null);
+      given({ os: ctx.fact("os") }, ({ os }) => {
         const expected = `CentOS ${CENTOS_RECOMMENDED} or later, or a distribution of policy.osAllowed at its minimum version`;
-        const label = release?.line ?? os.prettyName;
-        const version = release ? `${release.major}.${release.minor}` : `${os.major ?? "?"}`;
-        const actual = `${os.id} ${version}: ${label}`;
+        // The environment's policy first; CentOS Linux needs no entry (an entry may change its minimum).
+        const allowedEntry = ctx.env.policy.osAllowed.find((entry) => entry.id === os.id);
+        const minimum = allowedEntry?.minVersion ?? (os.family === "centos" ? CENTOS_RECOMMENDED : null);
         if (minimum === null) {
-          return fail(`${label} is not CentOS and not in the environment's policy.osAllowed; the page recommends CentOS ${CENTOS_RECOMMENDED} or later`, { expected, actual });
+          const actual = `${os.id} ${os.major ?? "?"}: ${os.prettyName}`;
+          return fail(`${os.prettyName} is not the page's OS (CentOS ${CENTOS_RECOMMENDED} or later), and policy.osAllowed does not list "${os.id}"`, { expected, actual });
         }
-        const hostVersion = release ?? (os.major !== null ? { major: os.major, minor: 0 } : null);
         const wanted = parseMinVersion(minimum);
-        if (hostVersion === null || (release === null && wanted.minor !== null)) {
-          return { status: "broken", message: `the release version of ${os.prettyName} is unknown, and ${minimum} needs it` };
-        }
-        const basis = os.family === "centos" && minimum === CENTOS_RECOMMENDED ? "the page's recommendation" : `policy.osAllowed: ${os.id} >= ${minimum}`;
-        return compareMajorMinor(hostVersion, wanted) < 0
-          ? fail(`${label}: ${os.id} ${version} is older than ${minimum} (${basis}); the page recommends CentOS ${CENTOS_RECOMMENDED} or later`, { expected, actual })
-          : pass(`${label}: ${os.id} ${version} >= ${minimum} (${basis})`, { expected, actual });
+        const pageRule = os.family === "centos" && minimum === CENTOS_RECOMMENDED;
+        const basis = pageRule ? "the page's recommendation" : `policy.osAllowed: ${os.id} >= ${minimum}`;
+        return given({ release: hostRelease(ctx, os, (major) => major === wanted.major && wanted.minor !== null) }, ({ release }) => {
+          const version = showVersion(release);
+          const actual = `${os.id} ${version}: ${release.label}`;
+          return compareMajorMinor(release, wanted) < 0
+            ? fail(`${release.label}: ${os.id} ${version} is older than ${minimum} (${basis}); the page recommends CentOS ${CENTOS_RECOMMENDED} or later`, { expected, actual })
+            : pass(`${release.label}: ${os.id} ${version} >= ${minimum} (${basis})`, { expected, actual });
+        });
       }),
   },
 
   "SW-02": {
     reads: { facts: ["os", "releaseLine"] },
     decide: (ctx) =>
-      withRelease(ctx, (os, release) => {
-        const expected = `not CentOS ${CENTOS_INCOMPATIBLE_UP_TO.major}.${CENTOS_INCOMPATIBLE_UP_TO.minor} or earlier`;
-        const actual = `${os.id}: ${release?.line ?? os.prettyName}`;
-        if (os.family !== "centos" || release === null) {
-          return pass(`${release?.line ?? os.prettyName} is not CentOS, so the page's CentOS 7.2 floor does not apply (SW-01 decides whether it is accepted)`, { expected, actual });
+      given({ os: ctx.fact("os") }, ({ os }) => {
+        const floor = CENTOS_INCOMPATIBLE_UP_TO;
+        const expected = `not CentOS ${floor.major}.${floor.minor} or earlier, nor RHEL or Oracle Linux of that release`;
+        if (!CENTOS_7_RELEASE_LINE.has(os.id)) {
+          return pass(`${os.prettyName} is not of CentOS 7's release line, so the page's CentOS 7.2 floor does not apply (SW-01 decides whether it is accepted)`, { expected, actual: `${os.id}: ${os.prettyName}` });
         }
-        const tooOld = compareMajorMinor(release, CENTOS_INCOMPATIBLE_UP_TO) <= 0;
-        return tooOld
-          ? fail(`CentOS ${release.major}.${release.minor} (${release.line}); the page knows CentOS 7.2 or earlier to be incompatible`, { expected, actual })
-          : pass(`CentOS ${release.major}.${release.minor}, later than the page's incompatible 7.2`, { expected, actual });
+        return given({ release: hostRelease(ctx, os, (major) => major === floor.major) }, ({ release }) => {
+          const actual = `${os.id} ${showVersion(release)}: ${release.label}`;
+          const same = os.family === "centos" ? "" : `, the release of CentOS ${showVersion(release)}`;
+          return compareMajorMinor(release, floor) <= 0
+            ? fail(`${release.label}: ${os.id} ${showVersion(release)}${same}; the page knows CentOS 7.2 or earlier to be incompatible`, { expected, actual })
+            : pass(`${release.label}: ${os.id} ${showVersion(release)}, later than the page's incompatible CentOS 7.2`, { expected, actual });
+        });
       }),
   },
 

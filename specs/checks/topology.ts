@@ -1,9 +1,12 @@
 // Page "Prepare hosts" [S2.1] and the Components column of the hardware table [S3.5]: at least
-// 2 CP and 2 DP hosts on distinct machines, each running its role's components and only those.
+// 2 CP and 2 DP hosts on distinct machines (machine-id, and the SSH host key where clones share
+// one), each running its role's components and only those.
 import { allOf, fail, given, pass } from "../../helpers/checks/assert.js";
 import { type Fact, missing, observed } from "../../helpers/checks/evidence.js";
 import type { CheckContext, CheckModule, RequirementCheck } from "../../helpers/checks/types.js";
 import type { ComponentName, HostEntry } from "../../helpers/environment/schema.js";
+import type { HostKey } from "../../helpers/facts/parsers/host-key.js";
+import type { CheckOutcome } from "../../helpers/model.js";
 import { isLoopbackAddress } from "../../helpers/probes/addresses.js";
 
 /** [S2.1] "至少需要4台主机（2台用于控制面高可用，2台用于数据面高可用）". */
@@ -71,46 +74,118 @@ function componentsRun(role: "cp" | "dp"): RequirementCheck {
   };
 }
 
+const shortKey = (key: HostKey) => `${key.type} ${key.fingerprint.slice(0, 15)}`;
+
+/** What cloning without resetting /etc/machine-id breaks, for the note of a passing TOPO-01. */
+const CLONED_MACHINE_ID =
+  "cloned without resetting /etc/machine-id: systemd, journald and DHCP clients that derive their identifier from it identify them alike (regenerate it: see the remediation)";
+
+/**
+ * Each host's machine as far as the evidence shows it: its machine-id, told apart by the SSH host key
+ * the runner saw where several hosts share one machine-id (clones of a template). A group whose keys
+ * cannot be compared counts as one machine (the least it can be) and is reported as undecided.
+ */
+function identifyMachines(ctx: CheckContext, mine: string) {
+  const idFacts = new Map(ctx.env.hosts.map((h) => [h.name, h.name === ctx.target ? observed(mine, []) : ctx.factOf(h.name, "machineId")] as const));
+  const idOf = (name: string) => {
+    const fact = idFacts.get(name)!;
+    return fact.observed ? fact.value : null;
+  };
+  const groups = new Map<string, string[]>();
+  for (const h of ctx.env.hosts) {
+    const id = idOf(h.name);
+    if (id !== null) groups.set(id, [...(groups.get(id) ?? []), h.name]);
+  }
+  const keyOf = (name: string) => (name === ctx.target ? ctx.fact("sshHostKey") : ctx.factOf(name, "sshHostKey"));
+  const undecided: string[] = [];
+  const identity = new Map<string, string>();
+  for (const [id, names] of groups) {
+    if (names.length === 1) {
+      identity.set(names[0]!, id);
+      continue;
+    }
+    const keys = allOf(names.map(keyOf));
+    const comparable = keys.observed && new Set(keys.value.map((k) => k.type)).size === 1;
+    if (!comparable) undecided.push(`${names.join(", ")} share machine-id ${shortId(id)} and their SSH host keys cannot be compared (${keys.observed ? "keys of different types" : keys.reason})`);
+    names.forEach((name, i) => identity.set(name, comparable ? `${id} ${keys.value[i]!.fingerprint}` : id));
+  }
+  const label = (name: string) => {
+    const id = idOf(name);
+    if (id === null) return "machine-id unknown";
+    const key = (groups.get(id) ?? []).length > 1 ? keyOf(name) : null;
+    return key?.observed ? `${shortId(id)}, ${shortKey(key.value)}` : shortId(id);
+  };
+  const unknown = ctx.env.hosts.filter((h) => idOf(h.name) === null).map((h) => `${h.name} (machine-id unknown)`);
+  return { idOf, identityOf: (name: string) => identity.get(name) ?? null, label, unknown, undecided };
+}
+
+/**
+ * Hosts that share this host's machine-id are one machine under several names when they present
+ * the same SSH host key too (the outcome: failed), clones of one template when every one presents
+ * another key of the same type (the note for the pass). Keys that were not seen, or of different
+ * types, cannot tell the two apart: broken.
+ */
+function sameMachineAs(ctx: CheckContext, sharing: readonly HostEntry[], mine: string, detail: { expected: string; actual: string }): CheckOutcome {
+  const theirs = sharing.map((h) => ({ name: h.name, key: ctx.factOf(h.name, "sshHostKey") }));
+  return given({ hostKey: ctx.fact("sshHostKey") }, ({ hostKey: ownKey }) => {
+    const seen = theirs.flatMap(({ name, key }) => (key.observed ? [{ name, key: key.value }] : []));
+    const identical = seen.filter(({ key }) => key.type === ownKey.type && key.fingerprint === ownKey.fingerprint).map(({ name }) => name);
+    if (identical.length > 0) {
+      return fail(`${ctx.target} and ${identical.join(", ")} are the same machine (machine-id ${shortId(mine)}, SSH host key ${shortKey(ownKey)}); the page requires distinct hosts`, detail);
+    }
+    const question = `cannot tell whether ${ctx.target} and ${sharing.map((h) => h.name).join(", ")}, which share machine-id ${shortId(mine)}, are one machine under several names or clones of one template`;
+    const unseen = theirs.flatMap(({ name, key }) => (key.observed ? [] : [`${name}'s SSH host key unknown (${key.reason})`]));
+    if (unseen.length > 0) return { status: "broken", message: `${question}: ${unseen.join("; ")}`, ...detail };
+    const otherType = seen.filter(({ key }) => key.type !== ownKey.type).map(({ name, key }) => `${name} presented ${key.type}`);
+    if (otherType.length > 0) {
+      return {
+        status: "broken",
+        message: `${question}: ${ctx.target} presented ${ownKey.type}, ${otherType.join(", ")}; a machine has one key of each type, so only keys of one type tell them apart: list the same key type for each of them in known_hosts`,
+        ...detail,
+      };
+    }
+    return pass(`it shares machine-id ${shortId(mine)} with ${sharing.map((h) => h.name).join(", ")} but presents another SSH host key (${shortKey(ownKey)}): distinct machines, ${CLONED_MACHINE_ID}`, detail);
+  });
+}
+
 /** The inventory's hosts of a role. */
 const withRole = (hosts: readonly HostEntry[], role: "cp" | "dp") => hosts.filter((h) => h.roles.includes(role));
 
 export const topologyChecks: CheckModule = {
   "TOPO-01": {
-    reads: { facts: ["machineId"], everyHost: ["machineId"] },
+    reads: { facts: ["machineId", "sshHostKey"], everyHost: ["machineId", "sshHostKey"] },
     decide: (ctx) => {
       const inventory = ctx.env.hosts;
       const cpHosts = withRole(inventory, "cp");
       const dpHosts = withRole(inventory, "dp");
-      const expected = `at least ${MIN_HOSTS_PER_ROLE} CP and ${MIN_HOSTS_PER_ROLE} DP hosts, ${MIN_HOSTS} distinct machines (distinct /etc/machine-id)`;
+      const expected = `at least ${MIN_HOSTS_PER_ROLE} CP and ${MIN_HOSTS_PER_ROLE} DP hosts, ${MIN_HOSTS} distinct machines (distinct /etc/machine-id, or distinct SSH host keys where a machine-id is shared)`;
       if (cpHosts.length < MIN_HOSTS_PER_ROLE || dpHosts.length < MIN_HOSTS_PER_ROLE || inventory.length < MIN_HOSTS) {
         const actual = `${plural(cpHosts.length, "CP host")}, ${plural(dpHosts.length, "DP host")}, ${plural(inventory.length, "host")} in all`;
         return { ...fail(`the inventory declares ${actual}; the page requires at least 4 hosts, 2 for control-plane HA and 2 for data-plane HA`, { expected, actual }), evidence: [] };
       }
       // This host's machine-id must be known; another host's unknown one (unreachable) counts as
-      // no machine: two names of one machine fail on what is known, the counts pass only on it.
+      // no machine, so the counts pass only on what is known.
       return given({ mine: ctx.fact("machineId") }, ({ mine }) => {
-        const ids = new Map(inventory.map((h) => [h.name, h.name === ctx.target ? observed(mine, []) : ctx.factOf(h.name, "machineId")] as const));
-        const idOf = (h: HostEntry) => {
-          const fact = ids.get(h.name)!;
-          return fact.observed ? fact.value : null;
-        };
-        const unknown = inventory.filter((h) => idOf(h) === null).map((h) => h.name);
-        const describe = (hosts: HostEntry[]) => hosts.map((h) => `${h.name} [${idOf(h) === null ? "machine-id unknown" : shortId(idOf(h)!)}]`).join(", ");
+        const machines = identifyMachines(ctx, mine);
+        const describe = (hosts: HostEntry[]) => hosts.map((h) => `${h.name} [${machines.label(h.name)}]`).join(", ");
         const actual = `cp: ${describe(cpHosts)}; dp: ${describe(dpHosts)}`;
-        const sameMachine = inventory.filter((other) => other.name !== ctx.target && idOf(other) === mine);
-        if (sameMachine.length > 0) {
-          return fail(`${ctx.target} and ${sameMachine.map((h) => h.name).join(", ")} are the same machine (machine-id ${shortId(mine)}); the page requires distinct hosts`, { expected, actual });
-        }
-        const distinct = (hosts: HostEntry[]) => new Set(hosts.map(idOf).filter((id) => id !== null)).size;
-        const counts = { cp: distinct(cpHosts), dp: distinct(dpHosts), all: distinct(inventory) };
+        const sharing = inventory.filter((other) => other.name !== ctx.target && machines.idOf(other.name) === mine);
+        // Clones of one template pass with a note (and the host keys that told them apart as evidence).
+        const clones = sharing.length > 0 ? sameMachineAs(ctx, sharing, mine, { expected, actual }) : null;
+        if (clones !== null && clones.status !== "passed") return clones;
+        const note = clones === null ? "" : `; ${clones.message}`;
+        const count = (hosts: HostEntry[]) => new Set(hosts.map((h) => machines.identityOf(h.name)).filter((id) => id !== null)).size;
+        const counts = { cp: count(cpHosts), dp: count(dpHosts), all: count(inventory) };
         const summary = `${plural(counts.cp, "distinct CP machine")} and ${plural(counts.dp, "distinct DP machine")}`;
         if (counts.cp < MIN_HOSTS_PER_ROLE || counts.dp < MIN_HOSTS_PER_ROLE || counts.all < MIN_HOSTS) {
-          return unknown.length > 0
-            ? { status: "broken", message: `cannot count distinct machines: the machine-id of ${unknown.join(", ")} is unknown; known: ${summary}`, expected, actual }
+          const unsure = [...machines.unknown, ...machines.undecided];
+          return unsure.length > 0
+            ? { status: "broken", message: `cannot count distinct machines: ${unsure.join("; ")}; known: ${summary}`, expected, actual }
             : fail(`the inventory names only ${summary} (${counts.all} machines in all); the page requires 2 CP and 2 DP hosts, 4 in all`, { expected, actual });
         }
-        const notCounted = unknown.length > 0 ? ` (not counted: ${unknown.join(", ")}, machine-id unknown)` : "";
-        return pass(`${ctx.target} is a distinct machine (machine-id ${shortId(mine)}); the inventory has ${summary}${notCounted}`, { expected, actual });
+        const notCounted = machines.unknown.length > 0 ? `; not counted: ${machines.unknown.join(", ")}` : "";
+        const decided = pass(`${ctx.target} is a distinct machine (machine-id ${shortId(mine)})${note}; the inventory has ${summary}${notCounted}`, { expected, actual });
+        return { ...decided, evidence: clones?.evidence ?? [] };
       });
     },
   },

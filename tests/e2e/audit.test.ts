@@ -174,6 +174,15 @@ describe("the seeded-violation lab", () => {
     const ha = results.results.find((v) => v.requirement === "HA-DP-01")!;
     expect(ha.message).toMatch(/outage/);
   });
+
+  test("TOPO-01: a clone of dp1 (its machine-id, another host key) passes with the note; cp1 under two names fails on both", () => {
+    const topo = (host: string) => results.results.find((v) => v.requirement === "TOPO-01" && v.host === host)!;
+    for (const [host, other] of [["v-cloned-machine-id", "dp1"], ["dp1", "v-cloned-machine-id"]]) {
+      expect(topo(host!)).toMatchObject({ status: "passed", evidence: ["machine-id", "ssh-host-key"] });
+      expect(topo(host!).message).toMatch(new RegExp(`shares machine-id \\w{8} with ${other} but presents another SSH host key \\(ssh-ed25519 SHA256:`));
+    }
+    expect(topo("cp1").message).toMatch(/cp1 and cp1-alias are the same machine \(machine-id \w{8}, SSH host key ssh-ed25519 SHA256:/);
+  });
 });
 
 describe("failover on real hosts needs both opt-ins; the embedded lab needs none", () => {

@@ -39,10 +39,14 @@ export function parseReleaseLine(content: string): ReleaseLine | null {
   return { text, major: Number(match[1]), minor: match[2] === undefined ? null : Number(match[2]) };
 }
 
-const RHEL_COMPATIBLE = new Set(["rhel", "rocky", "almalinux", "ol", "centos-stream", "eurolinux", "virtuozzo"]);
+const RHEL_COMPATIBLE = new Set(["rhel", "rocky", "almalinux", "ol", "eurolinux", "virtuozzo"]);
 
-export function osFamily(id: string, idLike: string[]): OsFamily {
-  if (id === "centos") return "centos";
+/**
+ * "centos" is CentOS Linux, the page's OS. CentOS Stream says ID="centos" too, but it is another
+ * product (RHEL's upstream, no minor releases): its NAME tells it apart.
+ */
+export function osFamily(id: string, idLike: string[], name = ""): OsFamily {
+  if (id === "centos") return /\bStream\b/i.test(name) ? "rhel-compatible" : "centos";
   if (RHEL_COMPATIBLE.has(id) || idLike.includes("rhel")) return "rhel-compatible";
   return "other";
 }
@@ -54,8 +58,11 @@ export interface OsInputs {
 }
 
 /**
- * Major/minor come from the release file when there is one (centos-release first, then
- * redhat-release), else from VERSION_ID ("9.4" → 9, 4; "12" → 12, null).
+ * Major/minor come from os-release's VERSION_ID when it carries the minor ("7.9" on RHEL and
+ * Oracle Linux 7, "9.4"), else from the release file (centos-release first, then redhat-release):
+ * CentOS 7's VERSION_ID says only "7". The release line is kept only when it gave the version, so
+ * Oracle Linux is not labelled by the "Red Hat Enterprise Linux Server release 7.9" of its
+ * /etc/redhat-release.
  */
 export function parseOs(inputs: OsInputs): Parsed<OsFacts> {
   const fields = inputs.osRelease === null ? {} : parseOsRelease(inputs.osRelease);
@@ -69,15 +76,16 @@ export function parseOs(inputs: OsInputs): Parsed<OsFacts> {
   const idLike = (fields.ID_LIKE ?? "").toLowerCase().split(/\s+/).filter(Boolean);
   const resolvedId = id !== "" ? id : idFromReleaseLine(releaseFile?.text ?? "");
   const version = /^(\d+)(?:\.(\d+))?/.exec(fields.VERSION_ID ?? "");
-  const major = releaseFile?.major ?? (version ? Number(version[1]) : null);
-  const minor = releaseFile ? releaseFile.minor : version?.[2] !== undefined ? Number(version[2]) : null;
+  const line = version?.[2] !== undefined ? null : (releaseFile ?? null);
+  const major = line?.major ?? (version ? Number(version[1]) : null);
+  const minor = line ? line.minor : version?.[2] !== undefined ? Number(version[2]) : null;
   return parsed({
     id: resolvedId,
     prettyName: fields.PRETTY_NAME ?? fields.NAME ?? releaseFile?.text ?? resolvedId,
-    family: osFamily(resolvedId, idLike),
+    family: osFamily(resolvedId, idLike, fields.NAME ?? fields.PRETTY_NAME ?? releaseFile?.text),
     major,
     minor,
-    releaseLine: releaseFile?.text ?? null,
+    releaseLine: line?.text ?? null,
   });
 }
 

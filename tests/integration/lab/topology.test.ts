@@ -74,7 +74,7 @@ describe("seeded violations", () => {
     const compliant = hosts.filter((h) => h.violation === null).map((h) => h.name);
     expect(compliant).toEqual(["cp1", "cp2", "dp1", "dp2"]);
     for (const host of hosts.filter((h) => h.violation !== null)) expect(host.name).toMatch(/^v-/);
-    expect(hosts.length).toBe(28);
+    expect(hosts.length).toBe(29);
   });
 
   it("adds cp1-alias as a second name for cp1's address", () => {

@@ -94,7 +94,9 @@ describe("with a known, matching host key", () => {
   it("runs commands: stdout, stderr, exit code, stdin", async () => {
     const p = pool(knownHostsFile(knownHostsLine(direct.port, direct.hostKey)));
     const results = await p.connectAll([target("h1", direct)]);
-    expect(results.get("h1")).toMatchObject({ ok: true });
+    // The key the handshake presented, fingerprinted as ssh-keygen -l prints it (TOPO-01's evidence).
+    const keygen = execFileSync("ssh-keygen", ["-l", "-E", "sha256", "-f", `${direct.hostKey.privatePath}.pub`], { encoding: "utf8" }).split(" ")[1];
+    expect(results.get("h1")).toMatchObject({ ok: true, hostKey: `ssh-ed25519 ${keygen}` });
     expect(p.isConnected("h1")).toBe(true);
 
     const echo = await p.exec("h1", ["sh", "-c", "echo out; echo err >&2; exit 3"], { section: "mixed" });
@@ -274,7 +276,8 @@ describe("jump host", () => {
     const p = pool(knownHostsFile(knownHostsLine(bastion.port, bastion.hostKey), knownHostsLine(behind.port, behind.hostKey)));
     const jumpHost = { address: "127.0.0.1", port: bastion.port, user: currentUser, identityFile: clientKey.privatePath };
     const results = await p.connectAll([target("j1", behind, { jumpHost }), target("j2", behind, { jumpHost })]);
-    expect(results.get("j1")).toMatchObject({ ok: true });
+    // Each target's own key, not the bastion's.
+    expect(results.get("j1")).toMatchObject({ ok: true, hostKey: `ssh-ed25519 ${fingerprintSha256(behind.hostKey.blob)}` });
     expect(results.get("j2")).toMatchObject({ ok: true });
     expect((await p.exec("j1", ["echo", "behind"])).stdout).toBe("behind\n");
     // The bastion's own log proves the connection was tunnelled through it.

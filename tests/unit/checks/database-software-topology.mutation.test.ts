@@ -4,7 +4,7 @@
 // (the edit is written beside it) or replaced by a captured output of tests/fixtures/facts.
 import { describe, expect, it } from "vitest";
 import { requirementById } from "../../../helpers/checks/catalogue.js";
-import type { Environment } from "../../../helpers/environment/schema.js";
+import { type Environment, environmentSchema } from "../../../helpers/environment/schema.js";
 import { parseAllFacts, verdictFor } from "../../../helpers/evaluate.js";
 import type { CommandOutput } from "../../../helpers/model.js";
 import type { CollectedRun, ProbeRecord } from "../../../helpers/run/collected.js";
@@ -12,6 +12,7 @@ import type { PgProbeResult } from "../../../helpers/probes/types.js";
 import { allChecks } from "../../../specs/checks/index.js";
 import { fixture } from "../facts/fixtures.js";
 import { labEnv, labRun } from "../../support/lab-run.js";
+import { newHostKey, withHostKeys } from "../../support/host-keys.js";
 import { absent, type Edit, stdout } from "../../support/section-edits.js";
 
 
@@ -20,15 +21,18 @@ interface Change {
   hostProbes?: Record<string, Edit>;
   /** Edits of one other host's sections (TOPO-01 reads every host's machine-id). */
   otherHosts?: Record<string, Record<string, Edit>>;
+  /** Host keys of the runner's handshakes, by host (the captured run predates their recording). */
+  hostKeys?: Record<string, CommandOutput>;
   pg?: (result: PgProbeResult) => PgProbeResult;
   env?: (env: Environment) => Environment;
 }
 
 function verdict(id: string, target: string, change: Change = {}) {
   const sectionEdits = (name: string) => (name === target ? change.sections : change.otherHosts?.[name]);
+  const keyed = withHostKeys(labRun, change.hostKeys ?? {});
   const run: CollectedRun = {
-    ...labRun,
-    hosts: labRun.hosts.map((h) => ({
+    ...keyed,
+    hosts: keyed.hosts.map((h) => ({
       ...h,
       sections: h.sections.map((s) => sectionEdits(h.name)?.[s.section]?.(s) ?? s),
       hostProbes: h.name === target ? h.hostProbes.map((s) => change.hostProbes?.[s.section]?.(s) ?? s) : h.hostProbes,
@@ -130,11 +134,33 @@ describe("SW-01: the release against the page's CentOS 7.6 or the policy's minim
     expect(verdict("SW-01", "cp1", { sections: noVersion })).toMatchObject({ status: "warning", actual: "ubuntu ?: Ubuntu 22.04.2 LTS" });
   });
 
-  it("a RHEL rebuild at the policy's 7.6 is judged by the policy, not by the page's CentOS recommendation", () => {
+  it("a RHEL rebuild at the policy's 7.6 is judged by the policy, on os-release alone (VERSION_ID has the minor)", () => {
     // The lab policy lists rhel >= 7.6.
     const v = verdict("SW-01", "cp1", { sections: os("rhel-8.7", ["os-release", "redhat-release"]) });
-    expect(v).toMatchObject({ status: "passed", actual: "rhel 8.7: Red Hat Enterprise Linux release 8.7 (Ootpa)", evidence: ["os-release", "redhat-release"] });
+    expect(v).toMatchObject({ status: "passed", actual: "rhel 8.7: Red Hat Enterprise Linux 8.7 (Ootpa)", evidence: ["os-release"] });
     expect(v.message).toContain("(policy.osAllowed: rhel >= 7.6)");
+  });
+
+  it("Oracle Linux is labelled by its os-release, not by the RHEL line of its /etc/redhat-release", () => {
+    const v = verdict("SW-01", "cp1", { sections: os("oracle-7.9", ["os-release", "redhat-release"]) });
+    expect(v).toMatchObject({ status: "passed", actual: "ol 7.9: Oracle Linux Server 7.9", evidence: ["os-release"] });
+    expect(v.message).not.toContain("Red Hat");
+  });
+
+  it("CentOS Stream: the policy is consulted before any minor release is needed", () => {
+    const stream = os("centos-stream-9", ["os-release", "centos-release", "redhat-release"]);
+    // No entry (the schema's defaults list no "centos"): not the page's OS, a warning, not broken.
+    const none = verdict("SW-01", "cp1", { sections: stream, env: allowed(environmentSchema.shape.policy.parse(undefined).osAllowed) });
+    expect(none).toMatchObject({ status: "warning", actual: "centos 9: CentOS Stream 9", evidence: ["os-release"] });
+    expect(none.message).toBe('cp1: CentOS Stream 9 is not the page\'s OS (CentOS 7.6 or later), and policy.osAllowed does not list "centos" (S4.1)');
+    // An entry without a minor, or whose major is another: decided by the major, no minor needed.
+    expect(verdict("SW-01", "cp1", { sections: stream, env: allowed([{ id: "centos", minVersion: "9" }]) })).toMatchObject({ status: "passed", evidence: ["os-release"] });
+    expect(verdict("SW-01", "cp1", { sections: stream, env: allowed([{ id: "centos", minVersion: "7.6" }]) })).toMatchObject({ status: "passed", evidence: ["os-release"] });
+    expect(verdict("SW-01", "cp1", { sections: stream, env: allowed([{ id: "centos", minVersion: "10" }]) }).status).toBe("warning");
+    // Only an entry of its own major with a minor needs the minor Stream does not have.
+    const minor = verdict("SW-01", "cp1", { sections: stream, env: allowed([{ id: "centos", minVersion: "9.2" }]) });
+    expect(minor).toMatchObject({ status: "broken", evidence: ["os-release", "centos-release"] });
+    expect(minor.message).toContain("the minor release is unknown: CentOS Stream release 9");
   });
 
   it("an older CentOS shows what was compared", () => {
@@ -165,21 +191,37 @@ describe("SW-02: CentOS 7.2 or earlier", () => {
   const os = (distro: string, files: string[]): Record<string, Edit> =>
     Object.fromEntries(["os-release", "centos-release", "redhat-release"].map((name) => [name, files.includes(name) ? () => fixture(`os/${distro}/${name}`, name) : absent]));
 
+  const EXPECTED = "not CentOS 7.2 or earlier, nor RHEL or Oracle Linux of that release";
+
   it("shows the distribution and its release line", () => {
-    expect(verdict("SW-02", "cp1")).toMatchObject({ status: "passed", expected: "not CentOS 7.2 or earlier", actual: "centos: CentOS Linux release 7.9.2009 (Core)", evidence: ["os-release", "centos-release"] });
+    expect(verdict("SW-02", "cp1")).toMatchObject({ status: "passed", expected: EXPECTED, actual: "centos 7.9: CentOS Linux release 7.9.2009 (Core)", evidence: ["os-release", "centos-release"] });
     expect(verdict("SW-02", "cp1", { sections: os("debian-12", ["os-release"]) })).toMatchObject({ status: "passed", actual: "debian: Debian GNU/Linux 12 (bookworm)", evidence: ["os-release"] });
   });
 
-  it("a RHEL rebuild is not judged by the CentOS floor", () => {
+  it("a later RHEL major is past the floor on its major alone", () => {
     const v = verdict("SW-02", "cp1", { sections: os("rhel-8.7", ["os-release", "redhat-release"]) });
-    expect(v).toMatchObject({ status: "passed", actual: "rhel: Red Hat Enterprise Linux release 8.7 (Ootpa)" });
-    expect(v.message).toContain("Red Hat Enterprise Linux release 8.7 (Ootpa) is not CentOS");
+    expect(v).toMatchObject({ status: "passed", actual: "rhel 8.7: Red Hat Enterprise Linux 8.7 (Ootpa)", evidence: ["os-release"] });
+    expect(v.message).toContain("later than the page's incompatible CentOS 7.2");
   });
 
   it("CentOS 7.2 fails with the release line as the actual value", () => {
     const v = verdict("SW-02", "cp1", { sections: os("centos-7.2", ["os-release", "centos-release", "redhat-release"]) });
     expect(v.status).toBe("failed");
-    expect(v.actual).toMatch(/^centos: CentOS Linux release 7\.2\.\d+/);
+    expect(v.actual).toMatch(/^centos 7\.2: CentOS Linux release 7\.2\.\d+/);
+  });
+
+  it("RHEL 7.2 is CentOS 7.2's release: failed, on os-release alone", () => {
+    const v = verdict("SW-02", "cp1", { sections: os("rhel-7.2", ["os-release", "redhat-release"]) });
+    expect(v).toMatchObject({ status: "failed", actual: "rhel 7.2: Red Hat Enterprise Linux Server 7.2 (Maipo)", evidence: ["os-release"] });
+    expect(v.message).toContain("rhel 7.2, the release of CentOS 7.2; the page knows CentOS 7.2 or earlier to be incompatible");
+    // Oracle Linux of the same release line, with its minor edited: 7.2 fails, 7.9 passes.
+    const ol72 = { ...os("oracle-7.9", ["os-release", "redhat-release"]), "os-release": stdout(() => fixture("os/oracle-7.9/os-release").stdout.replaceAll("7.9", "7.2")) };
+    expect(verdict("SW-02", "cp1", { sections: ol72 }).status).toBe("failed");
+    expect(verdict("SW-02", "cp1", { sections: os("oracle-7.9", ["os-release", "redhat-release"]) }).status).toBe("passed");
+  });
+
+  it("CentOS Stream 9 is past the floor without a minor release", () => {
+    expect(verdict("SW-02", "cp1", { sections: os("centos-stream-9", ["os-release", "centos-release", "redhat-release"]) })).toMatchObject({ status: "passed", evidence: ["os-release"] });
   });
 });
 
@@ -218,16 +260,62 @@ describe("TOPO-01: distinct machines", () => {
   const short = (host: string) => machineIdOf(host).slice(0, 8);
   const withHosts = (edit: (hosts: Environment["hosts"]) => Environment["hosts"]) => (env: Environment): Environment => ({ ...env, hosts: edit(env.hosts) });
 
-  it("passes on the lab, citing this host's machine-id", () => {
+  const EXPECTED = "at least 2 CP and 2 DP hosts, 4 distinct machines (distinct /etc/machine-id, or distinct SSH host keys where a machine-id is shared)";
+  const keys = { a: newHostKey(), b: newHostKey(), c: newHostKey(), d: newHostKey(), ecdsa: newHostKey("ecdsa-sha2-nistp256") };
+  const shortKey = (key: CommandOutput) => key.stdout.trim().slice(0, "ssh-ed25519 SHA256:".length + 8);
+
+  it("passes on the lab, citing this host's machine-id only: no machine-id is shared", () => {
     const v = verdict("TOPO-01", "cp1");
-    expect(v).toMatchObject({ status: "passed", evidence: ["machine-id"] });
-    expect(v.expected).toBe("at least 2 CP and 2 DP hosts, 4 distinct machines (distinct /etc/machine-id)");
+    expect(v).toMatchObject({ status: "passed", evidence: ["machine-id"], expected: EXPECTED });
+    expect(v.message).not.toContain("shares machine-id");
   });
 
-  it("two DP names of one machine, seen from a CP host: too few distinct machines", () => {
-    const v = verdict("TOPO-01", "cp1", { otherHosts: { dp2: sameAs("dp1") } });
-    expect(v).toMatchObject({ status: "failed", actual: `cp: cp1 [${short("cp1")}], cp2 [${short("cp2")}]; dp: dp1 [${short("dp1")}], dp2 [${short("dp1")}]` });
+  it("two DP names of one machine (one host key), seen from a CP host: too few distinct machines", () => {
+    const v = verdict("TOPO-01", "cp1", { otherHosts: { dp2: sameAs("dp1") }, hostKeys: { dp1: keys.a, dp2: keys.a } });
+    expect(v).toMatchObject({ status: "failed", actual: `cp: cp1 [${short("cp1")}], cp2 [${short("cp2")}]; dp: dp1 [${short("dp1")}, ${shortKey(keys.a)}], dp2 [${short("dp1")}, ${shortKey(keys.a)}]` });
     expect(v.message).toContain("1 distinct DP machine");
+  });
+
+  it("two DP clones of one template (one machine-id, two host keys), seen from a CP host: two machines", () => {
+    const v = verdict("TOPO-01", "cp1", { otherHosts: { dp2: sameAs("dp1") }, hostKeys: { dp1: keys.a, dp2: keys.b } });
+    expect(v).toMatchObject({ status: "passed", evidence: ["machine-id"] });
+    expect(v.message).toContain("2 distinct DP machines");
+    // Their keys not seen: one machine at least, so too few, and the count cannot be trusted.
+    const unseen = verdict("TOPO-01", "cp1", { otherHosts: { dp2: sameAs("dp1") } });
+    expect(unseen.status).toBe("broken");
+    expect(unseen.message).toMatch(/cannot count distinct machines: dp1, dp2 share machine-id \w{8} and their SSH host keys cannot be compared \(ssh-host-key: section missing/);
+  });
+
+  it("clones seen from one of them: passed, citing the host key, with the note on the duplicated machine-id", () => {
+    const v = verdict("TOPO-01", "dp2", { sections: sameAs("dp1"), hostKeys: { dp1: keys.a, dp2: keys.b } });
+    expect(v).toMatchObject({ status: "passed", evidence: ["machine-id", "ssh-host-key"] });
+    expect(v.message).toContain(`it shares machine-id ${short("dp1")} with dp1 but presents another SSH host key (${shortKey(keys.b)}): distinct machines, cloned without resetting /etc/machine-id`);
+    expect(v.message).toContain("2 distinct DP machines");
+  });
+
+  it("one machine under two names: failed, naming the shared machine-id and host key", () => {
+    const v = verdict("TOPO-01", "dp2", { sections: sameAs("dp1"), hostKeys: { dp1: keys.a, dp2: keys.a } });
+    expect(v).toMatchObject({ status: "failed", evidence: ["machine-id", "ssh-host-key"] });
+    expect(v.message).toBe(`dp2: dp2 and dp1 are the same machine (machine-id ${short("dp1")}, SSH host key ${shortKey(keys.a)}); the page requires distinct hosts (S2.1)`);
+    // A third name of the machine whose key was not seen does not hide what two keys show.
+    const third = verdict("TOPO-01", "dp2", { sections: sameAs("dp1"), otherHosts: { cp2: sameAs("dp1") }, hostKeys: { dp1: keys.a, dp2: keys.a } });
+    expect(third.status).toBe("failed");
+  });
+
+  it("a shared machine-id whose host keys cannot be compared: broken, never passed by absence", () => {
+    const mineUnseen = verdict("TOPO-01", "dp2", { sections: sameAs("dp1"), hostKeys: { dp1: keys.a } });
+    expect(mineUnseen).toMatchObject({ status: "broken", evidence: ["machine-id", "ssh-host-key"] });
+    expect(mineUnseen.message).toContain("hostKey unknown (ssh-host-key: section missing from the collection output)");
+    const theirsUnseen = verdict("TOPO-01", "dp2", { sections: sameAs("dp1"), hostKeys: { dp2: keys.b } });
+    expect(theirsUnseen.status).toBe("broken");
+    expect(theirsUnseen.message).toContain("cannot tell whether dp2 and dp1, which share machine-id");
+    expect(theirsUnseen.message).toContain("dp1's SSH host key unknown (ssh-host-key: section missing");
+    const unreadable = verdict("TOPO-01", "dp2", { sections: sameAs("dp1"), hostKeys: { dp1: keys.a, dp2: { ...keys.b, stdout: "garbage\n" } } });
+    expect(unreadable.status).toBe("broken");
+    expect(unreadable.message).toContain('ssh-host-key: not "<key type> SHA256:<fingerprint>"');
+    const otherTypes = verdict("TOPO-01", "dp2", { sections: sameAs("dp1"), hostKeys: { dp1: keys.ecdsa, dp2: keys.b } });
+    expect(otherTypes.status).toBe("broken");
+    expect(otherTypes.message).toContain("dp2 presented ssh-ed25519, dp1 presented ecdsa-sha2-nistp256; a machine has one key of each type");
   });
 
   /** Another host collected like `from` (its captured sections), with its machine-id edited to a new one. */
@@ -239,22 +327,22 @@ describe("TOPO-01: distinct machines", () => {
       entry: { ...labEnv.hosts.find((h) => h.name === from)!, name, roles },
     };
   };
-  function withClone(target: string, extra: ReturnType<typeof clone>, edits: Record<string, Record<string, Edit>>) {
-    const run: CollectedRun = {
+  function withClone(target: string, extra: ReturnType<typeof clone>, edits: Record<string, Record<string, Edit>>, hostKeys: Record<string, CommandOutput> = {}) {
+    const run: CollectedRun = withHostKeys({
       ...labRun,
       hosts: [...labRun.hosts, extra.host].map((h) => ({ ...h, sections: h.sections.map((s) => edits[h.name]?.[s.section]?.(s) ?? s) })),
-    };
+    }, hostKeys);
     const env = { ...labEnv, hosts: [...labEnv.hosts, extra.entry] };
     return verdictFor(requirementById("TOPO-01"), target, allChecks, { env, run, allFacts: parseAllFacts(run) });
   }
 
   it("five hosts, four machines: each role needs 2 distinct machines of its own", () => {
     // A third DP host (dp2's captured collection, machine-id edited); cp2 on cp1's machine: 1 CP machine, 4 in all.
-    const oneCp = withClone("dp1", clone("dp3", "dp2", ["dp"]), { cp2: sameAs("cp1") });
+    const oneCp = withClone("dp1", clone("dp3", "dp2", ["dp"]), { cp2: sameAs("cp1") }, { cp1: keys.a, cp2: keys.a });
     expect(oneCp.status).toBe("failed");
     expect(oneCp.message).toContain("1 distinct CP machine and 3 distinct DP machines");
     // A third CP host; dp2 on dp1's machine: 1 DP machine, 4 in all.
-    const oneDp = withClone("cp1", clone("cp3", "cp2", ["cp"]), { dp2: sameAs("dp1") });
+    const oneDp = withClone("cp1", clone("cp3", "cp2", ["cp"]), { dp2: sameAs("dp1") }, { dp1: keys.b, dp2: keys.b });
     expect(oneDp.status).toBe("failed");
     expect(oneDp.message).toContain("3 distinct CP machines and 1 distinct DP machine");
     // Nothing shared: passes, nothing left uncounted.
@@ -264,16 +352,16 @@ describe("TOPO-01: distinct machines", () => {
   });
 
   it("this host named twice: fails with every host's machine-id shown", () => {
-    const v = verdict("TOPO-01", "cp1", { sections: sameAs("cp2") });
+    const v = verdict("TOPO-01", "cp1", { sections: sameAs("cp2"), hostKeys: { cp1: keys.c, cp2: keys.c } });
     expect(v).toMatchObject({
       status: "failed",
-      expected: "at least 2 CP and 2 DP hosts, 4 distinct machines (distinct /etc/machine-id)",
-      actual: `cp: cp1 [${short("cp2")}], cp2 [${short("cp2")}]; dp: dp1 [${short("dp1")}], dp2 [${short("dp2")}]`,
+      expected: EXPECTED,
+      actual: `cp: cp1 [${short("cp2")}, ${shortKey(keys.c)}], cp2 [${short("cp2")}, ${shortKey(keys.c)}]; dp: dp1 [${short("dp1")}], dp2 [${short("dp2")}]`,
     });
   });
 
   it("a CP and a DP name of one machine: 2 per role but 3 machines in all", () => {
-    expect(verdict("TOPO-01", "cp2", { otherHosts: { dp1: sameAs("cp1") } }).status).toBe("failed");
+    expect(verdict("TOPO-01", "cp2", { otherHosts: { dp1: sameAs("cp1") }, hostKeys: { cp1: keys.d, dp1: keys.d } }).status).toBe("failed");
   });
 
   it("another host's machine-id unknown: broken when the count needs it, not counted when it does not", () => {

@@ -53,7 +53,8 @@ const envWith = (change: (input: Record<string, unknown>) => void) => (env: Envi
 };
 
 const ROWS: Row[] = [
-  { id: "TOPO-01", replaced: { "machine-id": sectionOf("cp2", "machine-id") }, status: "failed", says: /cp1 and cp2 are the same machine/ },
+  // The captured run has no handshake host keys (section ssh-host-key): one machine or two clones cannot be told apart.
+  { id: "TOPO-01", replaced: { "machine-id": sectionOf("cp2", "machine-id") }, status: "broken", says: /cp1 and cp2, which share machine-id \w{8}, are one machine under several names or clones|hostKey unknown \(ssh-host-key: section missing/ },
   { id: "TOPO-02", replaced: { processes: withStdout("cp1", "processes", (ps) => ps.replace(/.*api7-dp-manager\.conf.*\n/g, "")) }, status: "failed", says: /DP Manager is not running/ },
   { id: "TOPO-02", replaced: { "ss-listen": withStdout("cp1", "ss-listen", (ss) => ss.replace(/^.*:7900 .*\n/gm, "")) }, status: "failed", says: /nothing listens for the network on DP Manager's port 7900/ },
   { id: "TOPO-03", host: "dp1", replaced: { processes: withStdout("dp1", "processes", (ps) => ps.replace(/.*api7-gateway\.conf.*\n/g, "")) }, status: "failed", says: /API7 Gateway is not running/ },
@@ -76,7 +77,7 @@ const ROWS: Row[] = [
     says: /docker-daemon-json: exit 1: cat: \/etc\/docker\/daemon.json: Permission denied/,
   },
   { id: "SW-01", replaced: { "os-release": fixture("os/centos-7.4/os-release"), "centos-release": fixture("os/centos-7.4/centos-release"), "redhat-release": fixture("os/centos-7.4/redhat-release") }, status: "warning", says: /older than 7\.6/ },
-  { id: "SW-01", replaced: { "os-release": fixture("os/ubuntu-22.04/os-release"), "centos-release": absentFile("centos-release", "/etc/centos-release"), "redhat-release": absentFile("redhat-release", "/etc/redhat-release") }, status: "warning", says: /not CentOS and not in the environment's policy\.osAllowed/ },
+  { id: "SW-01", replaced: { "os-release": fixture("os/ubuntu-22.04/os-release"), "centos-release": absentFile("centos-release", "/etc/centos-release"), "redhat-release": absentFile("redhat-release", "/etc/redhat-release") }, status: "warning", says: /Ubuntu 22\.04\.2 LTS is not the page's OS \(CentOS 7\.6 or later\), and policy\.osAllowed does not list "ubuntu"/ },
   {
     id: "SW-01",
     replaced: { "os-release": fixture("os/rocky-9.5/os-release"), "centos-release": absentFile("centos-release", "/etc/centos-release"), "redhat-release": fixture("os/rocky-9.5/redhat-release") },

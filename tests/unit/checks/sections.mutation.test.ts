@@ -10,6 +10,7 @@ import type { CollectedRun, ProbeRecord } from "../../../helpers/run/collected.j
 import { allChecks } from "../../../specs/checks/index.js";
 import { fixture } from "../facts/fixtures.js";
 import { labEnv, labRun } from "../../support/lab-run.js";
+import { newHostKey, withHostKeys } from "../../support/host-keys.js";
 import { absent, type Edit, stdout } from "../../support/section-edits.js";
 
 const baseline = labRun;
@@ -219,7 +220,7 @@ describe("SW-01..05: release, kernel, Docker", () => {
     ["CentOS 7.5 allowed by policy", { sections: release("CentOS Linux release 7.5.1804 (Core)"), env: allow("centos", "7.4") }, "passed", null],
     ["a release line without minor", { sections: release("CentOS Linux release 7 (Core)") }, "broken", null],
     ["Ubuntu, not allowed", { sections: os("ubuntu-22.04", ["os-release"]) }, "warning", "ubuntu 22: Ubuntu 22.04.2 LTS"],
-    ["Rocky 9.5, allowed from 9.4", { sections: os("rocky-9.5", ["os-release", "redhat-release"]), env: allow("rocky", "9.4") }, "passed", "rocky 9.5: Rocky Linux release 9.5 (Blue Onyx)"],
+    ["Rocky 9.5, allowed from 9.4", { sections: os("rocky-9.5", ["os-release", "redhat-release"]), env: allow("rocky", "9.4") }, "passed", "rocky 9.5: Rocky Linux 9.5 (Blue Onyx)"],
     ["Rocky 9.5, allowed from 9.6", { sections: os("rocky-9.5", ["os-release", "redhat-release"]), env: allow("rocky", "9.6") }, "warning", null],
     ["Rocky 9.5, allowed from 10", { sections: os("rocky-9.5", ["os-release", "redhat-release"]), env: allow("rocky", "10") }, "warning", null],
     ["Debian 12, allowed from 12", { sections: os("debian-12", ["os-release"]), env: allow("debian", "12") }, "passed", "debian 12: Debian GNU/Linux 12 (bookworm)"],
@@ -297,21 +298,23 @@ describe("TOPO-01..04: hosts and what runs on them", () => {
 
   it.each<[string, string, Change, Status]>([
     ["distinct machines", "cp1", {}, "passed"],
-    ["cp1 is cp2", "cp1", { sections: { "machine-id": stdout(() => machineIdOf("cp2")) } }, "failed"],
-    ["dp1 is dp2, seen from dp1", "dp1", { sections: { "machine-id": stdout(() => machineIdOf("dp2")) } }, "failed"],
+    // The captured run has no handshake host keys: one machine or two clones cannot be told apart.
+    ["cp1 has cp2's machine-id, host keys not recorded", "cp1", { sections: { "machine-id": stdout(() => machineIdOf("cp2")) } }, "broken"],
+    ["dp1 has dp2's machine-id, host keys not recorded", "dp1", { sections: { "machine-id": stdout(() => machineIdOf("dp2")) } }, "broken"],
     ["three hosts declared", "cp1", { env: withoutHost("dp2") }, "failed"],
     ["one CP host declared", "dp1", { env: withoutHost("cp2") }, "failed"],
     ["cp1's machine-id unreadable", "cp1", { sections: { "machine-id": absent } }, "broken"],
   ])("%s (%s)", (_name, target, change, status) => expect(verdict("TOPO-01", target, change).status).toBe(status));
 
   it("counts distinct machines per role even when the host under test is distinct", () => {
+    const oneKey = newHostKey();
     const run: CollectedRun = {
       ...baseline,
-      hosts: baseline.hosts.map((h) => (h.name === "dp2" ? { ...h, sections: h.sections.map((s) => (s.section === "machine-id" ? { ...s, stdout: machineIdOf("dp1") } : s)) } : h)),
+      hosts: withHostKeys(baseline, { dp1: oneKey, dp2: oneKey }).hosts.map((h) => (h.name === "dp2" ? { ...h, sections: h.sections.map((s) => (s.section === "machine-id" ? { ...s, stdout: machineIdOf("dp1") } : s)) } : h)),
     };
     const v = verdictFor(requirementById("TOPO-01"), "cp1", allChecks, { env: labEnv, run, allFacts: parseAllFacts(run) });
     expect(v.status).toBe("failed");
-    const cpOnly = { ...baseline, hosts: baseline.hosts.map((h) => (h.name === "cp2" ? { ...h, sections: h.sections.map((s) => (s.section === "machine-id" ? { ...s, stdout: machineIdOf("cp1") } : s)) } : h)) };
+    const cpOnly = { ...baseline, hosts: withHostKeys(baseline, { cp1: oneKey, cp2: oneKey }).hosts.map((h) => (h.name === "cp2" ? { ...h, sections: h.sections.map((s) => (s.section === "machine-id" ? { ...s, stdout: machineIdOf("cp1") } : s)) } : h)) };
     expect(verdictFor(requirementById("TOPO-01"), "dp1", allChecks, { env: labEnv, run: cpOnly, allFacts: parseAllFacts(cpOnly) }).status).toBe("failed");
   });
 

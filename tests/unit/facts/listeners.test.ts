@@ -1,6 +1,8 @@
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parseListeners, splitLocalAddress } from "../../../helpers/facts/parsers/listeners.js";
-import { fixtureText } from "./fixtures.js";
+import { FIXTURES, fixtureText } from "./fixtures.js";
 
 const expected = [
   { protocol: "tcp", address: "0.0.0.0", port: 22, process: "python3" },
@@ -49,3 +51,25 @@ describe("ss -Htulnp (TCP and UDP, Netid column)", () => {
     expect(parseListeners("tcp ESTAB 0 0 10.0.0.2:22 10.0.0.1:5555\n").ok).toBe(false));
 });
 
+
+describe("real CentOS 7 outputs from public sources (listeners/el7, each with a .source naming where it was published)", () => {
+  const EL7 = "listeners/el7/ss-tunlp-iproute-4.11-centos-7.8";
+
+  it("names its source", () => {
+    const source = join(FIXTURES, `${EL7}.source`);
+    expect(existsSync(source)).toBe(true);
+    expect(readFileSync(source, "utf8")).toMatch(/repository \S+\/\S+, file \S+ \(commit [0-9a-f]{40}/);
+  });
+
+  it("iproute 4.11 (CentOS 7.8) ss -tunlp: header skipped, * wildcard, UDP without process, trailing spaces", () => {
+    const result = parseListeners(fixtureText(EL7));
+    if (!result.ok) throw new Error(result.problem);
+    expect(result.value).toHaveLength(16);
+    expect(result.value.filter((l) => l.protocol === "udp")).toHaveLength(9);
+    expect(result.value).toContainEqual({ protocol: "udp", address: "127.0.0.1", port: 323, process: "chronyd" });
+    expect(result.value).toContainEqual({ protocol: "udp", address: "*", port: 2049, process: null });
+    expect(result.value).toContainEqual({ protocol: "tcp", address: "*", port: 22, process: "sshd" });
+    expect(result.value).toContainEqual({ protocol: "tcp", address: "127.0.0.1", port: 25, process: "master" });
+    expect(result.value.at(-1)).toEqual({ protocol: "tcp", address: "*", port: 33279, process: null });
+  });
+});

@@ -214,13 +214,17 @@ describe("os", () => {
     ["rocky", [], "rhel-compatible"],
     ["almalinux", [], "rhel-compatible"],
     ["ol", [], "rhel-compatible"],
-    ["centos-stream", [], "rhel-compatible"],
     ["eurolinux", [], "rhel-compatible"],
     ["virtuozzo", [], "rhel-compatible"],
     ["someclone", ["fedora", "rhel"], "rhel-compatible"],
     ["fedora", ["fedora"], "other"],
     ["debian", [], "other"],
   ])("family of %s like %j", (id, idLike, family) => expect(osFamily(id, idLike)).toBe(family));
+  it.each<[string, string, string]>([
+    ["CentOS Linux", "CentOS Linux", "centos"],
+    ["CentOS Stream (its ID is centos too)", "CentOS Stream", "rhel-compatible"],
+    ["a name without the word", "CentOS Streamline", "centos"],
+  ])("family of centos named %s", (_case, name, family) => expect(osFamily("centos", ["rhel", "fedora"], name)).toBe(family));
 
   const centos79 = { centosRelease: fixtureText("os/centos-7.9/centos-release"), redhatRelease: fixtureText("os/centos-7.9/redhat-release") };
   it.each<[string, Parameters<typeof parseOs>[0], object | "not ok"]>([
@@ -231,7 +235,8 @@ describe("os", () => {
     ["no names: the ID", { osRelease: debian.replace(/^(PRETTY_)?NAME=.*\n/gm, ""), centosRelease: null, redhatRelease: null }, { prettyName: "debian" }],
     ["upper-case ID", { osRelease: debian.replace("ID=debian", "ID=Debian"), centosRelease: null, redhatRelease: null }, { id: "debian" }],
     ["ID_LIKE rhel", { osRelease: debian.replace("ID=debian", "ID=clone\nID_LIKE=\"Fedora  RHEL\""), centosRelease: null, redhatRelease: null }, { id: "clone", family: "rhel-compatible" }],
-    ["release file wins over VERSION_ID", { osRelease: fixtureText("os/centos-7.9/os-release"), ...centos79 }, { major: 7, minor: 9 }],
+    ["release file gives the minor VERSION_ID lacks", { osRelease: fixtureText("os/centos-7.9/os-release"), ...centos79 }, { major: 7, minor: 9, releaseLine: "CentOS Linux release 7.9.2009 (Core)" }],
+    ["VERSION_ID with a minor wins over the release file", { osRelease: fixtureText("os/oracle-7.9/os-release"), centosRelease: null, redhatRelease: "Red Hat Enterprise Linux Server release 7.8 (Maipo)\n" }, { major: 7, minor: 9, releaseLine: null }],
     ["centos-release before redhat-release", { osRelease: null, centosRelease: centos79.centosRelease, redhatRelease: "Red Hat Enterprise Linux Server release 6.2 (Santiago)\n" }, { id: "centos", major: 7, minor: 9 }],
     ["redhat-release when centos-release is not one", { osRelease: null, centosRelease: "junk\n", redhatRelease: centos79.redhatRelease }, { id: "centos", major: 7, minor: 9 }],
     ["a release line without a minor", { osRelease: debian, centosRelease: null, redhatRelease: "Foo Linux release 12\n" }, { id: "debian", major: 12, minor: null, releaseLine: "Foo Linux release 12", prettyName: "Debian GNU/Linux 12 (bookworm)" }],
