@@ -69,6 +69,11 @@ export interface LabHostSpec {
   knownHostKeyOf: string | null;
   /** "host:port" the gateway forwards every request to (a gateway that needs the CP per request), or null. */
   gatewayUpstream: string | null;
+  /**
+   * The components run as in a Docker container with published ports: they listen in a network
+   * namespace of their own, and the host DNATs their ports to it (README: "Docker-published ports").
+   */
+  dockerPublished: boolean;
 }
 
 /**
@@ -145,6 +150,7 @@ function compliantHost(name: string, role: LabRole, firewallKind: LabFirewallKin
     tls: "valid",
     knownHostKeyOf: null,
     gatewayUpstream: null,
+    dockerPublished: false,
   };
 }
 
@@ -226,7 +232,9 @@ export function labTopology(variant: LabVariant): LabContainerSpec[] {
     withIfcfgZone(compliantHost("cp1", "cp", "firewalld"), "public"),
     compliantHost("cp2", "cp", "iptables"),
     compliantHost("dp1", "dp", "nftables"),
-    compliantHost("dp2", "dp", "firewalld"),
+    // The compliant lab's dp2 publishes its gateway as Docker does (DNAT, then FORWARD), where the
+    // failover faults must cut it too.
+    { ...compliantHost("dp2", "dp", "firewalld"), dockerPublished: !violations },
     ...(violations ? violationHosts() : []),
   ].map((host) =>
     // HA-DP-02: the pair's gateways ask the control plane on every request, so a CP failover
@@ -294,6 +302,7 @@ export function labEnvFile(spec: LabContainerSpec): string {
     LAB_KERNEL_RELEASE: host?.kernelRelease ?? "",
     LAB_MACHINE: host?.machine ?? "",
     LAB_GATEWAY_UPSTREAM: host?.gatewayUpstream ?? "",
+    LAB_PUBLISHED_PORTS: host?.dockerPublished ? host.components.flatMap((c) => COMPONENT_PORTS[c]).join(" ") : "",
     LAB_SELINUX_RUNTIME: host?.selinux.runtime ?? "",
     LAB_SELINUX_CONFIG: host?.selinux.config ?? "",
     LAB_TLS: host?.tls ?? "",
