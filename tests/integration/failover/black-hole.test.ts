@@ -187,5 +187,23 @@ describe("black-hole fault", () => {
       expect(verdict.status).toBe("broken");
       expect(verdict.message).toContain("dp2 (black-hole): fault not confirmed: 9080, 9443 still answer on dp2");
     }, 120_000);
+
+    it("the iptables form (a member without nft) cuts the DNAT path too, and its undo leaves iptables as it was", async () => {
+      // dp2's iptables is Debian's default (nf_tables) variant: real FORWARD and conntrack matches.
+      const asIptablesHost: ExecOnHost = async (host, argv, options) => {
+        const output = await exec(host, argv, options);
+        return options?.section?.endsWith(":detect-tools") ? { ...output, stdout: output.stdout.replace("firewall=nft", "firewall=iptables") } : output;
+      };
+      const rules = async () => (await pool.exec("dp2", ["iptables", "-w", "-S"])).stdout;
+      const before = await rules();
+      const experiment = await blackHole("dp2", asIptablesHost);
+
+      expect(experiment.error, log.join("\n")).toBeUndefined();
+      expect(experiment.commands.find((c) => c.section.endsWith(":black-hole:gateway"))?.command).toContain("iptables -w -I FORWARD 1");
+      expect(experiment.confirmation?.downAt).not.toBeNull();
+      expect(experiment.confirmation?.heldUntilRollback).toBe(true);
+      expect(experiment).toMatchObject({ restored: true, disarmed: true });
+      expect(await rules()).toBe(before);
+    }, 120_000);
   });
 });
