@@ -70,6 +70,11 @@ class LabContainer extends GenericContainer {
     this.hostConfig.CpusetCpus = cpus;
     return this;
   }
+
+  withSysctls(sysctls: Record<string, string>): this {
+    this.hostConfig.Sysctls = sysctls;
+    return this;
+  }
 }
 
 interface ClientKey {
@@ -120,6 +125,8 @@ function containerFor(
       if (spec.dockerSocket) container.withBindMounts([{ source: dockerSocketPath(), target: "/var/run/docker.sock", mode: "rw" }]);
       if (spec.cpuset !== null) container.withCpuset(spec.cpuset);
       if (spec.memoryLimitBytes !== null) container.withResourcesQuota({ memory: spec.memoryLimitBytes / 1024 ** 3 });
+      // The components' own network namespace (unshare, nsenter) and forwarding to it, as Docker's.
+      if (spec.dockerPublished) container.withAddedCapabilities("SYS_ADMIN").withSysctls({ "net.ipv4.ip_forward": "1" });
       break;
     case "lb":
       files.push({ content: haproxyConfig(spec), target: "/etc/api7-lab/haproxy.cfg", mode: 0o644 });

@@ -79,6 +79,11 @@ export interface LabHostSpec {
   gatewayUpstream: string | null;
   /** Debian's dhclient runs (on a veth pair inside the container: no DHCP traffic leaves it), holding UDP 68. */
   dhcpClient: boolean;
+  /**
+   * The components run as in a Docker container with published ports: they listen in a network
+   * namespace of their own, and the host DNATs their ports to it (README: "Docker-published ports").
+   */
+  dockerPublished: boolean;
 }
 
 /**
@@ -160,6 +165,7 @@ function compliantHost(name: string, role: LabRole, firewallKind: LabFirewallKin
     machineIdOf: null,
     gatewayUpstream: null,
     dhcpClient: false,
+    dockerPublished: false,
   };
 }
 
@@ -256,7 +262,9 @@ export function labTopology(variant: LabVariant): LabContainerSpec[] {
     compliantHost("cp2", "cp", "iptables"),
     // dp1 is also DHCP-addressed: its client's UDP 68 is a client endpoint, not a service (SEC-05).
     { ...compliantHost("dp1", "dp", "nftables"), dhcpClient: true },
-    compliantHost("dp2", "dp", "firewalld"),
+    // The compliant lab's dp2 publishes its gateway as Docker does (DNAT, then FORWARD), where the
+    // failover faults must cut it too.
+    { ...compliantHost("dp2", "dp", "firewalld"), dockerPublished: !violations },
     ...(violations ? violationHosts() : []),
   ].map((host) =>
     // HA-DP-02: the pair's gateways ask the control plane on every request, so a CP failover
@@ -328,6 +336,7 @@ export function labEnvFile(spec: LabContainerSpec): string {
     LAB_KERNEL_RELEASE: host?.kernelRelease ?? "",
     LAB_MACHINE: host?.machine ?? "",
     LAB_GATEWAY_UPSTREAM: host?.gatewayUpstream ?? "",
+    LAB_PUBLISHED_PORTS: host?.dockerPublished ? host.components.flatMap((c) => COMPONENT_PORTS[c]).join(" ") : "",
     LAB_SELINUX_RUNTIME: host?.selinux.runtime ?? "",
     LAB_SELINUX_CONFIG: host?.selinux.config ?? "",
     LAB_TLS: host?.tls ?? "",

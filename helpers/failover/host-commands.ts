@@ -73,25 +73,42 @@ export function rollbackName(slug: string): string {
   return `api7-audit-rollback-${slug.toLowerCase().replace(/[^a-z0-9]+/g, "-")}-${randomBytes(3).toString("hex")}`;
 }
 
-/** The black hole's own nft table or iptables chain (chain names: at most 28 characters). */
+/** The black hole's own nft table or iptables chains (chain names: at most 28 characters). */
 function blackHoleName(): string {
   return `api7_audit_fault_${randomBytes(3).toString("hex")}`;
 }
 
-// The black hole lives in a table (nft) or chain (iptables) of its own, created by the fault and
-// deleted by its undo: no other rule of the host is read, changed or flushed. Its input chain drops
-// every packet to the component's ports, new connections and established ones alike.
-/** $0 table, $1 ports "9080, 9443". */
+// The black hole lives in a table (nft) or chains (iptables) of its own, created by the fault and
+// deleted by its undo: no other rule of the host is read, changed or flushed. It drops every packet
+// of the component's ports, new connections and established ones alike, on both paths a client's
+// packets can take on the member:
+// - to a local listener: the input hook / INPUT chain, by destination port;
+// - to a port published as Docker publishes it: DNAT in prerouting, then the forward hook / FORWARD
+//   chain, never INPUT. After the DNAT the destination port is the container's, so the rule matches
+//   the port the client connected to, which conntrack keeps as the connection's original
+//   destination, and only connections that were DNATed (a container's own outgoing connection to
+//   another host's 9080 also crosses FORWARD, and must keep flowing). FORWARD's first rule comes
+//   before Docker's DOCKER-USER jump and exists on hosts without Docker's chains too.
+/** $0 table, $1 ports "9080, 9443". One set of ports, read by both rules. */
 const NFT_BLACK_HOLE =
-  'nft "add table inet $0; add chain inet $0 input { type filter hook input priority -10; policy accept; }; add rule inet $0 input tcp dport { $1 } drop"';
+  'nft "add table inet $0; add set inet $0 ports { type inet_service; elements = { $1 }; }; ' +
+  "add chain inet $0 input { type filter hook input priority -10; policy accept; }; add rule inet $0 input tcp dport @ports drop; " +
+  'add chain inet $0 forward { type filter hook forward priority -10; policy accept; }; add rule inet $0 forward meta l4proto tcp ct status dnat ct original proto-dst @ports drop"';
 /** $0 table. Idempotent: the armed timer may fire after the runner's own undo. */
 const NFT_UNDO = 'nft list table inet "$0" >/dev/null 2>&1 || exit 0; nft delete table inet "$0"';
-/** $0 chain, $1 ports "9080,9443". */
+/**
+ * $0 chain prefix, $1 ports "9080,9443": chain $0 (jumped to from INPUT) drops by destination port,
+ * chain $0_fwd (from FORWARD) DNATed connections by original destination port, one rule per port
+ * (--ctorigdstport takes one port).
+ */
 const IPTABLES_BLACK_HOLE =
-  'iptables -w -N "$0" && iptables -w -A "$0" -p tcp -m multiport --dports "$1" -j DROP && iptables -w -I INPUT 1 -j "$0"';
-/** $0 chain. Idempotent. */
+  'iptables -w -N "$0" && iptables -w -A "$0" -p tcp -m multiport --dports "$1" -j DROP && iptables -w -N "$0_fwd" || exit 1; ' +
+  'IFS=,; for port in $1; do iptables -w -A "$0_fwd" -p tcp -m conntrack --ctstate DNAT --ctorigdstport "$port" -j DROP || exit 1; done; ' +
+  'iptables -w -I INPUT 1 -j "$0" && iptables -w -I FORWARD 1 -j "$0_fwd"';
+/** $0 chain prefix. Idempotent: each chain is unhooked, flushed and deleted if it exists. */
 const IPTABLES_UNDO =
-  'iptables -w -L "$0" -n >/dev/null 2>&1 || exit 0; while iptables -w -D INPUT -j "$0" 2>/dev/null; do :; done; iptables -w -F "$0" && iptables -w -X "$0"';
+  'for pair in "INPUT $0" "FORWARD $0_fwd"; do set -- $pair; iptables -w -L "$2" -n >/dev/null 2>&1 || continue; ' +
+  'while iptables -w -D "$1" -j "$2" 2>/dev/null; do :; done; iptables -w -F "$2" && iptables -w -X "$2" || exit 1; done';
 
 function validPorts(components: readonly FaultComponent[]): number[] {
   const ports = [...new Set(components.flatMap((component) => component.ports))];
@@ -125,8 +142,8 @@ export function faultActions(kind: FaultKind, components: readonly FaultComponen
     return [
       {
         target,
-        inject: step(["sh", "-c", IPTABLES_BLACK_HOLE, name, ports.join(",")], `black-holing ${target} (dropping ${ports.join(", ")} in iptables chain ${name})`, "black-hole"),
-        undo: step(["sh", "-c", IPTABLES_UNDO, name], `deleting iptables chain ${name}`, "undo-black-hole"),
+        inject: step(["sh", "-c", IPTABLES_BLACK_HOLE, name, ports.join(",")], `black-holing ${target} (dropping ${ports.join(", ")} in iptables chains ${name} and ${name}_fwd)`, "black-hole"),
+        undo: step(["sh", "-c", IPTABLES_UNDO, name], `deleting iptables chains ${name} and ${name}_fwd`, "undo-black-hole"),
       },
     ];
   }

@@ -104,6 +104,13 @@ describe("seeded violations", () => {
     expect(prometheusConfig(prometheus("violations"))).toContain('targets: ["localhost:9100"]');
   });
 
+  it("publish dp2's gateway as Docker does in the compliant lab only", () => {
+    const dp2 = (variant: LabVariant) => labHosts(variant).find((h) => h.name === "dp2")!;
+    expect(labEnvFile(dp2("compliant"))).toContain("LAB_PUBLISHED_PORTS='9080 9443'");
+    expect(labEnvFile(dp2("violations"))).toContain("LAB_PUBLISHED_PORTS=''");
+    expect(labHosts("compliant").filter((h) => h.dockerPublished).map((h) => h.name)).toEqual(["dp2"]);
+  });
+
   it("renders each host's settings as shell-quoted lab.env lines", () => {
     const byName = new Map(labHosts("violations").map((h) => [h.name, h]));
     expect(labEnvFile(byName.get("cp1")!)).toContain(`LAB_KERNEL_RELEASE=${COMPLIANT_KERNEL_RELEASE}`);

@@ -65,9 +65,27 @@ describe("fault commands", () => {
     expect(nft!.undo.argv).toEqual(["sh", "-c", nft!.undo.argv[2], table]);
     const [iptables] = faultActions("black-hole", [gateway], { timer: "nohup", firewall: "iptables" });
     expect(iptables!.inject.argv.slice(3)).toEqual([iptables!.inject.argv[3], "9080,9443"]);
-    expect(iptables!.inject.argv[3]!.length).toBeLessThanOrEqual(28);
+    // iptables limits chain names to 28 characters; the forward chain is the longer one.
+    expect(`${iptables!.inject.argv[3]!}_fwd`.length).toBeLessThanOrEqual(28);
     expect(() => faultActions("black-hole", [gateway], { timer: "nohup", firewall: "none" })).toThrow(/needs nft or iptables/);
     expect(() => faultActions("black-hole", [{ ...gateway, ports: [9080.5] }], { timer: "nohup", firewall: "nft" })).toThrow(/not a TCP port/);
+  });
+
+  it("cuts both paths a client's packets take: INPUT to a local listener, FORWARD after a DNAT (a published port)", () => {
+    const [nft] = faultActions("black-hole", [gateway], { timer: "nohup", firewall: "nft" });
+    const nftScript = nft!.inject.argv[2]!;
+    expect(nftScript).toContain("hook input");
+    expect(nftScript).toContain("input tcp dport @ports drop");
+    // After the DNAT the destination port is the container's: the port clients used is the original one.
+    expect(nftScript).toContain("hook forward");
+    expect(nftScript).toContain("forward meta l4proto tcp ct status dnat ct original proto-dst @ports drop");
+    const [iptables] = faultActions("black-hole", [gateway], { timer: "nohup", firewall: "iptables" });
+    const iptablesScript = iptables!.inject.argv[2]!;
+    expect(iptablesScript).toContain('iptables -w -I INPUT 1 -j "$0"');
+    expect(iptablesScript).toContain('iptables -w -I FORWARD 1 -j "$0_fwd"');
+    expect(iptablesScript).toContain("--ctstate DNAT --ctorigdstport");
+    // The undo unhooks and deletes both chains, and only them.
+    expect(iptables!.undo.argv[2]).toContain('"INPUT $0" "FORWARD $0_fwd"');
   });
 
   it("lists, for a dry run, what each pair member would run per requirement and fault kind", () => {
