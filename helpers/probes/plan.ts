@@ -93,12 +93,17 @@ export function witnessPorts(env: Environment, host: Pick<NetworkProbeHost, "rol
   return WITNESS_CANDIDATE_PORTS.filter((port) => !named.has(port)).slice(0, WITNESS_PORT_COUNT);
 }
 
+/** Every TCP port the plan probes on a host: SEC-04's and SEC-02's witness ports. */
+export function plannedTcpPorts(env: Environment, host: Pick<NetworkProbeHost, "roles" | "listeners" | "forwardedPorts">): number[] {
+  return uniqueSorted([...portsToProbe(env, host), ...witnessPorts(env, host)]);
+}
+
 /** The probes of one host: its ports (SEC-03/04, over IPv6 too) and its members' HTTP/TLS. They need
  * the host's listeners, so they start when its facts have them (startNetworkProbes). */
 export function planHostNetworkProbes(env: Environment, host: NetworkProbeHost): PlannedProbe[] {
   const probes: PlannedProbe[] = [];
   const memberScheme = (entrypointUrl: string) => (new URL(entrypointUrl).protocol === "https:" ? "https" : "http");
-  const ports = uniqueSorted([...portsToProbe(env, host), ...witnessPorts(env, host)]);
+  const ports = plannedTcpPorts(env, host);
   for (const port of ports) {
     probes.push({ kind: "tcp", key: probeKeys.tcp(host.name, port), host: host.name, address: host.address, port });
   }

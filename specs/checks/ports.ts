@@ -9,7 +9,7 @@ import type { ForwardedPort, Listener } from "../../helpers/facts/types.js";
 import type { CheckOutcome, Role } from "../../helpers/model.js";
 import { isLoopbackAddress, prometheusHostPort, runsOn } from "../../helpers/probes/addresses.js";
 import { DATABASE_TARGET, PAGE_PORTS, PROMETHEUS_TARGET, probeKeys } from "../../helpers/probes/keys.js";
-import { portsToProbe } from "../../helpers/probes/plan.js";
+import { plannedTcpPorts } from "../../helpers/probes/plan.js";
 import type { HttpProbeResult, SweepResult, TcpProbeResult, TlsProbeResult } from "../../helpers/probes/types.js";
 import type { Fact } from "../../helpers/checks/evidence.js";
 
@@ -128,9 +128,7 @@ function onlyAllowedOpen(ctx: CheckContext, host: HostEntry): CheckOutcome {
     : mapFact(allOfNamed({ listeners, forwarded }), (seen) => ({ sweep: null, ...seen }));
   // The plan's ports must all have been measured; any other port measured counts too.
   const prefix = probeKeys.tcp(host.name, 0).slice(0, -1);
-  const planned = coverage.observed
-    ? portsToProbe(ctx.env, { ...host, listeners: coverage.value.listeners, forwardedPorts: coverage.value.forwarded }).map((port) => probeKeys.tcp(host.name, port))
-    : [];
+  const planned = coverage.observed ? plannedTcpPorts(ctx.env, { ...host, listeners: coverage.value.listeners, forwardedPorts: coverage.value.forwarded }).map((port) => probeKeys.tcp(host.name, port)) : [];
   const extra = ctx.probesWith("tcp", prefix).filter((probe) => !planned.includes(probe.key));
   const keys = [...planned, ...extra.map((probe) => probe.key)];
   // The same ports at the host's IPv6 address, where its facts give one: a firewall can deny IPv4
@@ -167,7 +165,7 @@ function onlyAllowedOpen(ctx: CheckContext, host: HostEntry): CheckOutcome {
     ].sort((a, b) => a.port - b.port || Number(a.ipv6 ?? false) - Number(b.ipv6 ?? false));
     const coverageText = seen.sweep
       ? `full sweep 1-65535: ${seen.sweep.counts.open} open, ${seen.sweep.counts.closed} closed, ${seen.sweep.counts.filtered} filtered`
-      : `${states.size} ports probed: every listening port, every port the host's NAT rules forward, and the table's ports${states6.size > 0 ? `, and ${states6.size} at the host's IPv6 address` : ""}`;
+      : `${states.size} ports probed: every listening port, every port the host's NAT rules forward, the table's ports and SEC-02's witness ports${states6.size > 0 ? `, and ${states6.size} at the host's IPv6 address` : ""}`;
     const detail = { expected: `only these ports open from the runner: ${allowed.map((a) => `${a.port} (${a.reason})`).join(", ")}`, actual: `${coverageText}\n${renderPortTable(host.name, rows)}` };
     const violations = rows.filter((row) => row.verdict === "NOT ALLOWED");
     return violations.length > 0

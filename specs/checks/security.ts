@@ -1,7 +1,7 @@
 // Page "Security settings" [S5.1]: SELinux on, and a host firewall that denies by default.
 import { isIP } from "node:net";
 import { allOf, allOfNamed, fail, given, mapFact, pass } from "../../helpers/checks/assert.js";
-import type { Fact } from "../../helpers/checks/evidence.js";
+import { type Fact, missing } from "../../helpers/checks/evidence.js";
 import { readWitness, type WitnessReading } from "../../helpers/checks/network-witness.js";
 import type { CheckContext, CheckModule } from "../../helpers/checks/types.js";
 import type { HostEntry } from "../../helpers/environment/schema.js";
@@ -130,6 +130,9 @@ function networkWitness(ctx: CheckContext, host: HostEntry, firewall: FirewallFa
   ];
   if (ipv6Address !== null && ipv6Address !== host.address) {
     addresses.push({ family: "ipv6", address: ipv6Address, key: (port) => probeKeys.tcp6(host.name, port) });
+  } else if (ctx.probesWith("tcp", probeKeys.tcp6(host.name, 0).slice(0, -1)).length > 0) {
+    // The plan probed an IPv6 address the facts do not show: the evidence contradicts itself.
+    return missing("probes at an IPv6 address, but the host's facts show no global IPv6 address: the evidence contradicts itself", facts.sources);
   }
   const readings = addresses
     .filter((a) => a.family === "ipv4" || !firewall.ipv6Disabled?.disabled)
