@@ -74,7 +74,22 @@ describe("seeded violations", () => {
     const compliant = hosts.filter((h) => h.violation === null).map((h) => h.name);
     expect(compliant).toEqual(["cp1", "cp2", "dp1", "dp2"]);
     for (const host of hosts.filter((h) => h.violation !== null)) expect(host.name).toMatch(/^v-/);
-    expect(hosts.length).toBe(29);
+    expect(hosts.length).toBe(33);
+  });
+
+  it("render the firewall shapes SEC-02 and SEC-04 must see through: a trusted zone, accept-first rules, a NAT redirect; dp1 runs a DHCP client", () => {
+    const env = (name: string, variant: LabVariant = "violations") => labEnvFile(labHosts(variant).find((h) => h.name === name)!);
+    expect(env("v-fwd-trusted")).toMatch(/^LAB_FIREWALL=firewalld$/m);
+    expect(env("v-fwd-trusted")).toMatch(/^LAB_FIREWALLD_ZONE=trusted$/m);
+    expect(env("v-nft-accept-first")).toMatch(/^LAB_FIREWALL=nftables$/m);
+    expect(env("v-nft-accept-first")).toMatch(/^LAB_ACCEPT_ALL_FIRST=yes$/m);
+    expect(env("v-ipt-accept-first")).toMatch(/^LAB_FIREWALL=iptables$/m);
+    expect(env("v-ipt-accept-first")).toMatch(/^LAB_ACCEPT_ALL_FIRST=yes$/m);
+    expect(env("v-dnat-port")).toMatch(/^LAB_NAT_REDIRECT=8888:9080$/m);
+    expect(env("v-dnat-port")).toMatch(/^LAB_EXTRA_LISTENERS=''$/m);
+    expect(env("dp1", "compliant")).toMatch(/^LAB_DHCP_CLIENT=yes$/m);
+    expect(env("dp2", "compliant")).toMatch(/^LAB_DHCP_CLIENT=''$/m);
+    for (const host of labHosts("compliant")) expect(env(host.name, "compliant")).toMatch(/^LAB_ACCEPT_ALL_FIRST=''$/m);
   });
 
   it("adds cp1-alias as a second name for cp1's address", () => {
