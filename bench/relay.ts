@@ -65,7 +65,7 @@ class DelayedPipe {
       const { data } = this.queue.shift()!;
       if (data === END) this.to.end();
       else if (!this.to.write(data) && !this.from.isPaused()) {
-        // The reader waits for the writer: the queue holds at most what is in flight on the "link".
+        // Back-pressure: stop reading while the writer's buffer is full.
         this.from.pause();
         this.to.once("drain", () => this.from.resume());
       }
