@@ -1,6 +1,10 @@
 // `npm run bench -- --peers [--pairs 5] [--scale-hosts 50]`: the audit side by side with Testinfra (4
 // hosts) and `ansible -m setup` (50 hosts) on the same lab, in alternating pairs (bench/peers.ts).
 //
+// `npm run bench -- --peers --rtt-ms 0,2,20 [--pairs 3]`: the 4-host comparison with Testinfra once per
+// round trip, both sides connecting through a loopback relay that adds it (bench/relay.ts); for each
+// round trip the table and one line `rtt <N> ms: audit <s> s, Testinfra <s> s, ratio <r>`.
+//
 // `npm run bench -- [--sizes 4,10,25,50] [--runs 3]`: how long an audit takes and how much memory it
 // needs, by inventory size. For each size it starts a scale lab once (environments/lab/scale.ts: the
 // compliant lab + light DP hosts), runs the real, non-destructive audit CLI against it --runs times
@@ -17,7 +21,7 @@ import { startScaleLab, writeLabEnvironment } from "../environments/lab/scale.js
 import { LEAN_HEAP_FLAGS } from "../helpers/node-flags.js";
 import type { ResultsFile } from "../helpers/run/results.js";
 import { measureProcess, median } from "../bench/measure.js";
-import { benchPeers, renderComparison } from "../bench/peers.js";
+import { benchLatency, benchPeers, renderComparison, renderRttLine } from "../bench/peers.js";
 
 const REPO_ROOT = resolve(import.meta.dirname, "..");
 const PHASES = ["connectMs", "factsMs", "probesMs", "specsMs", "reportMs"] as const;
@@ -118,8 +122,9 @@ async function main(): Promise<void> {
     .option("--peers", "compare with Testinfra (4 hosts) and ansible -m setup (--scale-hosts) in alternating pairs")
     .option("--pairs <n>", "--peers: pairs per size", "5")
     .option("--scale-hosts <n>", "--peers: hosts of the lab compared with ansible -m setup", "50")
+    .option("--rtt-ms <list>", "--peers: round trips in ms, comma-separated (e.g. 0,2,20), that a loopback relay adds to both sides' SSH; runs only the 4-host comparison, once per round trip")
     .parse()
-    .opts<{ sizes: string; runs: string; peers?: boolean; pairs: string; scaleHosts: string }>();
+    .opts<{ sizes: string; runs: string; peers?: boolean; pairs: string; scaleHosts: string; rttMs?: string }>();
   const sizes = opts.sizes.split(",").map(Number);
   const runs = Number(opts.runs);
   if (sizes.some((n) => !Number.isInteger(n) || n < 4) || !Number.isInteger(runs) || runs < 1) {
@@ -130,6 +135,15 @@ async function main(): Promise<void> {
   process.env.TESTCONTAINERS_RYUK_DISABLED ??= "true";
   process.env.TESTCONTAINERS_HOST_OVERRIDE ??= "localhost";
   const workRoot = join(REPO_ROOT, ".lab", `bench-${process.pid}`);
+  if (opts.rttMs !== undefined) {
+    const rtts = opts.rttMs.split(",").map((text) => (text.trim() === "" ? Number.NaN : Number(text)));
+    if (!opts.peers || rtts.some((rtt) => !Number.isFinite(rtt) || rtt < 0)) {
+      console.error(`--rtt-ms ${opts.rttMs}: give --peers and round trips in ms >= 0, comma-separated, e.g. --peers --rtt-ms 0,2,20`);
+      process.exitCode = 3;
+      return;
+    }
+    return latency(Number(opts.pairs), rtts, workRoot);
+  }
   if (opts.peers) return peers(Number(opts.pairs), Number(opts.scaleHosts), workRoot);
   const results: SizeResult[] = [];
   try {
@@ -150,6 +164,20 @@ async function peers(pairs: number, scaleHosts: number, workRoot: string): Promi
   try {
     const comparisons = await benchPeers({ pairs, scaleHosts, workRoot, log: (line) => console.log(line) });
     console.log(`\n${comparisons.map(renderComparison).join("\n\n")}`);
+  } finally {
+    rmSync(workRoot, { recursive: true, force: true });
+  }
+}
+
+async function latency(pairs: number, rttsMs: number[], workRoot: string): Promise<void> {
+  if (!Number.isInteger(pairs) || pairs < 1) {
+    console.error("--pairs takes a positive integer");
+    process.exitCode = 3;
+    return;
+  }
+  try {
+    const results = await benchLatency({ pairs, rttsMs, workRoot, log: (line) => console.log(line) });
+    console.log(`\n${results.map((r) => `${renderComparison(r.comparison)}\n\n${renderRttLine(r)}`).join("\n\n")}`);
   } finally {
     rmSync(workRoot, { recursive: true, force: true });
   }

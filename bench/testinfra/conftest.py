@@ -1,7 +1,7 @@
 """Testinfra side of `npm run bench -- --peers`: the same lab hosts the audit checks, the same key.
 
-The hosts come from --hosts=paramiko://root@ADDRESS,...; API7_BENCH_ROLES maps each address to its
-role ("cp" or "dp", JSON). Testinfra's paramiko backend only warns about unknown host keys and never
+The hosts come from --hosts=paramiko://root@ADDRESS:PORT,...; API7_BENCH_ROLES maps each "ADDRESS:PORT"
+to its role ("cp" or "dp", JSON): behind the latency relays every host is 127.0.0.1 on its own port. Testinfra's paramiko backend only warns about unknown host keys and never
 reads known_hosts; the audit checks host keys strictly, so for a like-for-like run this file makes
 every paramiko client load API7_BENCH_KNOWN_HOSTS and reject any other key.
 """
@@ -29,7 +29,8 @@ if _KNOWN_HOSTS:
 @pytest.fixture(scope="module")
 def role(host):
     roles = json.loads(os.environ.get("API7_BENCH_ROLES", "{}"))
-    address = host.backend.host.name
-    if address not in roles:
-        pytest.fail(f"{address}: no role in API7_BENCH_ROLES")
-    return roles[address]
+    spec = host.backend.host
+    endpoint = f"{spec.name}:{spec.port or 22}"
+    if endpoint not in roles:
+        pytest.fail(f"{endpoint}: no role in API7_BENCH_ROLES")
+    return roles[endpoint]

@@ -1,12 +1,13 @@
 // npm run bench -- --peers: the measurement from outside (GNU time around a real process), the
-// Ansible inventory it writes (read back by the real ansible-inventory), and the tables it prints.
+// Ansible inventory it writes (read back by the real ansible-inventory), the relays' known_hosts
+// (read back by the real ssh-keygen), and the tables and rtt lines it prints.
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { measureProcess, median, type ProcessSample } from "../../../bench/measure.js";
-import { ansibleInventory, renderComparison, spread, type Comparison } from "../../../bench/peers.js";
+import { ansibleInventory, relayKnownHosts, renderComparison, renderRttLine, spread, type Comparison } from "../../../bench/peers.js";
 
 const work = mkdtempSync(join(tmpdir(), "api7-bench-test-"));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
@@ -49,6 +50,23 @@ describe("ansibleInventory", () => {
   });
 });
 
+describe("relayKnownHosts", () => {
+  const key = (seed: string) => Buffer.concat([Buffer.from([0, 0, 0, 11]), Buffer.from("ssh-ed25519"), Buffer.from([0, 0, 0, 32]), Buffer.alloc(32, seed)]).toString("base64");
+  const lab = `10.9.0.2 ssh-ed25519 ${key("a")}\n10.9.0.3 ssh-ed25519 ${key("b")}\n`;
+
+  it("names each relayed host's key [127.0.0.1]:<relay port>, where ssh-keygen finds it", () => {
+    const file = join(work, "known_hosts.relay");
+    writeFileSync(file, relayKnownHosts(lab, [{ target: { host: "10.9.0.3" }, port: 40_003 }, { target: { host: "10.9.0.2" }, port: 40_002 }]));
+    const found = execFileSync("ssh-keygen", ["-F", "[127.0.0.1]:40003", "-f", file], { encoding: "utf8" });
+    expect(found).toContain(`[127.0.0.1]:40003 ssh-ed25519 ${key("b")}`);
+    expect(found).not.toContain(key("a"));
+  });
+
+  it("refuses a relay whose host has no key in the lab's known_hosts", () => {
+    expect(() => relayKnownHosts(lab, [{ target: { host: "10.9.0.9" }, port: 40_009 }])).toThrow(/no host key of 10\.9\.0\.9/);
+  });
+});
+
 describe("the printed tables", () => {
   const sample = (wallMs: number, cpuSeconds: number | null, rssMb: number): ProcessSample => ({
     wallMs,
@@ -81,5 +99,10 @@ describe("the printed tables", () => {
     expect(text).toContain("| CPU s (user + sys, whole tree) | 3.00 (2.00–4.00) | 1.00 (1.00–1.00) | 3.00 (2.00–4.00) |");
     expect(spread([null, null], String)).toBe("-");
     expect(median([4, 1, 3, 2])).toBe(2.5);
+  });
+
+  it("prints one rtt line: the median walls and the median of the pairs' ratios, and the relay's conditions in the caption", () => {
+    expect(renderRttLine({ rttMs: 20, comparison })).toBe("rtt 20 ms: audit 3.00 s, Testinfra 4.00 s, ratio 0.75");
+    expect(renderComparison({ ...comparison, conditions: "through a relay" })).toContain("3 alternating pairs; through a relay)");
   });
 });
