@@ -251,7 +251,9 @@ function familyWithoutFirewalld(family: IpFamily, inputs: FirewallInputs, notes:
   const viaNft = nftFamily(family, inputs, familyNotes);
   if (viaNft?.defaultDenyInbound) return viaNft;
   // iptables-nft keeps INPUT in nft's "ip(6) filter" table: the same rules, read through iptables.
-  const iptablesNft = ok(inputs.nftRuleset) && parseNftRuleset(inputs.nftRuleset.stdout).some((t) => t.chains.some((c) => c.hook === "input" && isIptablesNftChain(t, c)));
+  const iptablesTable = family === "ipv4" ? "ip" : "ip6";
+  const iptablesNft =
+    ok(inputs.nftRuleset) && parseNftRuleset(inputs.nftRuleset.stdout).some((t) => t.family === iptablesTable && t.chains.some((c) => c.hook === "input" && isIptablesNftChain(t, c)));
   const viaIptables = iptablesFamily(running, persistent, command, iptablesNft ? " (nf_tables backend)" : "");
   // Packets meet both nftables' and legacy iptables' hooks: either one denying decides.
   if (typeof viaIptables !== "string" && viaIptables.defaultDenyInbound) return viaIptables;
