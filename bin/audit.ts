@@ -24,6 +24,7 @@ const program = new Command()
   .option("--full-port-sweep", "SEC-04: probe every TCP port 1-65535 of each host, not just its listeners", false)
   .option("--tcp-timeout <ms>", "per-attempt TCP port probe timeout; a port is filtered after one retry, 3x this (default: 4x the slowest measured handshake to the host, at least 300 ms)", parseMilliseconds)
   .option("--shard <i/n>", "audit the i-th of n deterministic parts of the inventory (CI fan-out); combine with npm run merge")
+  .option("--verbose", "show vitest's per-test output on the console (by default it goes to vitest.log in the run folder)", false)
   .addOption(new Option("--run-id <id>", "run folder name (default: timestamp and environment)").hideHelp())
   .addHelpText(
     "after",

@@ -21,6 +21,7 @@ import { startAllureGenerator, type AllureGenerator } from "../evidence/allure-e
 import { printSummary, printWhereTheReportIs } from "./summary.js";
 import { readSuiteIdentity } from "../evidence/suite-identity.js";
 import type { LabSession } from "./lab-session.js";
+import { runConsole } from "./run-console.js";
 import { ownedTargets, SHARD_FILE, shardEnvironment, shardRecord, shardTestNamePattern, type ShardSpec } from "./shard.js";
 
 /** Optional file (outside the run bundle) receiving the phase timings as JSON: used by `npm run bench`. */
@@ -43,6 +44,8 @@ export interface AuditOptions {
   runId?: string;
   /** `--shard i/n`: audit only this shard's part of the inventory (helpers/run/shard.ts). */
   shard?: ShardSpec;
+  /** --verbose: vitest's per-test output on the console instead of the run folder's log. */
+  verbose?: boolean;
 }
 
 export const REPO_ROOT = resolve(import.meta.dirname, "../..");
@@ -85,7 +88,8 @@ export async function auditRun(loaded: LoadedEnvironment, opts: AuditOptions): P
   const reportRoot = resolve(opts.reportDir);
   const runDir = join(reportRoot, runId);
   mkdirSync(join(runDir, "evidence"), { recursive: true });
-  console.log(`api7-ha-audit: environment ${loaded.env.name} (${loaded.file}), run ${runId}`);
+  const out = runConsole(runDir, opts.verbose ?? false);
+  out.say(`api7-ha-audit: environment ${loaded.env.name} (${loaded.file}), run ${runId}`);
 
   let lab: LabSession | null = null;
   let specs: SpecsRun | undefined;
@@ -97,7 +101,7 @@ export async function auditRun(loaded: LoadedEnvironment, opts: AuditOptions): P
       const t = Date.now();
       // Loaded only for the embedded lab: Testcontainers costs ~30 MB and a second of start-up CPU.
       const { startLabForRun } = await import("./lab-session.js");
-      lab = await startLabForRun(env, runDir, (line) => console.log(`  lab: ${line}`));
+      lab = await startLabForRun(env, runDir, out);
       timings.labMs = Date.now() - t;
       env = lab.env;
     } else if (JSON.stringify(env).includes("{{")) {
@@ -107,7 +111,7 @@ export async function auditRun(loaded: LoadedEnvironment, opts: AuditOptions): P
 
     const shardInfo = shard ? shardRecord(env, shard, selected.map((r) => r.id), opts.only) : undefined;
     if (shardInfo) {
-      console.log(`shard ${shard!.index}/${shard!.count}: ${shardInfo.hosts.join(", ") || "no hosts"}${shardInfo.hostFreeTargets ? " + host-free targets" : ""}${shardInfo.deferred.length > 0 ? `; ${shardInfo.deferred.join(", ")} left to npm run merge` : ""}`);
+      out.say(`shard ${shard!.index}/${shard!.count}: ${shardInfo.hosts.join(", ") || "no hosts"}${shardInfo.hostFreeTargets ? " + host-free targets" : ""}${shardInfo.deferred.length > 0 ? `; ${shardInfo.deferred.join(", ")} left to npm run merge` : ""}`);
     }
     const collectEnv = shard ? shardEnvironment(env, shard) : env;
     const allTargets = selected.map((r) => ({ requirement: r, targets: planTargets(r, env) }));
@@ -117,13 +121,13 @@ export async function auditRun(loaded: LoadedEnvironment, opts: AuditOptions): P
     // specs wait for collected.json (spec-warmup.ts), so a stale one from a reused run id goes first.
     rmSync(runFiles.collected(runDir), { force: true });
     rmSync(runFiles.verdicts(runDir), { force: true });
-    specs = startSpecs(runDir, opts.only, shardInfo ? shardTestNamePattern(shardInfo, hostFreeTargets) : undefined);
+    specs = startSpecs(runDir, opts.only, shardInfo ? shardTestNamePattern(shardInfo, hostFreeTargets) : undefined, opts.verbose ? "console" : "log");
     allure = startAllureGenerator();
     // Their warm-up is work ahead of need: it yields the CPU to the collection, whose TCP probes time
     // round trips on this machine and whose lab hosts (containers) share its cores.
     const warmUp = [specs.pid, allure.pid];
     setNiceness(warmUp, WARM_UP_NICENESS);
-    console.log(`collecting from ${collectEnv.hosts.length} hosts`);
+    out.say(`collecting from ${collectEnv.hosts.length} hosts`);
     const collected = await collectRun(collectEnv, {
       runId,
       startedAt,
@@ -133,7 +137,8 @@ export async function auditRun(loaded: LoadedEnvironment, opts: AuditOptions): P
       allowDisruption,
       strict: opts.strict,
       wants,
-      log: (line) => console.log(line),
+      log: out.say,
+      detail: out.detail,
     });
     Object.assign(timings, collected.timings);
     setNiceness(warmUp, 0);
@@ -146,7 +151,7 @@ export async function auditRun(loaded: LoadedEnvironment, opts: AuditOptions): P
     writeFileSync(`${collectedFile}.partial`, JSON.stringify(redactDeep(collected.run, secrets), null, 2));
     renameSync(`${collectedFile}.partial`, collectedFile);
 
-    console.log("evaluating specs");
+    out.say("evaluating specs");
     let t = Date.now();
     await specs.done;
     timings.specsMs = Date.now() - t;
@@ -167,12 +172,13 @@ export async function auditRun(loaded: LoadedEnvironment, opts: AuditOptions): P
       results,
     };
     t = Date.now();
+    out.closeLog();
     await finishBundle({ runDir, reportRoot, resultsFile, loaded, env, catalogue, secrets, collected: collected.run, allure });
     timings.reportMs = Date.now() - t;
     linkLatest(reportRoot, runId);
 
     printSummary(resultsFile, catalogue, collected.run.hosts.flatMap((h) => (h.error === null ? [] : [{ name: h.name, error: h.error }])));
-    printWhereTheReportIs(runDir, timings);
+    printWhereTheReportIs(runDir, timings, { specsLog: !opts.verbose });
     const timingsFile = process.env[TIMINGS_FILE_VARIABLE];
     if (timingsFile) {
       // resourceUsage().maxRSS is this process's peak in KiB (the vitest child is measured by the caller).
@@ -183,7 +189,7 @@ export async function auditRun(loaded: LoadedEnvironment, opts: AuditOptions): P
     specs?.stop();
     allure?.stop();
     if (lab) {
-      if (opts.keepLab) lab.describeKept();
+      if (opts.keepLab) lab.describeKept((line) => console.log(line));
       else await lab.stop();
     }
   }
