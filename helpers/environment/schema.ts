@@ -200,6 +200,8 @@ export const environmentSchema = z.strictObject({
     })
     .prefault({}),
   waivers: z.array(waiverSchema).default([]),
+  /** Run folders of this environment kept under the report folder (--keep overrides). */
+  reports: z.strictObject({ keep: z.number().int().min(1).default(30) }).prefault({}),
 });
 
 /** An environment file as written: `hosts` may be left to `inventory`. */

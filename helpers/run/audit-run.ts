@@ -22,6 +22,7 @@ import { printSummary, printWhereTheReportIs } from "./summary.js";
 import { readSuiteIdentity } from "../evidence/suite-identity.js";
 import type { LabSession } from "./lab-session.js";
 import { runConsole } from "./run-console.js";
+import { applyRetention } from "./retention.js";
 import { ownedTargets, SHARD_FILE, shardEnvironment, shardRecord, shardTestNamePattern, type ShardSpec } from "./shard.js";
 
 /** Optional file (outside the run bundle) receiving the phase timings as JSON: used by `npm run bench`. */
@@ -46,6 +47,8 @@ export interface AuditOptions {
   shard?: ShardSpec;
   /** --verbose: vitest's per-test output on the console instead of the run folder's log. */
   verbose?: boolean;
+  /** --keep N: run folders of the environment kept (default: the environment's reports.keep). */
+  keep?: number;
 }
 
 export const REPO_ROOT = resolve(import.meta.dirname, "../..");
@@ -167,6 +170,7 @@ export async function auditRun(loaded: LoadedEnvironment, opts: AuditOptions): P
       startedAt,
       finishedAt: new Date().toISOString(),
       suite: readSuiteIdentity(REPO_ROOT),
+      scope: { only: opts.only ?? null, shard: shard ? `${shard.index}/${shard.count}` : null },
       summary,
       expiredWaivers: env.waivers.filter((w) => isExpired(w, startedAt.slice(0, 10))),
       results,
@@ -179,6 +183,7 @@ export async function auditRun(loaded: LoadedEnvironment, opts: AuditOptions): P
 
     printSummary(resultsFile, catalogue, collected.run.hosts.flatMap((h) => (h.error === null ? [] : [{ name: h.name, error: h.error }])));
     printWhereTheReportIs(runDir, timings, { specsLog: !opts.verbose });
+    applyRetention(reportRoot, env.name, opts.keep ?? env.reports.keep, runId, (line) => console.log(line));
     const timingsFile = process.env[TIMINGS_FILE_VARIABLE];
     if (timingsFile) {
       // resourceUsage().maxRSS is this process's peak in KiB (the vitest child is measured by the caller).

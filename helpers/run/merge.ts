@@ -225,6 +225,8 @@ export async function mergeShardRuns(dirs: readonly string[], options: MergeOpti
     startedAt: collected.startedAt,
     finishedAt: [...runs.map((r) => r.results.finishedAt)].sort().at(-1)!,
     suite: readSuiteIdentity(REPO_ROOT),
+    // The shards together cover the whole inventory: the merged run is in the scope of its selection.
+    scope: { only: first.shard.only, shard: null },
     summary: summarize(results),
     expiredWaivers: env.waivers.filter((w) => isExpired(w, collected.startedAt.slice(0, 10))),
     results,
