@@ -31,6 +31,7 @@ const program = new Command()
   .option("--tcp-timeout <ms>", "per-attempt TCP port probe timeout; a port is filtered after one retry, 3x this (default: 4x the slowest measured handshake to the host, at least 300 ms)", parseMilliseconds)
   .option("--shard <i/n>", "audit the i-th of n deterministic parts of the inventory (CI fan-out); combine with npm run merge")
   .option("--keep <n>", "run folders of this environment kept in the report folder, oldest removed first (default: the environment's reports.keep, 30)", parseKeep)
+  .option("--baseline <run-id|folder>", "compare with this run (a run id under the report folder, or a run folder) instead of the previous run of the same environment and scope")
   .option("--verbose", "show vitest's per-test output on the console (by default it goes to vitest.log in the run folder)", false)
   .addOption(new Option("--run-id <id>", "run folder name (default: timestamp and environment)").hideHelp())
   .addHelpText(

@@ -23,6 +23,8 @@ import { readSuiteIdentity } from "../evidence/suite-identity.js";
 import type { LabSession } from "./lab-session.js";
 import { runConsole } from "./run-console.js";
 import { applyRetention } from "./retention.js";
+import { type Baseline, type DriftInput, previousRun, resolveBaseline, writeDrift } from "../drift/run-drift.js";
+import { driftConsoleLines } from "../drift/render.js";
 import { ownedTargets, SHARD_FILE, shardEnvironment, shardRecord, shardTestNamePattern, type ShardSpec } from "./shard.js";
 
 /** Optional file (outside the run bundle) receiving the phase timings as JSON: used by `npm run bench`. */
@@ -49,6 +51,8 @@ export interface AuditOptions {
   verbose?: boolean;
   /** --keep N: run folders of the environment kept (default: the environment's reports.keep). */
   keep?: number;
+  /** --baseline <run-id or folder>: the run drift compares with (default: the previous run of the same environment and scope). */
+  baseline?: string;
 }
 
 export const REPO_ROOT = resolve(import.meta.dirname, "../..");
@@ -79,6 +83,8 @@ export async function auditRun(loaded: LoadedEnvironment, opts: AuditOptions): P
   for (const notice of loaded.notices ?? []) console.log(`api7-ha-audit: note: ${notice}`);
   const reportProblem = reportDirProblem(opts);
   if (reportProblem) throw new BadInput(reportProblem);
+  const chosenBaseline = opts.baseline === undefined ? undefined : resolveBaseline(opts.baseline, resolve(opts.reportDir));
+  if (typeof chosenBaseline === "string") throw new BadInput(chosenBaseline);
 
   if (opts.dryRun) {
     const { printDryRun } = await lateModules.dryRun();
@@ -175,6 +181,10 @@ export async function auditRun(loaded: LoadedEnvironment, opts: AuditOptions): P
       expiredWaivers: env.waivers.filter((w) => isExpired(w, startedAt.slice(0, 10))),
       results,
     };
+    const driftLines = await compareWithBaseline(
+      { runDir, results: redactDeep(resultsFile, secrets), collected: redactDeep(collected.run, secrets) },
+      chosenBaseline ?? previousRun(reportRoot, env.name, resultsFile.scope!, runId, startedAt),
+    );
     t = Date.now();
     out.closeLog();
     await finishBundle({ runDir, reportRoot, resultsFile, loaded, env, catalogue, secrets, collected: collected.run, allure });
@@ -182,6 +192,7 @@ export async function auditRun(loaded: LoadedEnvironment, opts: AuditOptions): P
     linkLatest(reportRoot, runId);
 
     printSummary(resultsFile, catalogue, collected.run.hosts.flatMap((h) => (h.error === null ? [] : [{ name: h.name, error: h.error }])));
+    for (const line of ["", ...driftLines]) console.log(line);
     printWhereTheReportIs(runDir, timings, { specsLog: !opts.verbose });
     applyRetention(reportRoot, env.name, opts.keep ?? env.reports.keep, runId, (line) => console.log(line));
     const timingsFile = process.env[TIMINGS_FILE_VARIABLE];
@@ -209,6 +220,19 @@ const lateModules = {
   collect: () => import("./collect.js"),
   dryRun: () => import("./dry-run.js"),
 };
+
+/**
+ * drift.json, drift.md and the Allure drift attachments, before the report is generated; the console
+ * lines. A baseline that cannot be read costs the comparison, not the run.
+ */
+async function compareWithBaseline(run: Omit<DriftInput, "baseline" | "readsOf">, baseline: Baseline | null): Promise<string[]> {
+  try {
+    const { allChecks } = await import("../../specs/checks/index.js");
+    return driftConsoleLines(writeDrift({ ...run, baseline, readsOf: (id) => allChecks[id]?.reads }));
+  } catch (error) {
+    return [`drift: could not compare with ${baseline?.dir ?? "no baseline"}: ${(error as Error).message}`];
+  }
+}
 
 /** Niceness of vitest and the Allure generator while the run collects (see auditRun). */
 const WARM_UP_NICENESS = 10;

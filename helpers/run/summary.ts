@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { runFiles } from "./context.js";
 import { type ResultsFile, unprovenMusts } from "./results.js";
 import { SPECS_LOG } from "./spec-process.js";
+import { DRIFT_FILES } from "../drift/run-drift.js";
 
 const ORDER: Status[] = ["failed", "broken", "warning", "waived", "skipped", "passed"];
 
@@ -76,5 +77,6 @@ export function printWhereTheReportIs(runDir: string, timings: Record<string, nu
   console.log(`report:  ${join(runDir, "report.html")}  (Allure, one file with trends, opens from disk)`);
   console.log(`matrix:  ${join(runDir, "matrix.html")}`);
   console.log(`results: ${runFiles.results(runDir)}`);
+  console.log(`drift:   ${join(runDir, DRIFT_FILES.markdown)}`);
   if (options.specsLog) console.log(`specs:   ${join(runDir, SPECS_LOG)}  (vitest's per-test output; --verbose shows it here)`);
 }
