@@ -203,8 +203,9 @@ export async function mergeShardRuns(dirs: readonly string[], options: MergeOpti
   }
   const mergeJunitXml = existsSync(join(runDir, "junit.xml")) ? readFileSync(join(runDir, "junit.xml"), "utf8") : "";
 
-  // Allure results: every shard's files (uuid-named, so no clashes); the extras are rewritten by finishBundle.
-  for (const run of runs) copyDir(join(run.dir, "allure-results"), join(runDir, "allure-results"), (n) => n === "environment.properties" || n === "categories.json");
+  // Allure results: every shard's files (uuid-named, so no clashes); the extras are rewritten by finishBundle,
+  // and a shard's global drift attachment compared the shard alone.
+  for (const run of runs) copyDir(join(run.dir, "allure-results"), join(runDir, "allure-results"), (n) => n === "environment.properties" || n === "categories.json" || n.endsWith("-globals.json"));
   writeFileSync(
     join(runDir, "junit.xml"),
     mergeJunit([

@@ -100,7 +100,7 @@ describe("the compliant lab", () => {
     const worstFirst = ["failed", "broken", "warning", "waived", "skipped", "passed"];
     const ids = [...new Set(results.results.map((v) => v.requirement))];
     for (const id of ids) {
-      const statuses = results.results.filter((v) => v.requirement === id).map((v) => v.status);
+      const statuses: string[] = results.results.filter((v) => v.requirement === id).map((v) => v.status);
       const counts = order.filter((s) => statuses.includes(s)).map((s) => `${statuses.filter((x) => x === s).length} ${s}`).join(", ");
       const worst = worstFirst.find((s) => statuses.includes(s))!;
       expect(run.stdout).toMatch(new RegExp(`^${id} +\\S+ +${worst} +${counts}[ :]`, "m"));
