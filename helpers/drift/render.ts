@@ -4,6 +4,9 @@ import type { FactChange } from "./facts.js";
 
 export const NO_BASELINE = "no earlier run to compare with";
 
+/** Drift's files in the run folder. */
+export const DRIFT_FILES = { json: "drift.json", markdown: "drift.md" } as const;
+
 const arrow = (t: Pick<Transition, "from" | "to">) => `${t.from ?? "(new target)"} -> ${t.to}`;
 
 export function describeChange(change: FactChange): string {

@@ -23,8 +23,9 @@ import { readSuiteIdentity } from "../evidence/suite-identity.js";
 import type { LabSession } from "./lab-session.js";
 import { runConsole } from "./run-console.js";
 import { applyRetention } from "./retention.js";
-import { type Baseline, type DriftInput, previousRun, resolveBaseline, writeDrift } from "../drift/run-drift.js";
-import { driftConsoleLines } from "../drift/render.js";
+import { type Baseline, previousRun, resolveBaseline } from "../drift/baseline.js";
+import type { DriftInput } from "../drift/run-drift.js";
+import type { RunScope } from "./history.js";
 import { ownedTargets, SHARD_FILE, shardEnvironment, shardRecord, shardTestNamePattern, type ShardSpec } from "./shard.js";
 
 /** Optional file (outside the run bundle) receiving the phase timings as JSON: used by `npm run bench`. */
@@ -103,7 +104,7 @@ export async function auditRun(loaded: LoadedEnvironment, opts: AuditOptions): P
   let lab: LabSession | null = null;
   let specs: SpecsRun | undefined;
   let allure: AllureGenerator | undefined;
-  const timings: Partial<Timings & { labMs: number; specsMs: number; reportMs: number }> = {};
+  const timings: Partial<Timings & { labMs: number; specsMs: number; driftMs: number; reportMs: number }> = {};
   try {
     let env: Environment = loaded.env;
     if (env.lab) {
@@ -170,21 +171,24 @@ export async function auditRun(loaded: LoadedEnvironment, opts: AuditOptions): P
     );
     const results = reconcile(planned, readRecordedVerdicts(runFiles.verdicts(runDir)));
     const summary = summarize(results);
+    const scope: RunScope = { only: opts.only ?? null, shard: shard ? `${shard.index}/${shard.count}` : null };
     const resultsFile: ResultsFile = {
       runId,
       environment: env.name,
       startedAt,
       finishedAt: new Date().toISOString(),
       suite: readSuiteIdentity(REPO_ROOT),
-      scope: { only: opts.only ?? null, shard: shard ? `${shard.index}/${shard.count}` : null },
+      scope,
       summary,
       expiredWaivers: env.waivers.filter((w) => isExpired(w, startedAt.slice(0, 10))),
       results,
     };
+    t = Date.now();
     const driftLines = await compareWithBaseline(
       { runDir, results: redactDeep(resultsFile, secrets), collected: redactDeep(collected.run, secrets) },
-      chosenBaseline ?? previousRun(reportRoot, env.name, resultsFile.scope!, runId, startedAt),
+      chosenBaseline ?? previousRun(reportRoot, env.name, scope, runId, startedAt),
     );
+    timings.driftMs = Date.now() - t;
     t = Date.now();
     out.closeLog();
     await finishBundle({ runDir, reportRoot, resultsFile, loaded, env, catalogue, secrets, collected: collected.run, allure });
@@ -227,7 +231,8 @@ const lateModules = {
  */
 async function compareWithBaseline(run: Omit<DriftInput, "baseline" | "readsOf">, baseline: Baseline | null): Promise<string[]> {
   try {
-    const { allChecks } = await import("../../specs/checks/index.js");
+    // Loaded once the run has its verdicts: the checks' `reads` and the facts parsers.
+    const [{ allChecks }, { writeDrift }, { driftConsoleLines }] = await Promise.all([import("../../specs/checks/index.js"), import("../drift/run-drift.js"), import("../drift/render.js")]);
     return driftConsoleLines(writeDrift({ ...run, baseline, readsOf: (id) => allChecks[id]?.reads }));
   } catch (error) {
     return [`drift: could not compare with ${baseline?.dir ?? "no baseline"}: ${(error as Error).message}`];

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { runFiles } from "./context.js";
 import { type ResultsFile, unprovenMusts } from "./results.js";
 import { SPECS_LOG } from "./spec-process.js";
-import { DRIFT_FILES } from "../drift/run-drift.js";
+import { DRIFT_FILES } from "../drift/render.js";
 
 const ORDER: Status[] = ["failed", "broken", "warning", "waived", "skipped", "passed"];
 

@@ -4,7 +4,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, expect, test } from "vitest";
-import { previousRun, resolveBaseline } from "../../../helpers/drift/run-drift.js";
+import { previousRun, resolveBaseline } from "../../../helpers/drift/baseline.js";
 
 const root = mkdtempSync(join(tmpdir(), "api7-baseline-"));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
