@@ -133,7 +133,9 @@ export function probeChanges(before: readonly ProbeRecord[], after: readonly Pro
     const record = (b ?? a)!;
     const outcomeBefore = a ? probeOutcome(a) : NONE;
     const outcomeAfter = b ? probeOutcome(b) : NONE;
-    return outcomeBefore === outcomeAfter ? [] : [{ host: probeSubject(record), what: `probe ${key}`, sections: [record.kind], before: outcomeBefore, after: outcomeAfter }];
+    // A port probed in one run only (it follows the listeners) and not open there changed nothing the runner can reach.
+    const unreachableOnOneSide = record.kind === "tcp" && (a === undefined || b === undefined) && (outcomeBefore === NONE ? outcomeAfter : outcomeBefore) !== "open";
+    return outcomeBefore === outcomeAfter || unreachableOnOneSide ? [] : [{ host: probeSubject(record), what: `probe ${key}`, sections: [record.kind], before: outcomeBefore, after: outcomeAfter }];
   });
 }
 

@@ -4,7 +4,7 @@
 import { describe, expect, it } from "vitest";
 import { parseAllFacts } from "../../../helpers/evaluate.js";
 import { compareRuns, type RunSide } from "../../../helpers/drift/compare.js";
-import { hostFactChanges, movedBeyondThreshold } from "../../../helpers/drift/facts.js";
+import { hostFactChanges, movedBeyondThreshold, probeChanges } from "../../../helpers/drift/facts.js";
 import { driftConsoleLines, driftMarkdown, NO_BASELINE } from "../../../helpers/drift/render.js";
 import type { Status, Verdict } from "../../../helpers/model.js";
 import type { CollectedRun } from "../../../helpers/run/collected.js";
@@ -58,6 +58,13 @@ describe("a port opened on dp1 and its kernel updated", () => {
     expect(lines[0]).toBe("drift: against night-1: 3 change(s) on 1 host(s)/endpoint(s), 2 verdict transition(s)");
     expect(lines[1]).toMatch(/^ {2}SEC-04 dp1: passed -> failed: listening sockets: \(none\) -> tcp 0\.0\.0\.0:8081 \(python3\); probe tcp:dp1:8081: \(none\) -> open$/);
   });
+});
+
+it("a port probed in one run only and not open there is no change; one that opened is", () => {
+  const probe = (port: number, state: string) => ({ key: `tcp:dp1:${port}`, kind: "tcp" as const, host: "dp1", target: `172.23.0.4:${port}`, startedAt: labRun.startedAt, durationMs: 1, result: { state, ms: 1 } });
+  expect(probeChanges([probe(40001, "filtered")], [probe(40002, "filtered")])).toEqual([]);
+  expect(probeChanges([], [probe(8022, "open")]).map((c) => `${c.what}: ${c.before} -> ${c.after}`)).toEqual(["probe tcp:dp1:8022: (none) -> open"]);
+  expect(probeChanges([probe(9080, "open")], [probe(9080, "closed")]).map((c) => `${c.before} -> ${c.after}`)).toEqual(["open -> closed"]);
 });
 
 it("the first run says there is nothing to compare with", () => {
