@@ -4,52 +4,37 @@
 // retention keeps two run folders with --keep 2; another environment has its own Allure history;
 // --baseline accepts the folder the nightly workflow carries (results.json + evidence/collected.json).
 import { execFileSync } from "node:child_process";
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, expect, test } from "vitest";
-import { ensureDocker } from "../../environments/lab/docker-engine.js";
-import { ensureImages } from "../../environments/lab/images.js";
-import { type RunningLab, startLab } from "../../environments/lab/lab.js";
+import { type ScaleLab, startScaleLab, writeLabEnvironment } from "../../environments/lab/scale.js";
 import { listRuns } from "../../helpers/run/retention.js";
-import { REPO_ROOT, runCli, type CliRun } from "./run-audit.js";
+import { runCli, type CliRun } from "./run-audit.js";
 
 const workDir = mkdtempSync(join(tmpdir(), "api7-audit-nightly-"));
 const reportDir = join(workDir, "reports");
-let lab: RunningLab | undefined;
+let lab: ScaleLab | undefined;
 
 afterAll(async () => {
   await lab?.stop();
   rmSync(workDir, { recursive: true, force: true });
 });
 
-/** environments/lab.yaml as a real environment named `name`: the kept lab's addresses and SSH files, no `lab:` key. */
-function environmentFile(name: string, running: RunningLab): string {
-  const text = readFileSync(join(REPO_ROOT, "environments/lab.yaml"), "utf8")
-    .replace(/^name: lab$/m, `name: ${name}`)
-    .replace(/^lab:\n {2}variant: compliant\n/m, "")
-    .replace(/^ssh:\n/m, `ssh:\n  identityFile: ${running.identityFile}\n  knownHosts: ${running.knownHostsPath}\n`)
-    .replace(/\{\{([a-z0-9-]+)\}\}/g, (_, container: string) => running.addresses[container]!);
-  const file = join(workDir, `${name}.yaml`);
-  writeFileSync(file, text);
-  return file;
-}
-
 const EXTRA_PORT = 8022;
 const runs: Record<string, CliRun> = {};
 let firstDrift = "";
 const audit = (file: string, ...args: string[]) =>
-  runCli("audit", ["--env", file, "--only", "SEC-04", "--report-dir", reportDir, "--keep", "2", ...args], { API7_AUDIT_PG_PASSWORD: lab!.dbPassword });
+  runCli("audit", ["--env", file, "--only", "SEC-04", "--report-dir", reportDir, "--keep", "2", ...args], { API7_AUDIT_PG_PASSWORD: lab!.lab.dbPassword });
 const runDirOf = (run: CliRun) => /^results: (.+)\/results\.json$/m.exec(run.stdout)?.[1] ?? "(no results line)";
 const historyLines = (environment: string) => readFileSync(join(reportDir, ".history", environment, "only-SEC-04", "history.jsonl"), "utf8").trim().split("\n").length;
 
 beforeAll(async () => {
-  const quiet = () => undefined;
-  await ensureDocker(quiet);
-  await ensureImages(quiet);
   mkdirSync(join(workDir, "lab"));
-  lab = await startLab("compliant", { log: quiet, workDir: join(workDir, "lab") });
-  const nightA = environmentFile("nightly-a", lab);
+  // The compliant lab's 4 hosts, audited as a real environment (no `lab:` key: the audit starts no lab).
+  lab = await startScaleLab(4, { log: () => undefined, workDir: join(workDir, "lab") });
+  const environmentFile = (name: string) => writeLabEnvironment(lab!, join(workDir, `${name}.yaml`), name).file;
+  const nightA = environmentFile("nightly-a");
   runs.first = await audit(nightA);
   firstDrift = readFileSync(join(runDirOf(runs.first), "drift.md"), "utf8");
   // What the nightly workflow carries from one night to the next (the first run's), fed to another
@@ -60,13 +45,13 @@ beforeAll(async () => {
   cpSync(join(runDirOf(runs.first), "evidence/collected.json"), join(carried, "evidence/collected.json"));
 
   // The change of the night: a second sshd on dp1, let through dp1's nftables input chain.
-  const dp1 = lab.containers.find((name) => name.endsWith("-dp1"))!;
+  const dp1 = lab.lab.containers.find((name) => name.endsWith("-dp1"))!;
   execFileSync("docker", ["exec", dp1, "/usr/sbin/sshd", "-p", String(EXTRA_PORT)]);
   execFileSync("docker", ["exec", dp1, "nft", "insert", "rule", "inet", "api7_lab", "input", "tcp", "dport", String(EXTRA_PORT), "accept"]);
   runs.second = await audit(nightA);
   runs.third = await audit(nightA);
 
-  runs.otherEnvironment = await audit(environmentFile("nightly-b", lab), "--baseline", join(workDir, "carried"));
+  runs.otherEnvironment = await audit(environmentFile("nightly-b"), "--baseline", join(workDir, "carried"));
 }, 15 * 60_000);
 
 test("the first run has nothing to compare with, and says so", () => {
