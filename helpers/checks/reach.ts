@@ -35,7 +35,8 @@ export function runnerReach(run: CollectedRun, address: string): Reach {
   const errors: string[] = [];
   // A database or Prometheus URL may name an inventory host by its address or its name.
   for (const host of run.hosts.filter((h) => h.address.toLowerCase() === bare || h.name.toLowerCase() === bare)) {
-    if (host.error === null || !NO_ANSWER.test(host.error)) return { reached: true, by: `the SSH connection to ${host.name}` };
+    // Sections came back, or the error is the SSH server's own answer (a host key, a login refused).
+    if (host.error === null || host.sections.length > 0 || !NO_ANSWER.test(host.error)) return { reached: true, by: `the SSH connection to ${host.name}` };
     errors.push(`ssh ${host.name}: ${host.error}`);
   }
   const probes = run.probes.filter((p) => targetAddress(p.target).toLowerCase() === bare);

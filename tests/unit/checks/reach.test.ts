@@ -67,9 +67,11 @@ describe("inventory hosts", () => {
 
   it("an SSH error that is silence does not show reach; one that is an answer (a changed host key) does", () => {
     const cp1 = labRun.hosts.find((h) => h.name === "cp1")!;
-    const only = (error: string): CollectedRun => ({ ...labRun, hosts: [{ ...cp1, error }], probes: [] });
+    const only = (error: string): CollectedRun => ({ ...labRun, hosts: [{ ...cp1, error, sections: [] }], probes: [] });
     expect(runnerReach(only(`connect EHOSTUNREACH ${cp1.address}:22`), cp1.address)).toEqual({ reached: false, errors: [`ssh cp1: connect EHOSTUNREACH ${cp1.address}:22`] });
     expect(runnerReach(only("host key of cp1 changed"), cp1.address).reached).toBe(true);
+    // Connected, then the facts script ran out of time: sections came back, so SSH answered.
+    expect(runnerReach({ ...labRun, hosts: [{ ...cp1, error: "the facts script timed out after 90 s" }], probes: [] }, cp1.address).reached).toBe(true);
   });
 });
 
