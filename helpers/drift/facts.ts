@@ -5,6 +5,7 @@
 import type { FactName } from "../checks/facts.js";
 import type { ProbeKind } from "../checks/probes.js";
 import type { HostFacts } from "../facts/types.js";
+import type { CommandOutput } from "../model.js";
 import type { CollectedRun, ProbeRecord } from "../run/collected.js";
 
 /** Evidence a change belongs to, in the terms of a check's `reads`. */
@@ -42,7 +43,7 @@ interface Comparable {
 
 function comparableFacts(facts: HostFacts): Comparable[] {
   const firewall = facts.firewall;
-  const rows: Comparable[] = [
+  return [
     { what: "OS release", sections: OS, text: facts.os ? `${facts.os.prettyName}${facts.os.releaseLine ? ` (${facts.os.releaseLine})` : ""}` : NONE },
     { what: "kernel", sections: ["kernelRelease"], text: facts.kernelRelease ?? NONE },
     { what: "Docker", sections: DOCKER, text: `${facts.docker.state}${facts.docker.serverVersion ? ` ${facts.docker.serverVersion}` : ""}` },
@@ -53,23 +54,47 @@ function comparableFacts(facts: HostFacts): Comparable[] {
       sections: ["firewall"],
       text: firewall?.firewalld ? `${firewall.firewalld.zone} target ${firewall.firewalld.target}; interfaces ${firewall.firewalld.bindings.map((b) => `${b.interface}@${b.zone}`).join(", ") || "none"}` : NONE,
     },
-    { what: "firewall rules IPv4", sections: ["firewall"], text: firewall?.families.ipv4.detail ?? NONE },
-    { what: "firewall rules IPv6", sections: ["firewall"], text: firewall?.families.ipv6.detail ?? NONE },
+    {
+      what: "firewall persistence",
+      sections: ["firewall"],
+      text: firewall ? (["ipv4", "ipv6"] as const).map((family) => `${family} ${persistence(firewall.families[family].persistentMatchesRuntime)}`).join(", ") : NONE,
+    },
     { what: "machine-id", sections: ["machineId"], text: facts.machineId ?? NONE },
   ];
-  return rows;
+}
+
+const persistence = (matches: boolean | null) => (matches === null ? "not comparable" : matches ? "persistent = running" : "persistent differs from running");
+
+/** Sections of the facts script listing the running firewall rules (helpers/facts/script.ts). */
+const RUNNING_RULES_SECTIONS = ["firewalld-runtime", "nft-ruleset", "iptables", "ip6tables"];
+
+/** The running rules as lines, "<section>: <rule>", without the packet counters that change every run. */
+function ruleLines(sections: readonly CommandOutput[]): string[] {
+  return sections
+    .filter((s) => RUNNING_RULES_SECTIONS.includes(s.section) && s.exitCode === 0)
+    .flatMap((s) =>
+      s.stdout
+        .split("\n")
+        .map((line) => line.replace(/ counter packets \d+ bytes \d+/, "").replace(/^\[\d+:\d+\] /, "").trim())
+        .filter((line) => line !== "" && line !== "}" && !line.startsWith("#"))
+        .map((line) => `${s.section}: ${line}`),
+    );
 }
 
 const listenerText = (l: HostFacts["listeners"][number]) => `${l.protocol} ${l.address}:${l.port}${l.process ? ` (${l.process})` : ""}`;
 
-/** "+tcp 0.0.0.0:8081 (python3), -udp ..." or null when the sets are equal. */
+/** Items shown of a set that changed; a firewall reload can change hundreds of lines. */
+const SHOWN_ITEMS = 12;
+
+/** What left the set (before) and what joined it (after), or null when the sets are equal. */
 function setChange(before: readonly string[], after: readonly string[]): { before: string; after: string } | null {
   const was = new Set(before);
   const now = new Set(after);
   const added = [...now].filter((item) => !was.has(item)).sort();
   const removed = [...was].filter((item) => !now.has(item)).sort();
   if (added.length === 0 && removed.length === 0) return null;
-  return { before: removed.length > 0 ? removed.join(", ") : NONE, after: added.length > 0 ? added.join(", ") : NONE };
+  const list = (items: string[]) => (items.length === 0 ? NONE : `${items.slice(0, SHOWN_ITEMS).join(", ")}${items.length > SHOWN_ITEMS ? ` and ${items.length - SHOWN_ITEMS} more` : ""}`);
+  return { before: list(removed), after: list(added) };
 }
 
 /** Whether a measured amount moved by more than RESOURCE_THRESHOLD (or appeared, or vanished). */
@@ -93,12 +118,21 @@ function resourceChanges(host: string, before: HostFacts, after: HostFacts): Fac
   return changes;
 }
 
+/** One side of a host's comparison: its facts and the raw sections they came from. */
+export interface HostSide {
+  facts: HostFacts;
+  sections: readonly CommandOutput[];
+}
+
 /** The changes of one host's facts, in a fixed order. */
-export function hostFactChanges(host: string, before: HostFacts, after: HostFacts): FactChange[] {
+export function hostFactChanges(host: string, beforeSide: HostSide, afterSide: HostSide): FactChange[] {
+  const [before, after] = [beforeSide.facts, afterSide.facts];
   const was = comparableFacts(before);
   const changes: FactChange[] = comparableFacts(after).flatMap((row, i) =>
     row.text === was[i]!.text ? [] : [{ host, what: row.what, sections: row.sections, before: was[i]!.text, after: row.text }],
   );
+  const rules = setChange(ruleLines(beforeSide.sections), ruleLines(afterSide.sections));
+  if (rules) changes.push({ host, what: "firewall rules", sections: ["firewall"], ...rules });
   const listeners = setChange(before.listeners.map(listenerText), after.listeners.map(listenerText));
   if (listeners) changes.push({ host, what: "listening sockets", sections: ["listeners"], ...listeners });
   return [...changes, ...resourceChanges(host, before, after)];
@@ -144,8 +178,8 @@ export function factChanges(before: { run: CollectedRun; facts: ReadonlyMap<stri
   const hostChanges = after.run.hosts.flatMap((host): FactChange[] => {
     const a = before.facts.get(host.name);
     const b = after.facts.get(host.name);
-    if (a && b) return hostFactChanges(host.name, a, b);
     const earlier = before.run.hosts.find((h) => h.name === host.name);
+    if (a && b && earlier) return hostFactChanges(host.name, { facts: a, sections: earlier.sections }, { facts: b, sections: host.sections });
     if (!earlier || Boolean(a) === Boolean(b)) return [];
     const state = (collection: { error: string | null }) => (collection.error === null ? "collected" : `not collected: ${collection.error}`);
     return [{ host: host.name, what: "collection", sections: "every", before: state(earlier), after: state(host) }];

@@ -67,6 +67,21 @@ it("a port probed in one run only and not open there is no change; one that open
   expect(probeChanges([probe(9080, "open")], [probe(9080, "closed")]).map((c) => `${c.before} -> ${c.after}`)).toEqual(["open -> closed"]);
 });
 
+it("firewall rules: a rule inserted at runtime shows as the line it added; packet counters that moved are no change", () => {
+  // `nft insert rule inet api7_lab input tcp dport 8022 accept` as `nft list ruleset` then prints it, and traffic counted.
+  const inserted = editDp1(labRun, "nft-ruleset", (stdout) =>
+    stdout.replace("policy drop;\n", "policy drop;\n\t\ttcp dport 8022 accept\n").replace(/counter packets 0 bytes 0/g, "counter packets 17 bytes 1020"),
+  );
+  const counted = editDp1(labRun, "nft-ruleset", (stdout) => stdout.replace(/counter packets 0 bytes 0/g, "counter packets 17 bytes 1020"));
+  const report = (run: CollectedRun) => compareRuns(side("night-1", labRun, []), side("night-2", run, []), "lab", readsOf, "the previous run").changes;
+  // Inserted at runtime only, the rule also makes the persisted configuration differ from the running one.
+  expect(report(inserted)).toEqual([
+    { host: "dp1", what: "firewall persistence", sections: ["firewall"], before: "ipv4 persistent = running, ipv6 persistent = running", after: "ipv4 persistent differs from running, ipv6 persistent differs from running" },
+    { host: "dp1", what: "firewall rules", sections: ["firewall"], before: "(none)", after: "nft-ruleset: tcp dport 8022 accept" },
+  ]);
+  expect(report(counted)).toEqual([]);
+});
+
 it("the first run says there is nothing to compare with", () => {
   expect(driftConsoleLines(null)).toEqual([`drift: ${NO_BASELINE}`]);
   expect(driftMarkdown(null, "night-1", "lab")).toMatch(/No earlier run to compare with/);
@@ -80,6 +95,7 @@ it("CPUs, RAM and disk drift only beyond 5%", () => {
   const memory = dp1.memory!;
   const slightly = { ...dp1, memory: { ...memory, memTotalBytes: Math.round(memory.memTotalBytes * 1.04) } };
   const halved = { ...dp1, memory: { ...memory, memTotalBytes: Math.round(memory.memTotalBytes / 2) } };
-  expect(hostFactChanges("dp1", dp1, slightly)).toEqual([]);
-  expect(hostFactChanges("dp1", dp1, halved).map((c) => c.what)).toEqual(["RAM"]);
+  const sections = labRun.hosts.find((h) => h.name === "dp1")!.sections;
+  expect(hostFactChanges("dp1", { facts: dp1, sections }, { facts: slightly, sections })).toEqual([]);
+  expect(hostFactChanges("dp1", { facts: dp1, sections }, { facts: halved, sections }).map((c) => c.what)).toEqual(["RAM"]);
 });
