@@ -66,6 +66,7 @@ test("the next run names the host, the port and SEC-04's transition to failed, i
   const drift = readFileSync(join(runDirOf(second), "drift.md"), "utf8");
   expect(drift).toMatch(new RegExp(`\\| SEC-04 \\| dp1 \\| passed -> failed \\| listening sockets: \\(none\\) -> tcp 0\\.0\\.0\\.0:${EXTRA_PORT} \\(sshd\\)`));
   expect(drift).toMatch(/### dp1\n/);
+  expect(drift).toMatch(new RegExp(`- firewall rules: \\(none\\) -> nft-ruleset: tcp dport ${EXTRA_PORT} accept`));
   const lines = second.stdout.split("\n").filter((line) => line.includes("SEC-04 dp1: passed -> failed"));
   expect(lines).toHaveLength(1);
   expect(lines[0]).toMatch(new RegExp(`^ {2}SEC-04 dp1: passed -> failed: listening sockets: \\(none\\) -> tcp 0\\.0\\.0\\.0:${EXTRA_PORT} \\(sshd\\)`));
