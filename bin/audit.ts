@@ -10,6 +10,12 @@ function parseMilliseconds(value: string): number {
   return ms;
 }
 
+function parseKeep(value: string): number {
+  const keep = Number(value);
+  if (!Number.isInteger(keep) || keep < 1) throw new InvalidArgumentError("give a whole number of runs, 1 or more, e.g. 30");
+  return keep;
+}
+
 const program = new Command()
   .name("npm run audit --")
   .description("Audit an API7 Enterprise HA deployment against the vendor's prerequisites page.")
@@ -24,6 +30,9 @@ const program = new Command()
   .option("--full-port-sweep", "SEC-04: probe every TCP port 1-65535 of each host, not just its listeners", false)
   .option("--tcp-timeout <ms>", "per-attempt TCP port probe timeout; a port is filtered after one retry, 3x this (default: 4x the slowest measured handshake to the host, at least 300 ms)", parseMilliseconds)
   .option("--shard <i/n>", "audit the i-th of n deterministic parts of the inventory (CI fan-out); combine with npm run merge")
+  .option("--keep <n>", "run folders of this environment kept in the report folder, oldest removed first (default: the environment's reports.keep, 30)", parseKeep)
+  .option("--baseline <run-id|folder>", "compare with this run (a run id under the report folder, or a run folder) instead of the previous run of the same environment and scope")
+  .option("--verbose", "show vitest's per-test output on the console (by default it goes to vitest.log in the run folder)", false)
   .addOption(new Option("--run-id <id>", "run folder name (default: timestamp and environment)").hideHelp())
   .addHelpText(
     "after",

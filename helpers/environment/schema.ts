@@ -222,6 +222,8 @@ export const environmentSchema = z.strictObject({
     .strictObject({ trustedSources: z.array(z.string().refine((text) => parseCidr(text) !== null, "a network such as 10.0.0.0/24 or fd00::/64")).default([]) })
     .prefault({}),
   waivers: z.array(waiverSchema).default([]),
+  /** Run folders of this environment kept under the report folder (--keep overrides). */
+  reports: z.strictObject({ keep: z.number().int().min(1).default(30) }).prefault({}),
 });
 
 /** An environment file as written: `hosts` may be left to `inventory`. */

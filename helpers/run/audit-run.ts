@@ -21,6 +21,11 @@ import { startAllureGenerator, type AllureGenerator } from "../evidence/allure-e
 import { printSummary, printWhereTheReportIs } from "./summary.js";
 import { readSuiteIdentity } from "../evidence/suite-identity.js";
 import type { LabSession } from "./lab-session.js";
+import { runConsole } from "./run-console.js";
+import { applyRetention } from "./retention.js";
+import { type Baseline, previousRun, resolveBaseline } from "../drift/baseline.js";
+import type { DriftInput } from "../drift/run-drift.js";
+import type { RunScope } from "./history.js";
 import { ownedTargets, SHARD_FILE, shardEnvironment, shardRecord, shardTestNamePattern, type ShardSpec } from "./shard.js";
 
 /** Optional file (outside the run bundle) receiving the phase timings as JSON: used by `npm run bench`. */
@@ -43,6 +48,12 @@ export interface AuditOptions {
   runId?: string;
   /** `--shard i/n`: audit only this shard's part of the inventory (helpers/run/shard.ts). */
   shard?: ShardSpec;
+  /** --verbose: vitest's per-test output on the console instead of the run folder's log. */
+  verbose?: boolean;
+  /** --keep N: run folders of the environment kept (default: the environment's reports.keep). */
+  keep?: number;
+  /** --baseline <run-id or folder>: the run drift compares with (default: the previous run of the same environment and scope). */
+  baseline?: string;
 }
 
 export const REPO_ROOT = resolve(import.meta.dirname, "../..");
@@ -73,6 +84,8 @@ export async function auditRun(loaded: LoadedEnvironment, opts: AuditOptions): P
   for (const notice of loaded.notices ?? []) console.log(`api7-ha-audit: note: ${notice}`);
   const reportProblem = reportDirProblem(opts);
   if (reportProblem) throw new BadInput(reportProblem);
+  const chosenBaseline = opts.baseline === undefined ? undefined : resolveBaseline(opts.baseline, resolve(opts.reportDir));
+  if (typeof chosenBaseline === "string") throw new BadInput(chosenBaseline);
 
   if (opts.dryRun) {
     const { printDryRun } = await lateModules.dryRun();
@@ -85,19 +98,20 @@ export async function auditRun(loaded: LoadedEnvironment, opts: AuditOptions): P
   const reportRoot = resolve(opts.reportDir);
   const runDir = join(reportRoot, runId);
   mkdirSync(join(runDir, "evidence"), { recursive: true });
-  console.log(`api7-ha-audit: environment ${loaded.env.name} (${loaded.file}), run ${runId}`);
+  const out = runConsole(runDir, opts.verbose ?? false);
+  out.say(`api7-ha-audit: environment ${loaded.env.name} (${loaded.file}), run ${runId}`);
 
   let lab: LabSession | null = null;
   let specs: SpecsRun | undefined;
   let allure: AllureGenerator | undefined;
-  const timings: Partial<Timings & { labMs: number; specsMs: number; reportMs: number }> = {};
+  const timings: Partial<Timings & { labMs: number; specsMs: number; driftMs: number; reportMs: number }> = {};
   try {
     let env: Environment = loaded.env;
     if (env.lab) {
       const t = Date.now();
       // Loaded only for the embedded lab: Testcontainers costs ~30 MB and a second of start-up CPU.
       const { startLabForRun } = await import("./lab-session.js");
-      lab = await startLabForRun(env, runDir, (line) => console.log(`  lab: ${line}`));
+      lab = await startLabForRun(env, runDir, out);
       timings.labMs = Date.now() - t;
       env = lab.env;
     } else if (JSON.stringify(env).includes("{{")) {
@@ -107,7 +121,7 @@ export async function auditRun(loaded: LoadedEnvironment, opts: AuditOptions): P
 
     const shardInfo = shard ? shardRecord(env, shard, selected.map((r) => r.id), opts.only) : undefined;
     if (shardInfo) {
-      console.log(`shard ${shard!.index}/${shard!.count}: ${shardInfo.hosts.join(", ") || "no hosts"}${shardInfo.hostFreeTargets ? " + host-free targets" : ""}${shardInfo.deferred.length > 0 ? `; ${shardInfo.deferred.join(", ")} left to npm run merge` : ""}`);
+      out.say(`shard ${shard!.index}/${shard!.count}: ${shardInfo.hosts.join(", ") || "no hosts"}${shardInfo.hostFreeTargets ? " + host-free targets" : ""}${shardInfo.deferred.length > 0 ? `; ${shardInfo.deferred.join(", ")} left to npm run merge` : ""}`);
     }
     const collectEnv = shard ? shardEnvironment(env, shard) : env;
     const allTargets = selected.map((r) => ({ requirement: r, targets: planTargets(r, env) }));
@@ -117,13 +131,13 @@ export async function auditRun(loaded: LoadedEnvironment, opts: AuditOptions): P
     // specs wait for collected.json (spec-warmup.ts), so a stale one from a reused run id goes first.
     rmSync(runFiles.collected(runDir), { force: true });
     rmSync(runFiles.verdicts(runDir), { force: true });
-    specs = startSpecs(runDir, opts.only, shardInfo ? shardTestNamePattern(shardInfo, hostFreeTargets) : undefined);
+    specs = startSpecs(runDir, opts.only, shardInfo ? shardTestNamePattern(shardInfo, hostFreeTargets) : undefined, opts.verbose ? "console" : "log");
     allure = startAllureGenerator();
     // Their warm-up is work ahead of need: it yields the CPU to the collection, whose TCP probes time
     // round trips on this machine and whose lab hosts (containers) share its cores.
     const warmUp = [specs.pid, allure.pid];
     setNiceness(warmUp, WARM_UP_NICENESS);
-    console.log(`collecting from ${collectEnv.hosts.length} hosts`);
+    out.say(`collecting from ${collectEnv.hosts.length} hosts`);
     const collected = await collectRun(collectEnv, {
       runId,
       startedAt,
@@ -133,7 +147,8 @@ export async function auditRun(loaded: LoadedEnvironment, opts: AuditOptions): P
       allowDisruption,
       strict: opts.strict,
       wants,
-      log: (line) => console.log(line),
+      log: out.say,
+      detail: out.detail,
     });
     Object.assign(timings, collected.timings);
     setNiceness(warmUp, 0);
@@ -146,7 +161,7 @@ export async function auditRun(loaded: LoadedEnvironment, opts: AuditOptions): P
     writeFileSync(`${collectedFile}.partial`, JSON.stringify(redactDeep(collected.run, secrets), null, 2));
     renameSync(`${collectedFile}.partial`, collectedFile);
 
-    console.log("evaluating specs");
+    out.say("evaluating specs");
     let t = Date.now();
     await specs.done;
     timings.specsMs = Date.now() - t;
@@ -156,23 +171,34 @@ export async function auditRun(loaded: LoadedEnvironment, opts: AuditOptions): P
     );
     const results = reconcile(planned, readRecordedVerdicts(runFiles.verdicts(runDir)));
     const summary = summarize(results);
+    const scope: RunScope = { only: opts.only ?? null, shard: shard ? `${shard.index}/${shard.count}` : null };
     const resultsFile: ResultsFile = {
       runId,
       environment: env.name,
       startedAt,
       finishedAt: new Date().toISOString(),
       suite: readSuiteIdentity(REPO_ROOT),
+      scope,
       summary,
       expiredWaivers: env.waivers.filter((w) => isExpired(w, startedAt.slice(0, 10))),
       results,
     };
     t = Date.now();
+    const driftLines = await compareWithBaseline(
+      { runDir, results: redactDeep(resultsFile, secrets), collected: redactDeep(collected.run, secrets) },
+      chosenBaseline ?? previousRun(reportRoot, env.name, scope, runId, startedAt),
+    );
+    timings.driftMs = Date.now() - t;
+    t = Date.now();
+    out.closeLog();
     await finishBundle({ runDir, reportRoot, resultsFile, loaded, env, catalogue, secrets, collected: collected.run, allure });
     timings.reportMs = Date.now() - t;
     linkLatest(reportRoot, runId);
 
     printSummary(resultsFile, catalogue, collected.run.hosts.flatMap((h) => (h.error === null ? [] : [{ name: h.name, error: h.error }])));
-    printWhereTheReportIs(runDir, timings);
+    for (const line of ["", ...driftLines]) console.log(line);
+    printWhereTheReportIs(runDir, timings, { specsLog: !opts.verbose });
+    applyRetention(reportRoot, env.name, opts.keep ?? env.reports.keep, runId, (line) => console.log(line));
     const timingsFile = process.env[TIMINGS_FILE_VARIABLE];
     if (timingsFile) {
       // resourceUsage().maxRSS is this process's peak in KiB (the vitest child is measured by the caller).
@@ -183,7 +209,7 @@ export async function auditRun(loaded: LoadedEnvironment, opts: AuditOptions): P
     specs?.stop();
     allure?.stop();
     if (lab) {
-      if (opts.keepLab) lab.describeKept();
+      if (opts.keepLab) lab.describeKept((line) => console.log(line));
       else await lab.stop();
     }
   }
@@ -198,6 +224,20 @@ const lateModules = {
   collect: () => import("./collect.js"),
   dryRun: () => import("./dry-run.js"),
 };
+
+/**
+ * drift.json, drift.md and the Allure drift attachments, before the report is generated; the console
+ * lines. A baseline that cannot be read costs the comparison, not the run.
+ */
+async function compareWithBaseline(run: Omit<DriftInput, "baseline" | "readsOf">, baseline: Baseline | null): Promise<string[]> {
+  try {
+    // Loaded once the run has its verdicts: the checks' `reads` and the facts parsers.
+    const [{ allChecks }, { writeDrift }, { driftConsoleLines }] = await Promise.all([import("../../specs/checks/index.js"), import("../drift/run-drift.js"), import("../drift/render.js")]);
+    return driftConsoleLines(writeDrift({ ...run, baseline, readsOf: (id) => allChecks[id]?.reads }));
+  } catch (error) {
+    return [`drift: could not compare with ${baseline?.dir ?? "no baseline"}: ${(error as Error).message}`];
+  }
+}
 
 /** Niceness of vitest and the Allure generator while the run collects (see auditRun). */
 const WARM_UP_NICENESS = 10;

@@ -12,7 +12,7 @@ import type { Environment } from "../environment/schema.js";
 import type { CollectedRun } from "./collected.js";
 import { runFiles } from "./context.js";
 import type { ResultsFile } from "./results.js";
-import { join } from "node:path";
+import { historyDir } from "./history.js";
 
 export interface BundleInput {
   runDir: string;
@@ -31,7 +31,7 @@ export async function finishBundle(input: BundleInput): Promise<void> {
   const { runDir, resultsFile, secrets } = input;
   writeFileSync(runFiles.results(runDir), JSON.stringify(redactDeep(resultsFile, secrets), null, 2));
   await writeAllureExtras(runDir, { environment: input.env.name, suite: resultsFile.suite, extra: { runId: resultsFile.runId } });
-  const history = join(input.reportRoot, ".history");
+  const history = historyDir(input.reportRoot, input.env.name, resultsFile.scope);
   // The report is generated in its own process: the matrix is written meanwhile.
   await Promise.all([
     input.allure ? input.allure.generate(runDir, history) : generateAllureReport(runDir, history),

@@ -27,7 +27,10 @@ export interface CollectOptions {
   strict: boolean;
   /** Requirement selection decides whether probes and failover are needed at all. */
   wants: { probes: boolean; failover: boolean };
+  /** One line per host as it is collected. */
   log: (line: string) => void;
+  /** The probes' and the failover experiments' progress (run.log; the console with --verbose). */
+  detail: (line: string) => void;
 }
 
 export interface Timings {
@@ -59,7 +62,8 @@ export async function collectRun(env: Environment, options: CollectOptions): Pro
     let t = Date.now();
     const connections = await pool.connectAll(env.hosts.map((h) => sshTarget(h, env)));
     timings.connectMs = Date.now() - t;
-    for (const [name, c] of connections) options.log(c.ok ? `  ${name}: connected (${c.handshakeMs} ms)` : `  ${name}: BROKEN: ${c.error}`);
+    // A host that connected gets its console line once its facts are in.
+    for (const [name, c] of connections) (c.ok ? options.detail : options.log)(c.ok ? `  ${name}: connected (${c.handshakeMs} ms)` : `  ${name}: BROKEN: ${c.error}`);
 
     const exec = (host: string, argv: string[], section: string) => pool.exec(host, argv, { section, timeoutMs: 15_000 });
     // A host's network probes start as soon as its facts script has listed its listeners (its first
@@ -73,7 +77,7 @@ export async function collectRun(env: Environment, options: CollectOptions): Pro
             execOnHost: (host, argv, section) => (reachable.has(host) ? exec(host, argv, section) : Promise.reject(new Error(`${host} is not connected`))),
             fullPortSweep: options.fullPortSweep,
             timeouts: options.tcpTimeoutMs === undefined ? undefined : { tcpMs: options.tcpTimeoutMs },
-            log: options.log,
+            log: options.detail,
           }),
         )
       : null;
@@ -133,12 +137,13 @@ export async function collectRun(env: Environment, options: CollectOptions): Pro
     if (options.wants.failover && options.allowDisruption) {
       t = Date.now();
       const { runFailoverSuite } = await import("../failover/suite.js");
+      options.log("failover experiments (HA-*): taking members out one at a time");
       run.failover = await runFailoverSuite({
         env,
         exec: (host: string, argv: string[], opts?: { section?: string; timeoutMs?: number }) =>
           pool.exec(host, argv, { section: opts?.section ?? "failover", timeoutMs: opts?.timeoutMs ?? 30_000 }),
         allowDisruption: true,
-        log: options.log,
+        log: options.detail,
       });
       timings.failoverMs = Date.now() - t;
     }

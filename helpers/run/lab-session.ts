@@ -7,17 +7,23 @@ import { ensureImages } from "../../environments/lab/images.js";
 import { startLab, type RunningLab } from "../../environments/lab/lab.js";
 import { resolvePlaceholders } from "../environment/load.js";
 import type { Environment } from "../environment/schema.js";
+import type { RunConsole } from "./run-console.js";
 
 export interface LabSession {
   env: Environment;
   lab: RunningLab;
   stop(): Promise<void>;
-  describeKept(): void;
+  /** Prints how to reach the lab that --keep-lab leaves running. */
+  describeKept(print: (line: string) => void): void;
 }
 
 const REPO_ROOT = resolve(import.meta.dirname, "../..");
 
-export async function startLabForRun(env: Environment, runDir: string, log: (line: string) => void): Promise<LabSession> {
+/** The lab's own progress (its id, images, start, removal) for the console; each container's start-up for the log. */
+const LAB_PROGRESS = /^(lab [0-9a-f]+|images):/;
+
+export async function startLabForRun(env: Environment, runDir: string, output: Pick<RunConsole, "say" | "detail">): Promise<LabSession> {
+  const log = (line: string) => (LAB_PROGRESS.test(line) ? output.say : output.detail)(`  lab: ${line}`);
   const variant = env.lab!.variant;
   const workDir = join(REPO_ROOT, ".lab", runDir.split("/").pop()!);
   mkdirSync(workDir, { recursive: true });
@@ -35,12 +41,12 @@ export async function startLabForRun(env: Environment, runDir: string, log: (lin
       process.off("SIGTERM", onSignal);
       await lab.stop();
       rmSync(workDir, { recursive: true, force: true });
-      log("lab removed");
+      output.say("  lab: lab removed");
     })());
   // Ctrl-C during a run must not leave containers behind; the run's own error paths wait for the
   // same removal, and the process exits 130 once it is done.
   const onSignal = (signal: NodeJS.Signals) => {
-    log(`${signal}: removing the lab before exiting`);
+    output.say(`  lab: ${signal}: removing the lab before exiting`);
     void stop().finally(() => process.exit(130));
   };
   process.on("SIGINT", onSignal);
@@ -52,15 +58,15 @@ export async function startLabForRun(env: Environment, runDir: string, log: (lin
     lab,
     env: { ...resolved, ssh: { ...resolved.ssh, identityFile: lab.identityFile, knownHosts: lab.knownHostsPath } },
     stop,
-    describeKept() {
+    describeKept(print) {
       process.off("SIGINT", onSignal);
       process.off("SIGTERM", onSignal);
-      log("--keep-lab: the lab stays up. Reach a host with:");
+      print("--keep-lab: the lab stays up. Reach a host with:");
       for (const host of resolved.hosts) {
-        log(`  ssh -i ${lab.identityFile} -o UserKnownHostsFile=${lab.knownHostsPath} root@${host.address}   # ${host.name}`);
+        print(`  ssh -i ${lab.identityFile} -o UserKnownHostsFile=${lab.knownHostsPath} root@${host.address}   # ${host.name}`);
       }
-      log(`  containers: ${lab.containers.join(", ")}`);
-      log("  remove it with: npm run lab -- down");
+      print(`  containers: ${lab.containers.join(", ")}`);
+      print("  remove it with: npm run lab -- down");
     },
   };
 }

@@ -203,8 +203,9 @@ export async function mergeShardRuns(dirs: readonly string[], options: MergeOpti
   }
   const mergeJunitXml = existsSync(join(runDir, "junit.xml")) ? readFileSync(join(runDir, "junit.xml"), "utf8") : "";
 
-  // Allure results: every shard's files (uuid-named, so no clashes); the extras are rewritten by finishBundle.
-  for (const run of runs) copyDir(join(run.dir, "allure-results"), join(runDir, "allure-results"), (n) => n === "environment.properties" || n === "categories.json");
+  // Allure results: every shard's files (uuid-named, so no clashes); the extras are rewritten by finishBundle,
+  // and a shard's global drift attachment compared the shard alone.
+  for (const run of runs) copyDir(join(run.dir, "allure-results"), join(runDir, "allure-results"), (n) => n === "environment.properties" || n === "categories.json" || n.endsWith("-globals.json"));
   writeFileSync(
     join(runDir, "junit.xml"),
     mergeJunit([
@@ -225,6 +226,8 @@ export async function mergeShardRuns(dirs: readonly string[], options: MergeOpti
     startedAt: collected.startedAt,
     finishedAt: [...runs.map((r) => r.results.finishedAt)].sort().at(-1)!,
     suite: readSuiteIdentity(REPO_ROOT),
+    // The shards together cover the whole inventory: the merged run is in the scope of its selection.
+    scope: { only: first.shard.only, shard: null },
     summary: summarize(results),
     expiredWaivers: env.waivers.filter((w) => isExpired(w, collected.startedAt.slice(0, 10))),
     results,

@@ -3,6 +3,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import type { Verdict, Status } from "../model.js";
 import type { PlannedTarget } from "../evaluate.js";
+import type { RunScope } from "./history.js";
 
 export type Summary = Record<Status, number>;
 
@@ -12,6 +13,8 @@ export interface ResultsFile {
   startedAt: string;
   finishedAt: string;
   suite: { version: string; commit: string };
+  /** What the run covered (--only, --shard): runs are compared only within one scope. */
+  scope?: RunScope;
   summary: Summary;
   expiredWaivers: unknown[];
   results: Verdict[];

@@ -3,6 +3,8 @@ import type { Status, Verdict } from "../model.js";
 import { join } from "node:path";
 import { runFiles } from "./context.js";
 import { type ResultsFile, unprovenMusts } from "./results.js";
+import { SPECS_LOG } from "./spec-process.js";
+import { DRIFT_FILES } from "../drift/render.js";
 
 const ORDER: Status[] = ["failed", "broken", "warning", "waived", "skipped", "passed"];
 
@@ -20,17 +22,13 @@ export function summaryLines(results: ResultsFile, catalogue: { id: string; leve
   for (const req of catalogue) {
     const verdicts = results.results.filter((v) => v.requirement === req.id);
     if (verdicts.length === 0) continue;
-    const evaluated = verdicts.filter((v) => !(v.host && unreachable.has(v.host)));
-    const ranked = evaluated.length > 0 ? evaluated : verdicts;
-    const worst = ORDER.find((s) => ranked.some((v) => v.status === s)) ?? "passed";
+    // The row's status is the worst of EVERY target: a row never reads "passed" while a target is not.
+    const worst = ORDER.find((s) => verdicts.some((v) => v.status === s)) ?? "passed";
     const notable = verdicts.filter((v) => v.status !== "passed" && !(v.host && unreachable.has(v.host)));
     const onBrokenHosts = verdicts.filter((v) => v.host && unreachable.has(v.host)).length;
-    const passed = verdicts.filter((v) => v.status === "passed").length;
-    const detail =
-      notable.length > 0
-        ? notable.map(describe).join("; ")
-        : `${passed} target(s) passed: ${req.title}${onBrokenHosts > 0 ? ` (${onBrokenHosts} on hosts that could not be evaluated)` : ""}`;
-    lines.push(`${pad(req.id, 10)} ${pad(req.level, 6)} ${pad(worst, 8)} ${detail}`);
+    const because = notable.length > 0 ? notable.map(describe).join("; ") : req.title;
+    const brokenHostsNote = onBrokenHosts > 0 ? ` (${onBrokenHosts} on hosts that could not be evaluated)` : "";
+    lines.push(`${pad(req.id, 10)} ${pad(req.level, 6)} ${pad(worst, 8)} ${statusCounts(verdicts)}${brokenHostsNote}: ${because}`);
   }
   const s = results.summary;
   for (const waiver of results.expiredWaivers as { requirement: string; host: string; expires: string; approver: string }[]) {
@@ -53,6 +51,17 @@ export function summaryLines(results: ResultsFile, catalogue: { id: string; leve
   return lines;
 }
 
+/** Statuses in the order of the totals line. */
+const COUNT_ORDER: Status[] = ["passed", "failed", "warning", "broken", "skipped", "waived"];
+
+/** "2 passed, 4 broken": every target of a row counted by status. */
+export function statusCounts(verdicts: readonly Verdict[]): string {
+  return COUNT_ORDER.flatMap((status) => {
+    const count = verdicts.filter((v) => v.status === status).length;
+    return count > 0 ? [`${count} ${status}`] : [];
+  }).join(", ");
+}
+
 function describe(v: Verdict): string {
   const message = v.message.length > 160 ? `${v.message.slice(0, 157)}...` : v.message;
   return `${v.target} ${v.status}: ${message}`;
@@ -63,9 +72,11 @@ export function printSummary(results: ResultsFile, catalogue: { id: string; leve
 }
 
 /** The last lines of a run: phase timings and where each report is. */
-export function printWhereTheReportIs(runDir: string, timings: Record<string, number | undefined>): void {
+export function printWhereTheReportIs(runDir: string, timings: Record<string, number | undefined>, options: { specsLog: boolean }): void {
   console.log(`\ntimings: ${Object.entries(timings).map(([k, v]) => `${k} ${((v ?? 0) / 1000).toFixed(1)} s`).join(", ")}`);
   console.log(`report:  ${join(runDir, "report.html")}  (Allure, one file with trends, opens from disk)`);
   console.log(`matrix:  ${join(runDir, "matrix.html")}`);
   console.log(`results: ${runFiles.results(runDir)}`);
+  console.log(`drift:   ${join(runDir, DRIFT_FILES.markdown)}`);
+  if (options.specsLog) console.log(`specs:   ${join(runDir, SPECS_LOG)}  (vitest's per-test output; --verbose shows it here)`);
 }

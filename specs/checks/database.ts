@@ -1,6 +1,7 @@
 // PostgreSQL on 5432 [S5.2], from the runner and from every CP host; database HA is out of the
 // page's scope [S2.2] and only recorded.
 import { fail, given, pass } from "../../helpers/checks/assert.js";
+import { unlessUnreached } from "../../helpers/checks/reach.js";
 import type { CheckModule } from "../../helpers/checks/types.js";
 import type { HostEntry } from "../../helpers/environment/schema.js";
 import { describeDbReachExit } from "../../helpers/probes/host.js";
@@ -28,7 +29,7 @@ export const databaseChecks: CheckModule = {
           const expected = `an authenticated session to ${db.database} as ${db.user} on ${where}`;
           return pg.ok
             ? pass(`PostgreSQL ${pg.serverVersion ?? "?"} on ${where} accepts an authenticated session`, { expected, actual: `server_version ${pg.serverVersion ?? "?"}; ${pg.versionText ?? ""}` })
-            : fail(`PostgreSQL on ${where} refused or failed the session: ${pg.error ?? "unknown error"}`, { expected, actual: pg.error ?? "no session" });
+            : unlessUnreached(ctx.run, db.host, fail(`PostgreSQL on ${where} refused or failed the session: ${pg.error ?? "unknown error"}`, { expected, actual: pg.error ?? "no session" }));
         });
       }
       const host = ctx.host as HostEntry;

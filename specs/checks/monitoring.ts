@@ -1,5 +1,6 @@
 // Prometheus is optional [S2.3]; when enabled it must be healthy on 9090 with its targets up [S5.2].
 import { fail, given, pass, warn } from "../../helpers/checks/assert.js";
+import { targetAddress, unlessUnreached } from "../../helpers/checks/reach.js";
 import type { CheckModule } from "../../helpers/checks/types.js";
 import { probeKeys } from "../../helpers/probes/keys.js";
 
@@ -17,7 +18,7 @@ export const monitoringChecks: CheckModule = {
           expected,
           actual: `health ${result.healthStatus ?? "no answer"} ${JSON.stringify(result.healthBody)}; targets: ${targets.join(", ") || "none"}${result.error ? `; ${result.error}` : ""}`,
         };
-        if (!result.healthy) return fail(`Prometheus at ${url} is not healthy (${result.error ?? `status ${result.healthStatus}`})`, detail);
+        if (!result.healthy) return unlessUnreached(ctx.run, targetAddress(result.target), fail(`Prometheus at ${url} is not healthy (${result.error ?? `status ${result.healthStatus}`})`, detail));
         const down = result.targets.filter((t) => t.health !== "up");
         if (down.length > 0) return fail(`Prometheus: ${down.length} of ${result.targets.length} targets not up: ${down.map((t) => `${t.job}/${t.instance} ${t.health}`).join(", ")}`, detail);
         if (result.error) return { status: "broken", message: `Prometheus is healthy but its targets could not be read: ${result.error}`, ...detail };

@@ -12,6 +12,7 @@ import { DATABASE_TARGET, PAGE_PORTS, PROMETHEUS_TARGET, probeKeys } from "../..
 import { plannedTcpPorts } from "../../helpers/probes/plan.js";
 import type { HttpProbeResult, SweepResult, TcpProbeResult, TlsProbeResult } from "../../helpers/probes/types.js";
 import type { Fact } from "../../helpers/checks/evidence.js";
+import { targetAddress, unlessUnreached } from "../../helpers/checks/reach.js";
 
 const DAY_MS = 86_400_000;
 const NOT_ENABLED = "optional component not enabled";
@@ -109,7 +110,7 @@ function tcpReachable(ctx: CheckContext, ports: { port: number; component: strin
     const actual = results.map((tcp, i) => describe(tcp, ports[i]!.port)).join(", ");
     const unreachable = results.flatMap((tcp, i) => (tcp.state === "open" ? [] : [describe(tcp, ports[i]!.port)]));
     return unreachable.length > 0
-      ? fail(`${unreachable.join(", ")} from the runner; the page requires ${expected}`, { expected, actual })
+      ? unlessUnreached(ctx.run, targetAddress(results[0]!.target), fail(`${unreachable.join(", ")} from the runner; the page requires ${expected}`, { expected, actual }))
       : pass(`${ports.map((p) => `${p.port} (${p.component})`).join(", ")} reachable from the runner`, { expected, actual });
   });
 }

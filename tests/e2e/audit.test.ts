@@ -47,6 +47,16 @@ describe("bad input is rejected before anything is contacted", () => {
     expect(run.stderr).toMatch(/--only NOPE-01: no requirement ID matches/);
   });
 
+  test("--baseline naming no run, and --keep 0, exit 3", async () => {
+    const baseline = await runCli("audit", ["--env", "lab", "--baseline", "no-such-run", "--report-dir", reportDir]);
+    expect(baseline.code).toBe(3);
+    expect(baseline.stderr).toMatch(/--baseline no-such-run: neither a folder nor a run id/);
+    expect(baseline.stdout).not.toMatch(/collecting/);
+    const keep = await runCli("audit", ["--env", "lab", "--keep", "0"]);
+    expect(keep.code).toBe(3);
+    expect(keep.stderr).toMatch(/--keep/);
+  });
+
   test("an unknown option exits 3", async () => {
     const run = await runCli("audit", ["--bogus"]);
     expect(run.code).toBe(3);
@@ -88,6 +98,24 @@ describe("the compliant lab", () => {
     }
     const sec05 = results.results.find((v) => v.requirement === "SEC-05" && v.host === "dp1")!;
     expect(sec05).toMatchObject({ status: "passed", message: expect.stringContaining("DHCP client endpoints, not services: udp 0.0.0.0:68 (dhclient)") });
+  });
+
+  test("the console is the tool's own: at most 80 lines when piped, no escape character, rows that agree with results.json", () => {
+    const output = `${run.stdout}${run.stderr}`;
+    expect(output.trimEnd().split("\n").length, output).toBeLessThanOrEqual(80);
+    expect(output).not.toContain("\u001b");
+    // Each row: the worst status of every target, then every target counted by status.
+    const order = ["passed", "failed", "warning", "broken", "skipped", "waived"];
+    const worstFirst = ["failed", "broken", "warning", "waived", "skipped", "passed"];
+    const ids = [...new Set(results.results.map((v) => v.requirement))];
+    for (const id of ids) {
+      const statuses: string[] = results.results.filter((v) => v.requirement === id).map((v) => v.status);
+      const counts = order.filter((s) => statuses.includes(s)).map((s) => `${statuses.filter((x) => x === s).length} ${s}`).join(", ");
+      const worst = worstFirst.find((s) => statuses.includes(s))!;
+      expect(run.stdout).toMatch(new RegExp(`^${id} +\\S+ +${worst} +${counts}[ :]`, "m"));
+    }
+    expect(run.stdout).toMatch(/^drift: /m);
+    expect(run.stdout).toMatch(/^specs: +.*vitest\.log/m);
   });
 
   test("TOPO-01 and HW-01 passed on cp1, cp2, dp1, dp2", () => {

@@ -37,8 +37,9 @@ test(
     const lab = readFileSync(join(REPO_ROOT, "environments/lab.yaml"), "utf8");
     writeFileSync(envFile, lab.replace(/rollbackAfterSeconds: \d+/, `rollbackAfterSeconds: ${ROLLBACK_AFTER_SECONDS}`));
 
-    // In-process tsx (no wrapper process), so the SIGKILL hits the audit itself.
-    const child = spawn(process.execPath, ["--import", "tsx", join(REPO_ROOT, "bin/audit.ts"), "--env", envFile, "--only", "HA-DP-01", "--allow-disruption", "--report-dir", workDir], {
+    // In-process tsx (no wrapper process), so the SIGKILL hits the audit itself; --verbose prints the
+    // failover steps the test waits for.
+    const child = spawn(process.execPath, ["--import", "tsx", join(REPO_ROOT, "bin/audit.ts"), "--env", envFile, "--only", "HA-DP-01", "--allow-disruption", "--verbose", "--report-dir", workDir], {
       cwd: REPO_ROOT,
       stdio: ["ignore", "pipe", "pipe"],
     });
