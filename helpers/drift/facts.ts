@@ -52,7 +52,9 @@ function comparableFacts(facts: HostFacts): Comparable[] {
     {
       what: "firewall zones",
       sections: ["firewall"],
-      text: firewall?.firewalld ? `${firewall.firewalld.zone} target ${firewall.firewalld.target}; interfaces ${firewall.firewalld.bindings.map((b) => `${b.interface}@${b.zone}`).join(", ") || "none"}` : NONE,
+      text: firewall?.firewalld
+        ? `default ${firewall.firewalld.defaultZone}; ${firewall.firewalld.zones.map((z) => `${z.zone} target ${z.target}: ${[...z.interfaces, ...z.sources, ...z.defaultFor].join(", ") || "nothing bound"}`).join("; ")}`
+        : NONE,
     },
     {
       what: "firewall persistence",
