@@ -1,6 +1,6 @@
 // `npm run audit -- [options]`: audit an environment (default: the embedded lab) and write a run bundle.
 // Exit codes: 0 every in-scope MUST met, 1 a MUST failed, 2 something broken and nothing failed,
-// 3 bad input, 101 incomplete (an in-scope MUST not evaluated).
+// 3 bad input, 101 incomplete (an in-scope MUST not evaluated), 70 internal error (sysexits' EX_SOFTWARE).
 import { Command, InvalidArgumentError, Option } from "commander";
 import type { AuditOptions } from "../helpers/run/audit-run.js";
 
@@ -35,7 +35,8 @@ const program = new Command()
       "2 something could not be evaluated (broken) and nothing failed, 3 bad input (environment file,\n" +
       "inventory, ssh config, key or known_hosts file, waivers, options), reported before any host is\n" +
       "contacted, 101 incomplete: nothing failed or broke, but an in-scope MUST was not evaluated (e.g.\n" +
-      "HA-* on real hosts without the opt-in); the summary lists them. --only narrows the scope on purpose.",
+      "HA-* on real hosts without the opt-in); the summary lists them. --only narrows the scope on purpose.\n" +
+      "70 internal error of the suite (a defect: please report it with the message).",
   );
 
 async function main(): Promise<number> {
@@ -67,10 +68,15 @@ async function main(): Promise<number> {
   }
 }
 
+/** sysexits' EX_SOFTWARE: a defect of the suite, never confused with 2 (broken evidence). */
+const INTERNAL_ERROR = 70;
+
 main().then(
   (code) => process.exit(code),
   (error: Error) => {
-    console.error(`api7-ha-audit: internal error: ${error.stack ?? error.message}`);
-    process.exit(2);
+    // The stack helps a bug report; an unsealed bundle says all there is to say in its message.
+    const detail = error.name === "BundleNotSealed" ? error.message : (error.stack ?? error.message);
+    console.error(`api7-ha-audit: internal error: ${detail}`);
+    process.exit(INTERNAL_ERROR);
   },
 );

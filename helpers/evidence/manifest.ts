@@ -24,6 +24,8 @@ export interface ManifestMeta {
   environmentFile?: string;
   /** sha256 of the environment file as read; must equal the copy's hash in the bundle. */
   environmentSha256?: string;
+  /** The bundle's copy had secrets replaced (then the original's hash is not recorded). */
+  environmentRedacted?: boolean;
 }
 
 export interface ManifestEntry {
@@ -37,7 +39,7 @@ export interface Manifest {
   manifestVersion: 1;
   runId: string;
   /** `file` is the copy inside the bundle; `source` where it was read from. */
-  environment: { name: string; file: string; source: string | null; sha256: string | null };
+  environment: { name: string; file: string; source: string | null; sha256: string | null; redacted?: boolean };
   suite: { version: string; commit: string };
   operator: string;
   hosts: string[];
@@ -110,6 +112,16 @@ export async function readBundle(runDir: string, secrets: readonly string[]): Pr
   return read;
 }
 
+/** The bundle still holds a secret after redaction: a defect of the suite, never sealed over. */
+export class BundleNotSealed extends Error {
+  constructor(readonly leaks: SecretFinding[]) {
+    const files = [...new Set(leaks.map((l) => l.file))];
+    const named = files.length > 5 ? `${files.slice(0, 5).join(", ")} and ${files.length - 5} more files` : files.join(", ");
+    super(`a secret was found in the report folder (${named}): the run bundle is not sealed`);
+    this.name = "BundleNotSealed";
+  }
+}
+
 /**
  * Write manifest.json last: after it, any change to the bundle is detectable by verifyManifest.
  * Throws, and writes nothing, when a file still holds one of `secrets` or a private key: such a
@@ -118,7 +130,7 @@ export async function readBundle(runDir: string, secrets: readonly string[]): Pr
 export async function writeManifest(runDir: string, meta: ManifestMeta, secrets: readonly string[]): Promise<Manifest> {
   const { files, leaks } = await readBundle(runDir, secrets);
   if (leaks.length > 0) {
-    throw new Error(`a secret was found in the report folder (${leaks.map((l) => l.file).join(", ")}): the run bundle is not sealed`);
+    throw new BundleNotSealed(leaks);
   }
   const environmentEntry = files.find((f) => f.path === ENVIRONMENT_COPY);
   const manifest: Manifest = {
@@ -128,7 +140,8 @@ export async function writeManifest(runDir: string, meta: ManifestMeta, secrets:
       name: meta.environmentName,
       file: ENVIRONMENT_COPY,
       source: meta.environmentFile ?? null,
-      sha256: meta.environmentSha256 ?? environmentEntry?.sha256 ?? null,
+      sha256: meta.environmentRedacted ? null : (meta.environmentSha256 ?? environmentEntry?.sha256 ?? null),
+      ...(meta.environmentRedacted ? { redacted: true } : {}),
     },
     suite: meta.suite,
     operator: meta.operator ?? operatorName(),

@@ -5,14 +5,14 @@ import { setPriority } from "node:os";
 import { join, resolve } from "node:path";
 import { loadCatalogue } from "../checks/catalogue.js";
 import { formatWaiverError, isExpired, validateWaivers } from "../evidence/waivers.js";
-import { collectSecrets, redactDeep } from "../evidence/redact.js";
-import { resolvePlaceholders, type LoadedEnvironment } from "../environment/load.js";
+import { collectSecrets, redactConsole, redactDeep, secretProblems, secretSources } from "../evidence/redact.js";
+import { EnvironmentError, resolvePlaceholders, type LoadedEnvironment } from "../environment/load.js";
 import { preflight } from "../environment/preflight.js";
 import type { Environment } from "../environment/schema.js";
 import { planTargets } from "../evaluate.js";
 import { disruptionAllowed } from "../failover/record.js";
 import type { Timings } from "./collect.js";
-import { finishBundle } from "./bundle.js";
+import { finishBundle, writeEnvironmentCopies } from "./bundle.js";
 import { exitCodeOf, readRecordedVerdicts, reconcile, summarize, type ResultsFile } from "./results.js";
 import { runFiles } from "./context.js";
 import { parseSelection, selectsRequirement, unmatchedSelection } from "./selection.js";
@@ -70,6 +70,11 @@ export async function auditRun(loaded: LoadedEnvironment, opts: AuditOptions): P
   }
 
   preflight(loaded, { acceptNewHostKeys: opts.acceptNewHostKeys, needsDatabasePassword: wants.probes && !opts.dryRun });
+  // A lab sets its own database password: only the URLs' passwords are the operator's there.
+  const inputSecrets = secretSources(loaded.env, loaded.env.lab ? {} : process.env);
+  const secretIssues = secretProblems(inputSecrets, `${loaded.text}\n${JSON.stringify(loaded.env)}`);
+  if (secretIssues.length > 0) throw new EnvironmentError(loaded.file, secretIssues);
+  redactConsole(inputSecrets.map((s) => s.value));
   for (const notice of loaded.notices ?? []) console.log(`api7-ha-audit: note: ${notice}`);
   const reportProblem = reportDirProblem(opts);
   if (reportProblem) throw new BadInput(reportProblem);
@@ -104,6 +109,7 @@ export async function auditRun(loaded: LoadedEnvironment, opts: AuditOptions): P
       env = resolvePlaceholders(env, {});
     }
     const secrets = collectSecrets(env, process.env);
+    redactConsole(secrets);
 
     const shardInfo = shard ? shardRecord(env, shard, selected.map((r) => r.id), opts.only) : undefined;
     if (shardInfo) {
@@ -138,8 +144,7 @@ export async function auditRun(loaded: LoadedEnvironment, opts: AuditOptions): P
     Object.assign(timings, collected.timings);
     setNiceness(warmUp, 0);
 
-    writeFileSync(runFiles.environmentSource(runDir), loaded.text);
-    writeFileSync(runFiles.resolvedEnvironment(runDir), JSON.stringify(env, null, 2));
+    writeEnvironmentCopies(runDir, loaded, env, secrets);
     if (shardInfo) writeFileSync(join(runDir, SHARD_FILE), `${JSON.stringify(shardInfo, null, 2)}\n`);
     // Last, and renamed into place: the waiting specs start on it and never see it half-written.
     const collectedFile = runFiles.collected(runDir);

@@ -6,7 +6,7 @@ import type { Requirement } from "../checks/catalogue.js";
 import { generateAllureReport, writeAllureExtras, type AllureGenerator } from "../evidence/allure-extras.js";
 import { writeManifest } from "../evidence/manifest.js";
 import { writeMatrix } from "../evidence/matrix.js";
-import { redactDeep } from "../evidence/redact.js";
+import { redact, redactDeep, REDACTED_IN_CONFIG } from "../evidence/redact.js";
 import type { LoadedEnvironment } from "../environment/load.js";
 import type { Environment } from "../environment/schema.js";
 import type { CollectedRun } from "./collected.js";
@@ -27,6 +27,17 @@ export interface BundleInput {
   allure?: AllureGenerator;
 }
 
+/** evidence/environment.yaml: the file as read, its secrets (URL passwords) replaced by a bare word. */
+export function environmentSourceCopy(text: string, secrets: readonly string[]): string {
+  return redact(text, secrets, REDACTED_IN_CONFIG);
+}
+
+/** The environment's two copies in the run folder, secrets redacted the same way in both. */
+export function writeEnvironmentCopies(runDir: string, loaded: LoadedEnvironment, env: Environment, secrets: readonly string[]): void {
+  writeFileSync(runFiles.environmentSource(runDir), environmentSourceCopy(loaded.text, secrets));
+  writeFileSync(runFiles.resolvedEnvironment(runDir), JSON.stringify(redactDeep(env, secrets, REDACTED_IN_CONFIG), null, 2));
+}
+
 export async function finishBundle(input: BundleInput): Promise<void> {
   const { runDir, resultsFile, secrets } = input;
   writeFileSync(runFiles.results(runDir), JSON.stringify(redactDeep(resultsFile, secrets), null, 2));
@@ -41,7 +52,8 @@ export async function finishBundle(input: BundleInput): Promise<void> {
     runId: resultsFile.runId,
     environmentName: input.env.name,
     environmentFile: input.loaded.file,
-    environmentSha256: input.loaded.sha256,
+    // The hash of a file that held a secret would let anyone test guesses of it: not recorded then.
+    ...(environmentSourceCopy(input.loaded.text, secrets) === input.loaded.text ? { environmentSha256: input.loaded.sha256 } : { environmentRedacted: true }),
     suite: resultsFile.suite,
     hosts: input.env.hosts.map((h) => h.name),
     startedAt: resultsFile.startedAt,

@@ -5,68 +5,19 @@
 // the socket does record the connection a run makes.
 import { execFileSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { createServer, type Server } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import ssh2 from "ssh2";
 import { stringify } from "yaml";
 import { afterAll, describe, expect, test } from "vitest";
 import { runCli } from "../e2e/run-audit.js";
-import { writeLocalCredentials, type LocalCredentials } from "../fixtures/environments/local-credentials.js";
+import { writeLocalCredentials } from "../fixtures/environments/local-credentials.js";
+import { baseEnvironment, connectionRecorder, type Env, type RowContext } from "../support/loopback-environment.js";
 
 const root = mkdtempSync(join(tmpdir(), "api7-bad-input-"));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 const PASSWORD_VARIABLE = "BAD_INPUT_PG_PASSWORD";
-
-/** A loopback listener that counts the connections made to it and drops each at once. */
-async function connectionRecorder(): Promise<{ port: number; connections: () => number; close: () => Promise<void> }> {
-  let count = 0;
-  const server: Server = createServer((socket) => {
-    count++;
-    socket.destroy();
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const port = (server.address() as { port: number }).port;
-  return { port, connections: () => count, close: () => new Promise((resolve) => server.close(() => resolve())) };
-}
-
-interface RowContext {
-  dir: string;
-  port: number;
-  credentials: LocalCredentials;
-  /** Writes a file next to the environment file and returns its path. */
-  file(name: string, text: string): string;
-}
-
-type Env = Record<string, any>;
-
-/** A valid environment whose every address is the row's recorder. */
-function baseEnvironment(ctx: RowContext): Env {
-  const at = `127.0.0.1:${ctx.port}`;
-  return {
-    name: "bad-input",
-    ssh: { user: "audit", port: ctx.port, identityFile: ctx.credentials.identityFile, knownHosts: ctx.credentials.knownHosts, connectTimeoutMs: 5000 },
-    hosts: [
-      { name: "cp1", address: "127.0.0.1", roles: ["cp"] },
-      { name: "cp2", address: "127.0.0.1", roles: ["cp"] },
-      { name: "dp1", address: "127.0.0.1", roles: ["dp"] },
-      { name: "dp2", address: "127.0.0.1", roles: ["dp"] },
-    ],
-    components: {
-      dashboard: { role: "cp", ports: [7080], detect: { container: "api7-ee-dashboard" } },
-      dpManager: { role: "cp", ports: [7900], detect: { container: "api7-ee-dp-manager" } },
-      gateway: { role: "dp", ports: [9080, 9443], detect: { container: "api7-ee-gateway" } },
-    },
-    entrypoints: {
-      gateway: { url: `http://${at}/` },
-      dashboard: { url: `http://${at}/` },
-      dpManager: { url: `tcp://${at}` },
-    },
-    database: { host: "127.0.0.1", port: ctx.port, database: "api7", user: "api7", passwordEnv: PASSWORD_VARIABLE },
-    prometheus: { enabled: true, url: `http://${at}` },
-  };
-}
 
 /** An Ansible INI inventory of the same four hosts, written as Ansible's documentation writes them. */
 function iniInventory(ctx: RowContext, extra = ""): string {
@@ -133,6 +84,13 @@ const rows: Row[] = [
   { name: "useAgent without SSH_AUTH_SOCK", key: "ssh.useAgent", env: (e) => ({ ...e, ssh: { ...e.ssh, useAgent: true } }), vars: { SSH_AUTH_SOCK: "" } },
   { name: "no credentials at all", key: "ssh.identityFile", env: (e) => ({ ...e, ssh: { ...e.ssh, identityFile: undefined } }) },
   { name: "database password variable not set", key: "database.passwordEnv", env: (e) => ({ ...e, database: { ...e.database, passwordEnv: "BAD_INPUT_UNSET_PASSWORD" } }) },
+  // Secrets that redaction could not tell apart from ordinary output.
+  { name: "database password shorter than 8 characters", key: "database.passwordEnv", env: (e) => e, vars: { [PASSWORD_VARIABLE]: "api7" } },
+  {
+    name: "URL password that also occurs in the file's own text",
+    key: "entrypoints.gateway.url",
+    env: (e, c) => ({ ...e, entrypoints: { ...e.entrypoints, gateway: { url: `http://admin:api7-ee-gateway@127.0.0.1:${c.port}/` } } }),
+  },
   // Failover budgets.
   { name: "observationSeconds >= rollbackAfterSeconds", key: "failover.observationSeconds", env: (e) => ({ ...e, failover: { observationSeconds: 60, rollbackAfterSeconds: 60 } }) },
   { name: "rtoSeconds >= observationSeconds", key: "failover.rtoSeconds", env: (e) => ({ ...e, failover: { rtoSeconds: 10, observationSeconds: 8 } }) },
@@ -194,7 +152,7 @@ async function runRow(row: Row, broken: boolean): Promise<{ code: number | null;
       return path;
     },
   };
-  const base = baseEnvironment(ctx);
+  const base = baseEnvironment(ctx, PASSWORD_VARIABLE);
   const env = broken ? row.env(base, ctx) : base;
   const envFile = ctx.file("environment.yaml", stringify(env));
   const reportFile = ctx.file("reports-is-a-file", "");
