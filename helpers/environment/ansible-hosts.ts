@@ -5,6 +5,7 @@
 import { execFileSync } from "node:child_process";
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { dirname, extname, join } from "node:path";
+import { PATH_SAFE_NAME } from "./schema.js";
 import { parse as parseYaml } from "yaml";
 import {
   hostsOfGroup,
@@ -91,6 +92,8 @@ export function runAnsibleInventory(path: string): string {
 /** group_vars/<group>[.yml|.yaml] and host_vars/<host>[...] next to the inventory, files or directories of files. */
 function addVarsDirectories(inventory: Inventory, dir: string): void {
   const read = (kind: "group_vars" | "host_vars", name: string): Record<string, unknown> => {
+    // A name such as "../x" would read outside the inventory's folder; such a host is refused later.
+    if (!PATH_SAFE_NAME.test(name)) return {};
     const base = join(dir, kind, name);
     const files = [base, `${base}.yml`, `${base}.yaml`, `${base}.json`].filter((f) => existsSync(f));
     return Object.assign(

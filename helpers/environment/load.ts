@@ -9,7 +9,7 @@ import type { z } from "zod";
 import { labTopology } from "../../environments/lab/topology.js";
 import { addressProblems, failoverTimingProblems, labPlaceholderProblems, placeholderProblems, urlProblems } from "./input-rules.js";
 import { resolveHosts } from "./resolve-hosts.js";
-import { environmentFileSchema, type Environment, type EnvironmentFile } from "./schema.js";
+import { environmentFileSchema, PATH_SAFE_NAME, PATH_SAFE_RULE, type Environment, type EnvironmentFile } from "./schema.js";
 
 export const ENVIRONMENTS_DIR = resolve(dirname(fileURLToPath(import.meta.url)), "../../environments");
 
@@ -139,6 +139,8 @@ function hostCheck(env: Environment): EnvironmentProblem[] {
   const where = (i: number) => (env.inventory ? `inventory.ansible (host ${env.hosts[i]!.name})` : `hosts[${i}].name`);
   const seen = new Map<string, number>();
   env.hosts.forEach((host, i) => {
+    // An inventory's host names are not checked by the schema; they name files of the report.
+    if (!PATH_SAFE_NAME.test(host.name)) problems.push({ keyPath: where(i), message: `host name "${host.name}": ${PATH_SAFE_RULE}; rename the host or give hosts: in the environment file` });
     const first = seen.get(host.name);
     if (first !== undefined) {
       problems.push({ keyPath: where(i), message: `duplicate host name "${host.name}" (also hosts[${first}]); names must be unique` });

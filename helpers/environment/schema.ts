@@ -4,7 +4,13 @@
 import { z } from "zod";
 
 const port = z.number().int().min(1).max(65535);
-const name = z.string().regex(/^[a-z0-9][a-z0-9._-]*$/i, "a host name: letters, digits, '.', '_' or '-'");
+/**
+ * Names that become part of a path (the run folder is <timestamp>-<environment name>): one folder
+ * name of a conservative character set, so no value can leave reports/ or name an option.
+ */
+export const PATH_SAFE_NAME = /^(?!.*\.\.)[A-Za-z0-9][A-Za-z0-9._-]*$/;
+export const PATH_SAFE_RULE = "letters, digits, '.', '_' and '-', starting with a letter or digit; no '/', '\\', '..' or spaces";
+const name = z.string().regex(PATH_SAFE_NAME, `a host name: ${PATH_SAFE_RULE}`);
 /** Lab files use {{container}} placeholders, replaced by container addresses at run time. */
 const urlLike = z.string().regex(/^(https?|tcp):\/\/\S+$/, "a URL such as https://gateway.example.com:9443/");
 const argv = z.array(z.string().min(1)).min(1);
@@ -97,7 +103,8 @@ const hostsSchema = z.array(hostSchema).min(1);
 
 /** The environment as the suite uses it: hosts always resolved (from `hosts:` or from the inventory). */
 export const environmentSchema = z.strictObject({
-  name: z.string().min(1),
+  /** Part of the run folder's name. */
+  name: z.string().regex(PATH_SAFE_NAME, `one folder name (it names the run folder under reports/): ${PATH_SAFE_RULE}, e.g. staging`),
   description: z.string().optional(),
   /** Present in lab environments: which variant of the embedded lab to start. */
   lab: z.strictObject({ variant: z.enum(["compliant", "violations"]) }).optional(),

@@ -8,7 +8,7 @@ import { formatWaiverError, isExpired, validateWaivers } from "../evidence/waive
 import { collectSecrets, redactConsole, redactDeep, secretProblems, secretSources } from "../evidence/redact.js";
 import { EnvironmentError, resolvePlaceholders, type LoadedEnvironment } from "../environment/load.js";
 import { preflight } from "../environment/preflight.js";
-import type { Environment } from "../environment/schema.js";
+import { PATH_SAFE_NAME, PATH_SAFE_RULE, type Environment } from "../environment/schema.js";
 import { planTargets } from "../evaluate.js";
 import { disruptionAllowed } from "../failover/record.js";
 import type { Timings } from "./collect.js";
@@ -220,8 +220,8 @@ function setNiceness(pids: readonly (number | undefined)[], niceness: number): v
 
 /** --report-dir must be (or become) a directory and --run-id one folder name inside it. */
 function reportDirProblem(opts: AuditOptions): string | null {
-  if (opts.runId !== undefined && (!/^[\w.-]+$/.test(opts.runId) || /^\.+$/.test(opts.runId))) {
-    return `--run-id ${opts.runId}: a run id is one folder name (letters, digits, '.', '_', '-'); no slashes`;
+  if (opts.runId !== undefined && !PATH_SAFE_NAME.test(opts.runId)) {
+    return `--run-id ${opts.runId}: a run id is one folder name: ${PATH_SAFE_RULE}`;
   }
   const dir = resolve(opts.reportDir);
   if (existsSync(dir) && !statSync(dir).isDirectory()) return `--report-dir ${opts.reportDir}: ${dir} exists and is not a directory; give a directory`;

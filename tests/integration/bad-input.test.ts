@@ -84,6 +84,11 @@ const rows: Row[] = [
   { name: "useAgent without SSH_AUTH_SOCK", key: "ssh.useAgent", env: (e) => ({ ...e, ssh: { ...e.ssh, useAgent: true } }), vars: { SSH_AUTH_SOCK: "" } },
   { name: "no credentials at all", key: "ssh.identityFile", env: (e) => ({ ...e, ssh: { ...e.ssh, identityFile: undefined } }) },
   { name: "database password variable not set", key: "database.passwordEnv", env: (e) => ({ ...e, database: { ...e.database, passwordEnv: "BAD_INPUT_UNSET_PASSWORD" } }) },
+  // Values that become part of a path.
+  { name: "name that climbs out of reports/", key: "name", env: (e) => ({ ...e, name: "a/../../../escaped" }) },
+  { name: "name ../x", key: "name", env: (e) => ({ ...e, name: "../x" }) },
+  { name: "name starting with '-'", key: "name", env: (e) => ({ ...e, name: "-rf" }) },
+  { name: "inventory host name with a slash", key: "inventory.ansible", env: (e, c) => withInventory(e, iniInventory(c, "\n[api7_dp]\nx/../../y ansible_host=127.0.0.1\n")) },
   // Secrets that redaction could not tell apart from ordinary output.
   { name: "database password shorter than 8 characters", key: "database.passwordEnv", env: (e) => e, vars: { [PASSWORD_VARIABLE]: "api7" } },
   {
