@@ -81,7 +81,7 @@ export async function auditRun(loaded: LoadedEnvironment, opts: AuditOptions): P
 
   if (opts.dryRun) {
     const { printDryRun } = await lateModules.dryRun();
-    printDryRun(loaded.env, { wants, allowDisruption, fullPortSweep: opts.fullPortSweep, origins: loaded.origins ?? {} });
+    printDryRun(loaded.env, { wants, allowDisruption, fullPortSweep: opts.fullPortSweep, origins: loaded.origins ?? {}, targetsOf, today: new Date().toISOString().slice(0, 10) });
     return 0;
   }
 

@@ -1,5 +1,6 @@
 // --dry-run: everything the run would execute on each host and every probe, contacting nothing.
 import type { Environment } from "../environment/schema.js";
+import { isExpired } from "../evidence/waivers.js";
 import { collectionScript } from "../facts/script.js";
 import { dbReachArgv } from "../probes/host.js";
 import { plannedFaultCommands } from "../failover/suite.js";
@@ -13,6 +14,23 @@ export interface DryRunPlan {
   fullPortSweep: boolean;
   /** host name → field → the ssh config line or inventory variable it came from. */
   origins: Record<string, Record<string, string>>;
+  /** requirement ID → its targets (what a waiver for "*" covers). */
+  targetsOf: ReadonlyMap<string, string[]>;
+  /** YYYY-MM-DD: waivers that expired before it are listed as such. */
+  today: string;
+}
+
+/** Every waiver of the environment: what it waives, on which targets, who approved it, until when. */
+function waiverLines(env: Environment, plan: DryRunPlan): string[] {
+  if (env.waivers.length === 0) return ["waivers: none (no failure is waived)"];
+  const active = env.waivers.filter((w) => !isExpired(w, plan.today));
+  const lines = [`waivers: ${active.length} active (a failure or warning of these targets is reported as "waived"):`];
+  for (const w of env.waivers) {
+    const targets = w.host === "*" ? `every target (${(plan.targetsOf.get(w.requirement) ?? []).join(", ")})` : w.host;
+    const state = isExpired(w, plan.today) ? `EXPIRED ${w.expires}, no longer applies` : `expires ${w.expires}`;
+    lines.push(`  ${w.requirement} on ${targets}: approved by ${w.approver}, ${state}; "${w.justification}"`);
+  }
+  return lines;
 }
 
 /** `user@host:port`, then each jump host from the first one dialled to the last. */
@@ -54,6 +72,8 @@ export function printDryRun(env: Environment, plan: DryRunPlan): void {
     out(`  prometheus: ${env.prometheus.enabled ? env.prometheus.url : "not enabled"}`);
   }
   if (plan.wants.failover && !plan.allowDisruption) out("\nfailover (HA-*): skipped, needs --allow-disruption and failover.allowDisruption: true");
+  out();
+  for (const line of waiverLines(env, plan)) out(line);
   out();
   out("facts script (sent on stdin, the same for every host):");
   out(collectionScript());
