@@ -49,6 +49,10 @@ export const REPO_ROOT = resolve(import.meta.dirname, "../..");
 
 export async function auditRun(loaded: LoadedEnvironment, opts: AuditOptions): Promise<number> {
   const catalogue = loadCatalogue();
+  if (opts.only !== undefined && parseSelection(opts.only) === null) {
+    // An empty selection must not widen to everything (next to --allow-disruption in a script).
+    throw new BadInput(`--only "${opts.only}": names no requirement; give IDs or prefixes such as HW-,SEC-04, or leave --only out to run everything`);
+  }
   const only = parseSelection(opts.only);
   const unknown = unmatchedSelection(only, catalogue.map((r) => r.id));
   if (unknown.length > 0) throw new BadInput(`--only ${unknown.join(",")}: no requirement ID matches; IDs look like HW-03 or prefixes like HW-`);
@@ -69,6 +73,10 @@ export async function auditRun(loaded: LoadedEnvironment, opts: AuditOptions): P
     throw new BadInput("--shard cannot be combined with --allow-disruption: run the failover tests once, unsharded (--only HA- --allow-disruption)");
   }
 
+  if (shard && shard.count > loaded.env.hosts.length) {
+    // Some shard would own no host: refused in every shard alike, so a CI fan-out fails at once.
+    throw new BadInput(`--shard ${shard.index}/${shard.count}: ${loaded.env.hosts.length} hosts make at most ${loaded.env.hosts.length} shards, so a shard would own no host; use n <= ${loaded.env.hosts.length}`);
+  }
   preflight(loaded, { acceptNewHostKeys: opts.acceptNewHostKeys, needsDatabasePassword: wants.probes && !opts.dryRun });
   // A lab sets its own database password: only the URLs' passwords are the operator's there.
   const inputSecrets = secretSources(loaded.env, loaded.env.lab ? {} : process.env);
@@ -81,7 +89,7 @@ export async function auditRun(loaded: LoadedEnvironment, opts: AuditOptions): P
 
   if (opts.dryRun) {
     const { printDryRun } = await lateModules.dryRun();
-    printDryRun(loaded.env, { wants, allowDisruption, fullPortSweep: opts.fullPortSweep, origins: loaded.origins ?? {}, targetsOf, today: new Date().toISOString().slice(0, 10) });
+    printDryRun(shard ? shardEnvironment(loaded.env, shard) : loaded.env, { shard, wants, allowDisruption, fullPortSweep: opts.fullPortSweep, origins: loaded.origins ?? {}, targetsOf, today: new Date().toISOString().slice(0, 10) });
     return 0;
   }
 

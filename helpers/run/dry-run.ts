@@ -6,6 +6,7 @@ import { dbReachArgv } from "../probes/host.js";
 import { plannedFaultCommands } from "../failover/suite.js";
 import { commandLine, sudoArgv } from "../transport/quote.js";
 import type { SshHop } from "../transport/ssh-pool.js";
+import type { ShardSpec } from "./shard.js";
 import { knownHostsPath, sshTarget } from "./targets.js";
 
 export interface DryRunPlan {
@@ -18,6 +19,8 @@ export interface DryRunPlan {
   targetsOf: ReadonlyMap<string, string[]>;
   /** YYYY-MM-DD: waivers that expired before it are listed as such. */
   today: string;
+  /** --shard: `env` already holds only this shard's hosts. */
+  shard?: ShardSpec;
 }
 
 /** Every waiver of the environment: what it waives, on which targets, who approved it, until when. */
@@ -45,6 +48,9 @@ export function printDryRun(env: Environment, plan: DryRunPlan): void {
   const out = (line = "") => console.log(line);
   out(`dry run of environment ${env.name}: nothing is contacted${env.lab ? " (the lab is not started; {{name}} stands for a lab container's address)" : ""}`);
   if (!env.lab) out(`host keys checked strictly against ${knownHostsPath(env)}`);
+  if (plan.shard) {
+    out(`shard ${plan.shard.index}/${plan.shard.count}: hosts ${env.hosts.map((h) => h.name).join(", ")}${plan.shard.index === 1 ? " and the host-free targets (entrypoints, database, Prometheus)" : ""}`);
+  }
   if (env.inventory) out(`hosts from the Ansible inventory ${env.inventory.ansible} (cp: group ${env.inventory.roles.cp}, dp: group ${env.inventory.roles.dp})`);
   out();
   for (const host of env.hosts) {

@@ -44,6 +44,8 @@ interface Row {
   key: string;
   /** Builds the broken environment from the valid one. */
   env(base: Env, ctx: RowContext): Env;
+  /** The file's text, when the breakage is in the YAML itself (default: the env written as YAML). */
+  text?: (env: Env) => string;
   args?: string[];
   vars?: Record<string, string>;
   /** The message names the environment file (not for command-line options). */
@@ -119,10 +121,27 @@ const rows: Row[] = [
   { name: "ssh config IdentityFile that does not exist", key: "IdentityFile", env: (e, c) => withSshConfig({ ...e, ssh: { ...e.ssh, identityFile: undefined } }, c, `  IdentityFile ${join(c.dir, "config-key")}\n`) },
   { name: "a lab placeholder that names no lab container", key: "database.host", env: (e) => ({ ...e, lab: { variant: "compliant" }, database: { ...e.database, host: "{{no-such-container}}" } }) },
   { name: "a lab environment with ssh.config", key: "ssh.config", env: (e, c) => ({ ...e, lab: { variant: "compliant" }, ssh: { config: c.file("cfg", "") } }) },
+  // The YAML itself.
+  { name: "YAML alias bomb", key: "line 2", env: (e) => e, text: (e) => `${ALIAS_BOMB}${stringify(e)}` },
+  { name: "YAML syntax error", key: "line 3: YAML: Flow sequence", env: (e) => e, text: (e) => `name: bad-input\nhosts: [\n${stringify(e)}` },
+  { name: "duplicate key", key: 'duplicate key "name"', env: (e) => e, text: (e) => `${stringify(e)}name: again\n` },
+  { name: "empty file", key: "the file is empty", env: (e) => e, text: () => "# nothing yet\n" },
+  { name: "a list instead of a mapping", key: "must be a mapping", env: (e) => e, text: (e) => stringify([e]) },
+  { name: "misspelled top-level key", key: 'did you mean "waivers"', env: (e) => ({ ...e, waiver: [] }) },
+  { name: "misspelled host key", key: 'did you mean "address"', env: (e) => ({ ...e, hosts: e.hosts.map((h: Env, i: number) => (i === 0 ? { ...h, address: undefined, adress: h.address } : h)) }) },
+  // Bracketed IPv6 belongs in URLs only.
+  { name: "bracketed IPv6 host address", key: "hosts[0].address", env: (e) => ({ ...e, hosts: e.hosts.map((h: Env, i: number) => (i === 0 ? { ...h, address: "[2001:db8::1]" } : h)) }) },
+  { name: "bracketed IPv6 with a port", key: "hosts[1].port", env: (e) => ({ ...e, hosts: e.hosts.map((h: Env, i: number) => (i === 1 ? { ...h, address: "[::1]:2222" } : h)) }) },
+  { name: "bracketed IPv6 database host", key: "database.host", env: (e) => ({ ...e, database: { ...e.database, host: "[::1]" } }) },
   // Command-line options.
+  { name: "--only with an empty value", key: "--only", namesFile: false, env: (e) => e, args: ["--only", ""] },
+  { name: "--shard with more shards than hosts", key: "--shard 5/5", namesFile: false, env: (e) => e, args: ["--shard", "5/5"] },
   { name: "--report-dir is a file", key: "--report-dir", namesFile: false, env: (e) => e, args: ["--report-dir", "REPORT_FILE"] },
   { name: "--run-id with a slash", key: "--run-id", namesFile: false, env: (e) => e, args: ["--run-id", "../escape"] },
 ];
+
+/** Nine aliases of nine aliases ... : 9^4 values from a few lines (billion laughs). */
+const ALIAS_BOMB = ["a: &a [x, x, x, x, x, x, x, x, x]", ..."bcde".split("").map((k, i) => `${k}: &${k} [${Array(9).fill(`*${"abcd"[i]}`).join(", ")}]`)].join("\n") + "\n";
 
 const waiver = (requirement: string, host: string) => ({
   requirement,
@@ -159,7 +178,7 @@ async function runRow(row: Row, broken: boolean): Promise<{ code: number | null;
   };
   const base = baseEnvironment(ctx, PASSWORD_VARIABLE);
   const env = broken ? row.env(base, ctx) : base;
-  const envFile = ctx.file("environment.yaml", stringify(env));
+  const envFile = ctx.file("environment.yaml", broken && row.text ? row.text(env) : stringify(env));
   const reportFile = ctx.file("reports-is-a-file", "");
   const args = (broken ? (row.args ?? []) : ["--only", "HW-01"]).map((a) => (a === "REPORT_FILE" ? reportFile : a));
   const hasReportDir = args.includes("--report-dir");

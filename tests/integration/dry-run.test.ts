@@ -1,5 +1,6 @@
 // The template waives nothing: a user who copies it must not waive a requirement nobody approved.
 // Its commented example is still a valid waiver, and --dry-run lists every waiver a file does hold.
+// --dry-run --shard shows that shard's part only.
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -51,5 +52,16 @@ describe("environments/staging.example.yaml", () => {
     expect(run.stdout).toContain('waivers: 1 active (a failure or warning of these targets is reported as "waived"):');
     expect(run.stdout).toContain('  SW-01 on every target (cp1, cp2, dp1, dp2): approved by lead@example.com, expires 2099-12-31; "Rocky 9 approved (ticket OPS-1)"');
     expect(run.stdout).toContain('  HW-03 on dp1: approved by cto@example.com, EXPIRED 2001-01-31, no longer applies; "RAM upgrade ordered (ticket OPS-2)"');
+  });
+});
+
+describe("--dry-run --shard", () => {
+  test("prints only the shard's hosts", async () => {
+    const template = stagingExampleWithLocalCredentials(join(root, "sharded"));
+    const run = await runCli("audit", ["--env", template, "--dry-run", "--shard", "2/2"]);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toContain("shard 2/2: hosts cp2, dp2\n");
+    expect(run.stdout).toMatch(/^cp2 \[cp\]: ssh /m);
+    expect(run.stdout).not.toMatch(/^cp1 \[cp\]: ssh /m);
   });
 });
