@@ -6,6 +6,7 @@ import { execFileSync } from "node:child_process";
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { dirname, extname, join } from "node:path";
 import { PATH_SAFE_NAME } from "./schema.js";
+import { parseYamlText, YamlTextError } from "./yaml-text.js";
 import { parse as parseYaml } from "yaml";
 import {
   hostsOfGroup,
@@ -56,7 +57,7 @@ export function readInventory(path: string): Inventory {
     try {
       return what();
     } catch (error) {
-      if (error instanceof InventorySyntaxError) throw new Error(`${path}: ${error.message}`);
+      if (error instanceof InventorySyntaxError || error instanceof YamlTextError) throw new Error(`${path}: ${error.message}`);
       throw error;
     }
   };
@@ -118,7 +119,12 @@ function readVarsFile(file: string): Record<string, unknown> {
   if (text.startsWith("$ANSIBLE_VAULT")) {
     throw new Error(`${file} is vault-encrypted: give the saved output of \`ansible-inventory --list --vault-id ...\` instead`);
   }
-  const vars: unknown = parseYaml(text);
+  let vars: unknown;
+  try {
+    vars = parseYamlText(text, { uniqueKeys: false });
+  } catch (error) {
+    throw error instanceof YamlTextError ? new Error(`${file}: ${error.message}`) : error;
+  }
   if (vars === null || vars === undefined) return {};
   if (typeof vars !== "object" || Array.isArray(vars)) throw new Error(`${file}: variables are a mapping`);
   return vars as Record<string, unknown>;

@@ -3,13 +3,13 @@
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { LineCounter, parseDocument, visit } from "yaml";
 import { sha256Text } from "../evidence/manifest.js";
 import type { z } from "zod";
 import { labTopology } from "../../environments/lab/topology.js";
 import { addressProblems, failoverTimingProblems, labPlaceholderProblems, placeholderProblems, urlProblems } from "./input-rules.js";
 import { resolveHosts } from "./resolve-hosts.js";
 import { knownKeysAt, nearestKey } from "./suggest.js";
+import { parseYamlText, YamlTextError } from "./yaml-text.js";
 import { environmentFileSchema, PATH_SAFE_NAME, PATH_SAFE_RULE, type Environment, type EnvironmentFile } from "./schema.js";
 
 export const ENVIRONMENTS_DIR = resolve(dirname(fileURLToPath(import.meta.url)), "../../environments");
@@ -64,7 +64,13 @@ export function loadEnvironment(nameOrPath: string): LoadedEnvironment {
 
 /** The file as written, validated: pure, reads nothing else (hosts may still be left to an inventory). */
 export function parseEnvironmentFile(text: string, file: string): { env: EnvironmentFile; raw: unknown } {
-  const raw = parseYaml(text, file);
+  let raw: unknown;
+  try {
+    raw = parseYamlText(text, { uniqueKeys: true });
+  } catch (error) {
+    if (!(error instanceof YamlTextError)) throw error;
+    throw new EnvironmentError(file, error.problems.map((p) => ({ keyPath: `line ${p.line}`, message: p.message })));
+  }
   if (raw === null || raw === undefined) {
     throw new EnvironmentError(file, [{ keyPath: "", message: "the file is empty (or only comments): start from environments/staging.example.yaml, which lists every key" }]);
   }
@@ -76,41 +82,6 @@ export function parseEnvironmentFile(text: string, file: string): { env: Environ
   const problems = fileCheck(parsed.data, raw);
   if (problems.length > 0) throw new EnvironmentError(file, problems);
   return { env: parsed.data, raw };
-}
-
-/** Most aliases one file may expand (the yaml library's default): more is an alias bomb, not an environment. */
-const MAX_ALIAS_COUNT = 100;
-
-/** The YAML as data; every parser failure an EnvironmentError naming its line. */
-function parseYaml(text: string, file: string): unknown {
-  const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true, lineCounter });
-  if (doc.errors.length > 0) {
-    throw new EnvironmentError(
-      file,
-      doc.errors.map((e) => ({
-        keyPath: `line ${e.linePos?.[0]?.line ?? "?"}`,
-        message:
-          e.code === "DUPLICATE_KEY"
-            ? `duplicate key "${keyAt(text, e.pos[0])}": a key may appear once per mapping; remove or merge the second one`
-            : `YAML: ${e.message.split("\n")[0]}`,
-      })),
-    );
-  }
-  try {
-    return doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
-  } catch (error) {
-    let firstAlias: number | undefined;
-    visit(doc, { Alias: (_key, node) => ((firstAlias = node.range?.[0]), visit.BREAK) });
-    const line = firstAlias === undefined ? "?" : lineCounter.linePos(firstAlias).line;
-    throw new EnvironmentError(file, [{ keyPath: `line ${line}`, message: `YAML: ${(error as Error).message} (aliases expand past ${MAX_ALIAS_COUNT}): write the values out instead of aliasing them` }]);
-  }
-}
-
-/** The key written at `offset` (the parser points at its first character only). */
-function keyAt(text: string, offset: number): string {
-  const token = /^(?:"([^"]*)"|'([^']*)'|([^:\s,{}[\]]+))/.exec(text.slice(offset));
-  return token?.[1] ?? token?.[2] ?? token?.[3] ?? text.slice(offset, offset + 1);
 }
 
 /** Validated, with the hosts resolved from the inventory and the ssh config (files relative to `file`). */

@@ -123,6 +123,7 @@ const rows: Row[] = [
   { name: "a lab environment with ssh.config", key: "ssh.config", env: (e, c) => ({ ...e, lab: { variant: "compliant" }, ssh: { config: c.file("cfg", "") } }) },
   // The YAML itself.
   { name: "YAML alias bomb", key: "line 2", env: (e) => e, text: (e) => `${ALIAS_BOMB}${stringify(e)}` },
+  { name: "YAML alias bomb in a YAML inventory", key: "hosts.yml: line 2", env: (e, c) => withInventory(e, c.file("hosts.yml", ALIAS_BOMB)) },
   { name: "YAML syntax error", key: "line 3: YAML: Flow sequence", env: (e) => e, text: (e) => `name: bad-input\nhosts: [\n${stringify(e)}` },
   { name: "duplicate key", key: 'duplicate key "name"', env: (e) => e, text: (e) => `${stringify(e)}name: again\n` },
   { name: "empty file", key: "the file is empty", env: (e) => e, text: () => "# nothing yet\n" },
