@@ -12,7 +12,9 @@ import { PATH_SAFE_NAME, PATH_SAFE_RULE, type Environment } from "../environment
 import { planTargets } from "../evaluate.js";
 import { disruptionAllowed } from "../failover/record.js";
 import type { Timings } from "./collect.js";
-import { finishBundle, writeEnvironmentCopies } from "./bundle.js";
+import { finishBundle, recordTrustedHostKeys, writeEnvironmentCopies } from "./bundle.js";
+import { readKnownHosts } from "../transport/known-hosts.js";
+import { knownHostsPath } from "./targets.js";
 import { exitCodeOf, readRecordedVerdicts, reconcile, summarize, type ResultsFile } from "./results.js";
 import { runFiles } from "./context.js";
 import { parseSelection, selectsRequirement, unmatchedSelection } from "./selection.js";
@@ -126,6 +128,8 @@ export async function auditRun(loaded: LoadedEnvironment, opts: AuditOptions): P
     const collectEnv = shard ? shardEnvironment(env, shard) : env;
     const allTargets = selected.map((r) => ({ requirement: r, targets: planTargets(r, env) }));
     const hostFreeTargets = [...new Set(allTargets.flatMap((p) => p.targets).map((p) => p.target).filter((t) => t.startsWith("@")))];
+    // Trust on first use is said and recorded: what known_hosts gains during the collection.
+    const knownHostsBefore = opts.acceptNewHostKeys && !env.lab ? readKnownHosts(knownHostsPath(env)).entries : null;
     const { collectRun } = await lateModules.collect();
     // vitest starts now: its start-up and the spec modules' loading overlap the collection, and the
     // specs wait for collected.json (spec-warmup.ts), so a stale one from a reused run id goes first.
@@ -150,6 +154,7 @@ export async function auditRun(loaded: LoadedEnvironment, opts: AuditOptions): P
       log: (line) => console.log(line),
     });
     Object.assign(timings, collected.timings);
+    if (knownHostsBefore) recordTrustedHostKeys(runDir, knownHostsPath(env), knownHostsBefore, (line) => console.log(line));
     setNiceness(warmUp, 0);
 
     writeEnvironmentCopies(runDir, loaded, env, secrets);

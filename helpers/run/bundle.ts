@@ -10,6 +10,7 @@ import { redact, redactDeep, REDACTED_IN_CONFIG } from "../evidence/redact.js";
 import type { LoadedEnvironment } from "../environment/load.js";
 import type { Environment } from "../environment/schema.js";
 import type { CollectedRun } from "./collected.js";
+import { addedHostKeys, readKnownHosts, type KnownHostEntry } from "../transport/known-hosts.js";
 import { runFiles } from "./context.js";
 import type { ResultsFile } from "./results.js";
 import { join } from "node:path";
@@ -36,6 +37,16 @@ export function environmentSourceCopy(text: string, secrets: readonly string[]):
 export function writeEnvironmentCopies(runDir: string, loaded: LoadedEnvironment, env: Environment, secrets: readonly string[]): void {
   writeFileSync(runFiles.environmentSource(runDir), environmentSourceCopy(loaded.text, secrets));
   writeFileSync(runFiles.resolvedEnvironment(runDir), JSON.stringify(redactDeep(env, secrets, REDACTED_IN_CONFIG), null, 2));
+}
+
+/** evidence/trusted-host-keys.json: the keys --accept-new-host-keys added to known_hosts during the run. */
+export const TRUSTED_HOST_KEYS_FILE = "evidence/trusted-host-keys.json";
+
+/** Say and record each host key this run trusted on first use (known_hosts before vs. now). */
+export function recordTrustedHostKeys(runDir: string, knownHostsFile: string, before: readonly KnownHostEntry[], log: (line: string) => void): void {
+  const trusted = addedHostKeys(before, readKnownHosts(knownHostsFile).entries);
+  for (const key of trusted) log(`  host key trusted on first use (--accept-new-host-keys): ${key.host} ${key.keyType} ${key.fingerprint}`);
+  writeFileSync(join(runDir, TRUSTED_HOST_KEYS_FILE), `${JSON.stringify({ knownHosts: knownHostsFile, trusted }, null, 2)}\n`);
 }
 
 export async function finishBundle(input: BundleInput): Promise<void> {

@@ -77,6 +77,12 @@ const rows: Row[] = [
   { name: "identity file is the public key", key: "ssh.identityFile", env: (e, c) => ({ ...e, ssh: { ...e.ssh, identityFile: c.credentials.publicKeyFile } }) },
   { name: "identity file is not a key", key: "ssh.identityFile", env: (e, c) => ({ ...e, ssh: { ...e.ssh, identityFile: c.file("notes.txt", "not a key\n") } }) },
   { name: "identity file encrypted with a passphrase", key: "ssh.identityFile", env: (e, c) => ({ ...e, ssh: { ...e.ssh, identityFile: encryptedKey(c) } }) },
+  {
+    name: "encrypted identity file with useAgent, public half unknown",
+    key: "ssh.identityFile",
+    env: (e, c) => ({ ...e, ssh: { ...e.ssh, identityFile: encryptedPemKey(c), useAgent: true } }),
+    vars: { SSH_AUTH_SOCK: "/nonexistent/agent.sock" },
+  },
   { name: "one host's identity file missing", key: "hosts[2].identityFile", env: (e, c) => ({ ...e, hosts: e.hosts.map((h: Env, i: number) => (i === 2 ? { ...h, identityFile: join(c.dir, "dp1-key") } : h)) }) },
   {
     name: "jump host's identity file missing",
@@ -161,6 +167,14 @@ function fifo(ctx: RowContext): string {
 function encryptedKey(ctx: RowContext): string {
   const pair = ssh2.utils.generateKeyPairSync("ed25519", { passphrase: "secret", cipher: "aes256-ctr", rounds: 16 });
   return ctx.file("encrypted_key", pair.private);
+}
+
+/** An encrypted PEM key (no public part inside) without its .pub. */
+function encryptedPemKey(ctx: RowContext): string {
+  const path = join(ctx.dir, "encrypted_pem_key");
+  execFileSync("ssh-keygen", ["-q", "-t", "ecdsa", "-m", "PEM", "-N", "a passphrase", "-f", path]);
+  rmSync(`${path}.pub`);
+  return path;
 }
 
 async function runRow(row: Row, broken: boolean): Promise<{ code: number | null; output: string; connections: number; envFile: string }> {
