@@ -23,7 +23,8 @@ const program = new Command()
   .option("--accept-new-host-keys", "trust unknown SSH host keys on first use and record them (a changed key is never accepted)", false)
   .option("--full-port-sweep", "SEC-04: probe every TCP port 1-65535 of each host, not just its listeners", false)
   .option("--tcp-timeout <ms>", "per-attempt TCP port probe timeout; a port is filtered after one retry, 3x this (default: 4x the slowest measured handshake to the host, at least 300 ms)", parseMilliseconds)
-  .option("--shard <i/n>", "audit the i-th of n deterministic parts of the inventory (CI fan-out); combine with npm run merge")
+  .option("--sign <key>", "sign manifest.json with this SSH key (ssh-keygen -Y sign; a private key, or the .pub of a key in ssh-agent); overrides evidence.signWith")
+  .option("--shard <i/n>", "audit the i-th of n deterministic parts of the inventory (CI fan-out; n at most the number of hosts); combine with npm run merge")
   .addOption(new Option("--run-id <id>", "run folder name (default: timestamp and environment)").hideHelp())
   .addHelpText(
     "after",

@@ -207,6 +207,8 @@ export const environmentSchema = z.strictObject({
     })
     .prefault({}),
   waivers: z.array(waiverSchema).default([]),
+  /** The run bundle's seal: sign manifest.json with this SSH key (a private key, or the .pub of a key in ssh-agent). */
+  evidence: z.strictObject({ signWith: z.string().min(1).optional() }).optional(),
 });
 
 /** An environment file as written: `hosts` may be left to `inventory`. */

@@ -1,13 +1,17 @@
 // manifest.json: who ran what, against which environment file, and the sha256 + size of every file
 // of the run bundle, so an auditor can tell whether anything changed after the run.
 import { createHash } from "node:crypto";
-import { createReadStream } from "node:fs";
+import { createReadStream, existsSync } from "node:fs";
 import { readdir, readFile, stat, writeFile } from "node:fs/promises";
 import { join, relative, sep } from "node:path";
 import { secretScanner, type SecretFinding } from "./redact.js";
 import { operatorName } from "./suite-identity.js";
 
 export const MANIFEST_FILE = "manifest.json";
+/** The operator's signature of manifest.json (helpers/evidence/signature.ts): outside the file list it signs. */
+export const SIGNATURE_FILE = `${MANIFEST_FILE}.sig`;
+/** ssh-keygen's namespace: a signature made for anything else (git commits, files) does not verify here. */
+export const SIGNATURE_NAMESPACE = "api7-ha-audit";
 export const ENVIRONMENT_COPY = "evidence/environment.yaml";
 
 export interface ManifestMeta {
@@ -26,6 +30,8 @@ export interface ManifestMeta {
   environmentSha256?: string;
   /** The bundle's copy had secrets replaced (then the original's hash is not recorded). */
   environmentRedacted?: boolean;
+  /** The manifest is signed (written after it) with this key: "ED25519 SHA256:...". */
+  signer?: string;
 }
 
 export interface ManifestEntry {
@@ -46,6 +52,8 @@ export interface Manifest {
   startedAt: string;
   finishedAt: string;
   files: ManifestEntry[];
+  /** Present when the operator signed the manifest: its signature file and the signing key. */
+  signature?: { file: string; namespace: string; signer: string };
 }
 
 export type ManifestProblemKind = "changed" | "missing" | "unexpected";
@@ -70,7 +78,7 @@ export function sha256Text(text: string | Buffer): string {
   return createHash("sha256").update(text).digest("hex");
 }
 
-/** Every regular file under the run folder except the manifest itself, sorted, "/"-separated. */
+/** Every regular file under the run folder except the manifest and its signature, sorted, "/"-separated. */
 export async function listBundleFiles(runDir: string): Promise<string[]> {
   const walk = async (dir: string): Promise<string[]> => {
     const entries = await readdir(dir, { withFileTypes: true });
@@ -83,7 +91,7 @@ export async function listBundleFiles(runDir: string): Promise<string[]> {
     );
     return nested.flat();
   };
-  return (await walk(runDir)).filter((p) => p !== MANIFEST_FILE).sort();
+  return (await walk(runDir)).filter((p) => p !== MANIFEST_FILE && p !== SIGNATURE_FILE).sort();
 }
 
 async function describeFile(runDir: string, path: string): Promise<ManifestEntry> {
@@ -149,6 +157,7 @@ export async function writeManifest(runDir: string, meta: ManifestMeta, secrets:
     startedAt: meta.startedAt,
     finishedAt: meta.finishedAt,
     files,
+    ...(meta.signer ? { signature: { file: SIGNATURE_FILE, namespace: SIGNATURE_NAMESPACE, signer: meta.signer } } : {}),
   };
   await writeFile(join(runDir, MANIFEST_FILE), `${JSON.stringify(manifest, null, 2)}\n`);
   return manifest;
@@ -180,6 +189,9 @@ export async function verifyManifest(runDir: string): Promise<ManifestProblem[]>
     if (actual.sha256 !== entry.sha256 || actual.size !== entry.size) {
       problems.push({ file: entry.path, problem: "changed", detail: `sha256 ${actual.sha256} (${actual.size} bytes), manifest says ${entry.sha256} (${entry.size} bytes)` });
     }
+  }
+  if (manifest.signature && !existsSync(join(runDir, manifest.signature.file))) {
+    problems.push({ file: manifest.signature.file, problem: "missing", detail: `the manifest says it was signed by ${manifest.signature.signer}` });
   }
   const listed = new Set(manifest.files.map((f) => f.path));
   for (const path of onDisk) if (!listed.has(path)) problems.push({ file: path, problem: "unexpected" });

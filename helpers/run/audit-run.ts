@@ -12,7 +12,9 @@ import { PATH_SAFE_NAME, PATH_SAFE_RULE, type Environment } from "../environment
 import { planTargets } from "../evaluate.js";
 import { disruptionAllowed } from "../failover/record.js";
 import type { Timings } from "./collect.js";
-import { finishBundle, recordTrustedHostKeys, writeEnvironmentCopies } from "./bundle.js";
+import { finishBundle, recordTrustedHostKeys, writeEnvironmentCopies, type SigningKey } from "./bundle.js";
+import { signingKeyCheck } from "../evidence/signature.js";
+import { expandHome } from "../transport/ssh-pool.js";
 import { readKnownHosts } from "../transport/known-hosts.js";
 import { knownHostsPath } from "./targets.js";
 import { exitCodeOf, readRecordedVerdicts, reconcile, summarize, type ResultsFile } from "./results.js";
@@ -45,6 +47,8 @@ export interface AuditOptions {
   runId?: string;
   /** `--shard i/n`: audit only this shard's part of the inventory (helpers/run/shard.ts). */
   shard?: ShardSpec;
+  /** `--sign <key>`: sign manifest.json with this SSH key (else evidence.signWith). */
+  sign?: string;
 }
 
 export const REPO_ROOT = resolve(import.meta.dirname, "../..");
@@ -88,10 +92,11 @@ export async function auditRun(loaded: LoadedEnvironment, opts: AuditOptions): P
   for (const notice of loaded.notices ?? []) console.log(`api7-ha-audit: note: ${notice}`);
   const reportProblem = reportDirProblem(opts);
   if (reportProblem) throw new BadInput(reportProblem);
+  const signWith = await signingKey(loaded, opts.sign);
 
   if (opts.dryRun) {
     const { printDryRun } = await lateModules.dryRun();
-    printDryRun(shard ? shardEnvironment(loaded.env, shard) : loaded.env, { shard, wants, allowDisruption, fullPortSweep: opts.fullPortSweep, origins: loaded.origins ?? {}, targetsOf, today: new Date().toISOString().slice(0, 10) });
+    printDryRun(shard ? shardEnvironment(loaded.env, shard) : loaded.env, { shard, wants, allowDisruption, fullPortSweep: opts.fullPortSweep, origins: loaded.origins ?? {}, targetsOf, signWith, today: new Date().toISOString().slice(0, 10) });
     return 0;
   }
 
@@ -185,7 +190,7 @@ export async function auditRun(loaded: LoadedEnvironment, opts: AuditOptions): P
       results,
     };
     t = Date.now();
-    await finishBundle({ runDir, reportRoot, resultsFile, loaded, env, catalogue, secrets, collected: collected.run, allure });
+    await finishBundle({ runDir, reportRoot, resultsFile, loaded, env, catalogue, secrets, collected: collected.run, allure, signWith });
     timings.reportMs = Date.now() - t;
     linkLatest(reportRoot, runId);
 
@@ -239,6 +244,17 @@ function reportDirProblem(opts: AuditOptions): string | null {
   const dir = resolve(opts.reportDir);
   if (existsSync(dir) && !statSync(dir).isDirectory()) return `--report-dir ${opts.reportDir}: ${dir} exists and is not a directory; give a directory`;
   return null;
+}
+
+/** The key that will sign the manifest (--sign wins over evidence.signWith), checked to sign without a prompt. */
+async function signingKey(loaded: LoadedEnvironment, option: string | undefined): Promise<SigningKey | undefined> {
+  const given = option ?? loaded.env.evidence?.signWith;
+  if (given === undefined) return undefined;
+  const keyPath = resolve(expandHome(given));
+  const check = await signingKeyCheck(keyPath);
+  if ("signer" in check) return { keyPath, signer: check.signer };
+  if (option !== undefined) throw new BadInput(`--sign ${option}: ${check.problem}`);
+  throw new EnvironmentError(loaded.file, [{ keyPath: "evidence.signWith", message: check.problem }]);
 }
 
 /** The specs over a run folder that already holds collected.json: npm run merge. */

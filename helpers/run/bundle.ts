@@ -5,6 +5,7 @@ import { writeFileSync } from "node:fs";
 import type { Requirement } from "../checks/catalogue.js";
 import { generateAllureReport, writeAllureExtras, type AllureGenerator } from "../evidence/allure-extras.js";
 import { writeManifest } from "../evidence/manifest.js";
+import { signManifest } from "../evidence/signature.js";
 import { writeMatrix } from "../evidence/matrix.js";
 import { redact, redactDeep, REDACTED_IN_CONFIG } from "../evidence/redact.js";
 import type { LoadedEnvironment } from "../environment/load.js";
@@ -26,6 +27,14 @@ export interface BundleInput {
   collected: CollectedRun;
   /** A generator started ahead (npm run audit starts it before collecting); else one starts here. */
   allure?: AllureGenerator;
+  /** Sign manifest.json with this key (checked before the run). */
+  signWith?: SigningKey;
+}
+
+export interface SigningKey {
+  keyPath: string;
+  /** "ED25519 SHA256:...", recorded in the manifest. */
+  signer: string;
 }
 
 /** evidence/environment.yaml: the file as read, its secrets (URL passwords) replaced by a bare word. */
@@ -69,5 +78,7 @@ export async function finishBundle(input: BundleInput): Promise<void> {
     hosts: input.env.hosts.map((h) => h.name),
     startedAt: resultsFile.startedAt,
     finishedAt: resultsFile.finishedAt,
+    signer: input.signWith?.signer,
   }, secrets);
+  if (input.signWith) await signManifest(runDir, input.signWith.keyPath);
 }

@@ -6,6 +6,7 @@ import { dbReachArgv } from "../probes/host.js";
 import { plannedFaultCommands } from "../failover/suite.js";
 import { commandLine, sudoArgv } from "../transport/quote.js";
 import type { SshHop } from "../transport/ssh-pool.js";
+import type { SigningKey } from "./bundle.js";
 import type { ShardSpec } from "./shard.js";
 import { knownHostsPath, sshTarget } from "./targets.js";
 
@@ -21,6 +22,8 @@ export interface DryRunPlan {
   today: string;
   /** --shard: `env` already holds only this shard's hosts. */
   shard?: ShardSpec;
+  /** --sign or evidence.signWith, checked. */
+  signWith?: SigningKey;
 }
 
 /** Every waiver of the environment: what it waives, on which targets, who approved it, until when. */
@@ -80,6 +83,7 @@ export function printDryRun(env: Environment, plan: DryRunPlan): void {
   if (plan.wants.failover && !plan.allowDisruption) out("\nfailover (HA-*): skipped, needs --allow-disruption and failover.allowDisruption: true");
   out();
   for (const line of waiverLines(env, plan)) out(line);
+  out(plan.signWith ? `manifest.json will be signed with ${plan.signWith.keyPath} (${plan.signWith.signer})` : "manifest.json will not be signed (--sign <key> or evidence.signWith)");
   out();
   out("facts script (sent on stdin, the same for every host):");
   out(collectionScript());

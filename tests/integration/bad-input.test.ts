@@ -140,6 +140,9 @@ const rows: Row[] = [
   { name: "bracketed IPv6 host address", key: "hosts[0].address", env: (e) => ({ ...e, hosts: e.hosts.map((h: Env, i: number) => (i === 0 ? { ...h, address: "[2001:db8::1]" } : h)) }) },
   { name: "bracketed IPv6 with a port", key: "hosts[1].port", env: (e) => ({ ...e, hosts: e.hosts.map((h: Env, i: number) => (i === 1 ? { ...h, address: "[::1]:2222" } : h)) }) },
   { name: "bracketed IPv6 database host", key: "database.host", env: (e) => ({ ...e, database: { ...e.database, host: "[::1]" } }) },
+  // Signing the evidence.
+  { name: "evidence.signWith: an encrypted key, no agent", key: "evidence.signWith", env: (e, c) => ({ ...e, evidence: { signWith: encryptedPemKey(c) } }), vars: { SSH_AUTH_SOCK: "" } },
+  { name: "--sign with a key that does not exist", key: "--sign", namesFile: false, env: (e) => e, args: ["--sign", "/nonexistent/operator_key"] },
   // Command-line options.
   { name: "--only with an empty value", key: "--only", namesFile: false, env: (e) => e, args: ["--only", ""] },
   { name: "--shard with more shards than hosts", key: "--shard 5/5", namesFile: false, env: (e) => e, args: ["--shard", "5/5"] },
