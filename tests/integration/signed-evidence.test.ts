@@ -15,7 +15,7 @@ import type { ResultsFile } from "../../helpers/run/results.js";
 import { runCli } from "../e2e/run-audit.js";
 import { writeLocalCredentials } from "../fixtures/environments/local-credentials.js";
 import { baseEnvironment, connectionRecorder } from "../support/loopback-environment.js";
-import { startAgent } from "./transport/sshd-fixture.js";
+import { withAgent } from "./transport/sshd-fixture.js";
 
 const PASSWORD_VARIABLE = "SIGNED_TEST_PG_PASSWORD";
 const root = mkdtempSync(join(tmpdir(), "api7-signed-"));
@@ -140,21 +140,12 @@ describe("signing keys", () => {
     const plainCopy = join(root, "agent-operator-plain");
     cpSync(encrypted, plainCopy);
     execFileSync("ssh-keygen", ["-q", "-p", "-P", "a passphrase nobody types", "-N", "", "-f", plainCopy]);
-    const agentDir = join(root, "signing-agent");
-    mkdirSync(agentDir);
-    const agent = await startAgent(agentDir, [{ privatePath: plainCopy, publicLine: "", type: "", blob: Buffer.alloc(0) }]);
-    const saved = process.env.SSH_AUTH_SOCK;
-    process.env.SSH_AUTH_SOCK = agent.socket;
-    try {
+    await withAgent(join(root, "signing-agent"), [plainCopy], async () => {
       rmSync(plainCopy);
       expect(await signingKeyCheck(`${encrypted}.pub`)).toEqual({ signer: expect.stringMatching(/^ED25519 SHA256:/) });
       const dir = bundle("agent");
       await signManifest(dir, `${encrypted}.pub`);
       expect(await verifyManifestSignature(dir, allowedSigners("agent_signers", encrypted))).toMatchObject({ ok: true });
-    } finally {
-      if (saved === undefined) delete process.env.SSH_AUTH_SOCK;
-      else process.env.SSH_AUTH_SOCK = saved;
-      await agent.stop();
-    }
+    });
   });
 });

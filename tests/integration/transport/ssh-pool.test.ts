@@ -1,7 +1,7 @@
 // SshPool against real sshd processes on loopback: host-key policy, exec semantics, sudo, jump
 // host, failures isolated per host. Needs openssh-server, openssh-client and sudo installed.
 import { execFileSync } from "node:child_process";
-import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { copyFileSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer, type Server, type Socket } from "node:net";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
@@ -15,8 +15,8 @@ import {
   knownHostsLine,
   makeWorkDir,
   removeWorkDir,
-  startAgent,
   startSshd,
+  withAgent,
   type KeyPair,
   type SshdInstance,
 } from "./sshd-fixture.js";
@@ -133,7 +133,7 @@ describe("with a known, matching host key", () => {
   });
 
   it("authenticates with a real ssh-agent when useAgent is set", async () => {
-    await withAgent("plain", [clientKey], async () => {
+    await withAgent(join(dir, "agent-plain"), [clientKey.privatePath], async () => {
       const p = pool(knownHostsFile(knownHostsLine(direct.port, direct.hostKey)));
       const results = await p.connectAll([
         target("agent", direct, { identityFile: undefined, useAgent: true }),
@@ -150,32 +150,16 @@ describe("with a known, matching host key", () => {
     execFileSync("ssh-keygen", ["-q", "-p", "-P", "", "-N", "a passphrase nobody types", "-f", encrypted]);
     const withEncryptedKey = target("encrypted", direct, { identityFile: encrypted, useAgent: true });
     const knownHosts = knownHostsFile(knownHostsLine(direct.port, direct.hostKey));
-    await withAgent("both", [otherKey, clientKey], async () => {
+    await withAgent(join(dir, "agent-both"), [otherKey.privatePath, clientKey.privatePath], async () => {
       const p = pool(knownHosts);
       expect((await p.connectAll([withEncryptedKey])).get("encrypted")).toMatchObject({ ok: true });
     });
-    await withAgent("other-only", [otherKey], async () => {
+    await withAgent(join(dir, "agent-other-only"), [otherKey.privatePath], async () => {
       const error = errorOf((await pool(knownHosts).connectAll([withEncryptedKey])).get("encrypted"));
       expect(error).toContain(`the SSH agent holds no key matching ${encrypted} (${fingerprintSha256(clientKey.blob)}): load it with ssh-add ${encrypted}`);
     });
   });
 });
-
-/** Runs `body` with SSH_AUTH_SOCK pointing at a real agent holding `keys`. */
-async function withAgent(name: string, keys: KeyPair[], body: () => Promise<void>): Promise<void> {
-  const agentDir = join(dir, `agent-${name}`);
-  mkdirSync(agentDir);
-  const agent = await startAgent(agentDir, keys);
-  const saved = process.env.SSH_AUTH_SOCK;
-  process.env.SSH_AUTH_SOCK = agent.socket;
-  try {
-    await body();
-  } finally {
-    if (saved === undefined) delete process.env.SSH_AUTH_SOCK;
-    else process.env.SSH_AUTH_SOCK = saved;
-    await agent.stop();
-  }
-}
 
 describe("host key policy", () => {
   it("refuses an unknown key, naming its fingerprint and how to trust it", async () => {
