@@ -5,7 +5,7 @@
 import { execFileSync } from "node:child_process";
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { dirname, extname, join } from "node:path";
-import { PATH_SAFE_NAME } from "./schema.js";
+import { UNSAFE_IN_PATH } from "./schema.js";
 import { parseYamlText, YamlTextError } from "./yaml-text.js";
 import { parse as parseYaml } from "yaml";
 import {
@@ -94,7 +94,7 @@ export function runAnsibleInventory(path: string): string {
 function addVarsDirectories(inventory: Inventory, dir: string): void {
   const read = (kind: "group_vars" | "host_vars", name: string): Record<string, unknown> => {
     // A name such as "../x" would read outside the inventory's folder; such a host is refused later.
-    if (!PATH_SAFE_NAME.test(name)) return {};
+    if (UNSAFE_IN_PATH.test(name)) return {};
     const base = join(dir, kind, name);
     const files = [base, `${base}.yml`, `${base}.yaml`, `${base}.json`].filter((f) => existsSync(f));
     return Object.assign(

@@ -10,7 +10,7 @@ import { addressProblems, failoverTimingProblems, labPlaceholderProblems, placeh
 import { resolveHosts } from "./resolve-hosts.js";
 import { knownKeysAt, nearestKey } from "./suggest.js";
 import { parseYamlText, YamlTextError } from "./yaml-text.js";
-import { environmentFileSchema, PATH_SAFE_NAME, PATH_SAFE_RULE, type Environment, type EnvironmentFile } from "./schema.js";
+import { environmentFileSchema, UNSAFE_IN_PATH, type Environment, type EnvironmentFile } from "./schema.js";
 
 export const ENVIRONMENTS_DIR = resolve(dirname(fileURLToPath(import.meta.url)), "../../environments");
 
@@ -150,8 +150,8 @@ function hostCheck(env: Environment): EnvironmentProblem[] {
   const where = (i: number) => (env.inventory ? `inventory.ansible (host ${env.hosts[i]!.name})` : `hosts[${i}].name`);
   const seen = new Map<string, number>();
   env.hosts.forEach((host, i) => {
-    // An inventory's host names are not checked by the schema; they name files of the report.
-    if (!PATH_SAFE_NAME.test(host.name)) problems.push({ keyPath: where(i), message: `host name "${host.name}": ${PATH_SAFE_RULE}; rename the host or give hosts: in the environment file` });
+    // An inventory's host names are not checked by the schema: an IPv6 address is a fine name, a path is not.
+    if (UNSAFE_IN_PATH.test(host.name)) problems.push({ keyPath: where(i), message: `host name "${host.name}": no '/', '\\', '..' or NUL, and no leading '-'; rename the host in the inventory` });
     const first = seen.get(host.name);
     if (first !== undefined) {
       problems.push({ keyPath: where(i), message: `duplicate host name "${host.name}" (also hosts[${first}]); names must be unique` });

@@ -10,6 +10,8 @@ const port = z.number().int().min(1).max(65535);
  */
 export const PATH_SAFE_NAME = /^(?!.*\.\.)[A-Za-z0-9][A-Za-z0-9._-]*$/;
 export const PATH_SAFE_RULE = "letters, digits, '.', '_' and '-', starting with a letter or digit; no '/', '\\', '..' or spaces";
+/** Names from an inventory may be more (an IPv6 address), never what leaves a folder or passes for an option. */
+export const UNSAFE_IN_PATH = /[/\\\0]|\.\.|^-/;
 const name = z.string().regex(PATH_SAFE_NAME, `a host name: ${PATH_SAFE_RULE}`);
 /** Lab files use {{container}} placeholders, replaced by container addresses at run time. */
 const urlLike = z.string().regex(/^(https?|tcp):\/\/\S+$/, "a URL such as https://gateway.example.com:9443/");
