@@ -27,7 +27,8 @@ export function secretSources(env: Environment, processEnv: Record<string, strin
       if (secret) sources.push({ keyPath: `${keyPath} ($${value})`, value: secret });
     }
     const password = URL_USERINFO.exec(value)?.[2];
-    if (password) {
+    // A copy from a run folder (npm run merge) already reads REDACTED there: nothing left to hide.
+    if (password && password !== REDACTED_IN_CONFIG) {
       sources.push({ keyPath: `${keyPath} (the password in the URL)`, value: password });
       const decoded = percentDecoded(password);
       if (decoded !== password) sources.push({ keyPath: `${keyPath} (the password in the URL)`, value: decoded });

@@ -32,6 +32,10 @@ describe("secretSources", () => {
       { keyPath: "prometheus.url (the password in the URL)", value: "s3cret@pass" },
     ]);
   });
+  it("takes the marker of an already redacted copy for no secret (npm run merge reads those)", () => {
+    const redacted = environmentSchema.parse({ ...input, prometheus: { enabled: true, url: "http://metrics:REDACTED@prom:9090" } });
+    expect(secretSources(redacted, {})).toEqual([]);
+  });
 });
 
 describe("secretProblems", () => {
