@@ -5,6 +5,7 @@
 import { readFileSync, statSync } from "node:fs";
 import ssh2 from "ssh2";
 import { knownHostsPath, sshTarget } from "../run/targets.js";
+import { secretProblems, secretSources } from "../evidence/redact.js";
 import { isEncryptedKey, publicKeyBlobOf } from "../transport/key-files.js";
 import type { SshHop } from "../transport/ssh-pool.js";
 import { EnvironmentError, type EnvironmentProblem, type LoadedEnvironment } from "./load.js";
@@ -113,4 +114,16 @@ export function knownHostsFileProblem(path: string, acceptNewHostKeys: boolean):
       "(and compare the fingerprints), or run once with --accept-new-host-keys to record the keys on first use"
     );
   }
+}
+
+/**
+ * The operator's secrets, once each is known to be redactable: at least 8 characters and absent from
+ * the environment's own text (else EnvironmentError, exit 3). A lab sets its own database password,
+ * so there only the URLs' passwords are the operator's.
+ */
+export function refuseIndistinguishableSecrets(loaded: LoadedEnvironment): string[] {
+  const sources = secretSources(loaded.env, loaded.env.lab ? {} : process.env);
+  const problems = secretProblems(sources, `${loaded.text}\n${JSON.stringify(loaded.env)}`);
+  if (problems.length > 0) throw new EnvironmentError(loaded.file, problems);
+  return sources.map((s) => s.value);
 }

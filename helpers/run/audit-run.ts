@@ -5,9 +5,9 @@ import { setPriority } from "node:os";
 import { join, resolve } from "node:path";
 import { loadCatalogue } from "../checks/catalogue.js";
 import { formatWaiverError, isExpired, validateWaivers } from "../evidence/waivers.js";
-import { collectSecrets, redactConsole, redactDeep, secretProblems, secretSources } from "../evidence/redact.js";
+import { collectSecrets, redactConsole, redactDeep } from "../evidence/redact.js";
 import { EnvironmentError, resolvePlaceholders, type LoadedEnvironment } from "../environment/load.js";
-import { preflight } from "../environment/preflight.js";
+import { preflight, refuseIndistinguishableSecrets } from "../environment/preflight.js";
 import { PATH_SAFE_NAME, PATH_SAFE_RULE, type Environment } from "../environment/schema.js";
 import { planTargets } from "../evaluate.js";
 import { disruptionAllowed } from "../failover/record.js";
@@ -84,11 +84,7 @@ export async function auditRun(loaded: LoadedEnvironment, opts: AuditOptions): P
     throw new BadInput(`--shard ${shard.index}/${shard.count}: ${loaded.env.hosts.length} hosts make at most ${loaded.env.hosts.length} shards, so a shard would own no host; use n <= ${loaded.env.hosts.length}`);
   }
   preflight(loaded, { acceptNewHostKeys: opts.acceptNewHostKeys, needsDatabasePassword: wants.probes && !opts.dryRun });
-  // A lab sets its own database password: only the URLs' passwords are the operator's there.
-  const inputSecrets = secretSources(loaded.env, loaded.env.lab ? {} : process.env);
-  const secretIssues = secretProblems(inputSecrets, `${loaded.text}\n${JSON.stringify(loaded.env)}`);
-  if (secretIssues.length > 0) throw new EnvironmentError(loaded.file, secretIssues);
-  redactConsole(inputSecrets.map((s) => s.value));
+  redactConsole(refuseIndistinguishableSecrets(loaded));
   for (const notice of loaded.notices ?? []) console.log(`api7-ha-audit: note: ${notice}`);
   const reportProblem = reportDirProblem(opts);
   if (reportProblem) throw new BadInput(reportProblem);
