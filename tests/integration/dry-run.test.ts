@@ -34,6 +34,7 @@ describe("environments/staging.example.yaml", () => {
     const none = await runCli("audit", ["--env", template, "--dry-run"]);
     expect(none.code, none.stderr).toBe(0);
     expect(none.stdout).toContain("waivers: none (no failure is waived)");
+    expect(none.stdout).toContain("manifest.json will not be signed (--sign <key> or evidence.signWith)");
 
     const waived = join(root, "staging", "waived.yaml");
     writeFileSync(
