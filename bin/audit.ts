@@ -1,7 +1,7 @@
 // `npm run audit -- [options]`: audit an environment (default: the embedded lab) and write a run bundle.
 // Exit codes: 0 every in-scope MUST met, 1 a MUST failed, 2 something broken and nothing failed,
-// 3 bad input, 101 incomplete (an in-scope MUST not evaluated).
-import { Command, InvalidArgumentError, Option } from "commander";
+// 3 bad input, 101 incomplete (an in-scope MUST not evaluated), 70 internal error (sysexits' EX_SOFTWARE).
+import { Command, InvalidArgumentError } from "commander";
 import type { AuditOptions } from "../helpers/run/audit-run.js";
 
 function parseMilliseconds(value: string): number {
@@ -29,11 +29,12 @@ const program = new Command()
   .option("--accept-new-host-keys", "trust unknown SSH host keys on first use and record them (a changed key is never accepted)", false)
   .option("--full-port-sweep", "SEC-04: probe every TCP port 1-65535 of each host, not just its listeners", false)
   .option("--tcp-timeout <ms>", "per-attempt TCP port probe timeout; a port is filtered after one retry, 3x this (default: 4x the slowest measured handshake to the host, at least 300 ms)", parseMilliseconds)
-  .option("--shard <i/n>", "audit the i-th of n deterministic parts of the inventory (CI fan-out); combine with npm run merge")
+  .option("--sign <key>", "sign manifest.json with this SSH key (ssh-keygen -Y sign; a private key, or the .pub of a key in ssh-agent); overrides evidence.signWith")
+  .option("--shard <i/n>", "audit the i-th of n deterministic parts of the inventory (CI fan-out; n at most the number of hosts); combine with npm run merge")
   .option("--keep <n>", "run folders of this environment kept in the report folder, oldest removed first (default: the environment's reports.keep, 30)", parseKeep)
   .option("--baseline <run-id|folder>", "compare with this run (a run id under the report folder, or a run folder) instead of the previous run of the same environment and scope")
   .option("--verbose", "show vitest's per-test output on the console (by default it goes to vitest.log in the run folder)", false)
-  .addOption(new Option("--run-id <id>", "run folder name (default: timestamp and environment)").hideHelp())
+  .option("--run-id <id>", "run folder name (default: timestamp and environment)")
   .addHelpText(
     "after",
     "\nHosts come from the environment file's hosts:, or from your own inventories: ssh.config: <path>\n" +
@@ -44,7 +45,8 @@ const program = new Command()
       "2 something could not be evaluated (broken) and nothing failed, 3 bad input (environment file,\n" +
       "inventory, ssh config, key or known_hosts file, waivers, options), reported before any host is\n" +
       "contacted, 101 incomplete: nothing failed or broke, but an in-scope MUST was not evaluated (e.g.\n" +
-      "HA-* on real hosts without the opt-in); the summary lists them. --only narrows the scope on purpose.",
+      "HA-* on real hosts without the opt-in); the summary lists them. --only narrows the scope on purpose.\n" +
+      "70 internal error of the suite (a defect: please report it with the message).",
   );
 
 async function main(): Promise<number> {
@@ -76,10 +78,15 @@ async function main(): Promise<number> {
   }
 }
 
+/** sysexits' EX_SOFTWARE: a defect of the suite, never confused with 2 (broken evidence). */
+const INTERNAL_ERROR = 70;
+
 main().then(
   (code) => process.exit(code),
   (error: Error) => {
-    console.error(`api7-ha-audit: internal error: ${error.stack ?? error.message}`);
-    process.exit(2);
+    // The stack helps a bug report; an unsealed bundle says all there is to say in its message.
+    const detail = error.name === "BundleNotSealed" ? error.message : (error.stack ?? error.message);
+    console.error(`api7-ha-audit: internal error: ${detail}`);
+    process.exit(INTERNAL_ERROR);
   },
 );

@@ -5,6 +5,8 @@
 import { execFileSync } from "node:child_process";
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { dirname, extname, join } from "node:path";
+import { UNSAFE_IN_PATH } from "./schema.js";
+import { parseYamlText, YamlTextError } from "./yaml-text.js";
 import { parse as parseYaml } from "yaml";
 import {
   hostsOfGroup,
@@ -55,7 +57,7 @@ export function readInventory(path: string): Inventory {
     try {
       return what();
     } catch (error) {
-      if (error instanceof InventorySyntaxError) throw new Error(`${path}: ${error.message}`);
+      if (error instanceof InventorySyntaxError || error instanceof YamlTextError) throw new Error(`${path}: ${error.message}`);
       throw error;
     }
   };
@@ -91,6 +93,8 @@ export function runAnsibleInventory(path: string): string {
 /** group_vars/<group>[.yml|.yaml] and host_vars/<host>[...] next to the inventory, files or directories of files. */
 function addVarsDirectories(inventory: Inventory, dir: string): void {
   const read = (kind: "group_vars" | "host_vars", name: string): Record<string, unknown> => {
+    // A name such as "../x" would read outside the inventory's folder; such a host is refused later.
+    if (UNSAFE_IN_PATH.test(name)) return {};
     const base = join(dir, kind, name);
     const files = [base, `${base}.yml`, `${base}.yaml`, `${base}.json`].filter((f) => existsSync(f));
     return Object.assign(
@@ -115,7 +119,12 @@ function readVarsFile(file: string): Record<string, unknown> {
   if (text.startsWith("$ANSIBLE_VAULT")) {
     throw new Error(`${file} is vault-encrypted: give the saved output of \`ansible-inventory --list --vault-id ...\` instead`);
   }
-  const vars: unknown = parseYaml(text);
+  let vars: unknown;
+  try {
+    vars = parseYamlText(text, { uniqueKeys: false });
+  } catch (error) {
+    throw error instanceof YamlTextError ? new Error(`${file}: ${error.message}`) : error;
+  }
   if (vars === null || vars === undefined) return {};
   if (typeof vars !== "object" || Array.isArray(vars)) throw new Error(`${file}: variables are a mapping`);
   return vars as Record<string, unknown>;

@@ -1,7 +1,7 @@
 // Ansible inventories, read as Ansible reads them (pure parsers, no file access): static INI and YAML
 // (groups of groups, [group:vars], ranges such as dp[1:2].example.com, host:port) and the JSON that
 // `ansible-inventory --list` prints (the form dynamic inventories are accepted in).
-import { parse as parseYaml } from "yaml";
+import { parseYamlText } from "./yaml-text.js";
 
 export interface InventoryGroup {
   name: string;
@@ -198,7 +198,7 @@ const GROUP_KEYS = new Set(["hosts", "vars", "children"]);
 
 /** Ansible's YAML inventory format: group → {hosts, vars, children}, nested to any depth. */
 export function parseYamlInventory(text: string): Inventory {
-  const doc: unknown = parseYaml(text);
+  const doc: unknown = parseYamlText(text, { uniqueKeys: false });
   if (!isRecord(doc)) throw new InventorySyntaxError("a YAML inventory is a mapping of group names (usually all:)");
   const inventory = emptyInventory();
   const readGroup = (name: string, body: unknown, path: string) => {

@@ -44,6 +44,10 @@ function addressProblem(keyPath: string, address: string, portKey: string, userK
   if (/\s/.test(address)) return { keyPath, message: `"${address}" contains whitespace; give one DNS name or IP` };
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(address)) return { keyPath, message: `"${address}" is a URL; give only the DNS name or IP` };
   if (address.includes("@")) return { keyPath, message: `"${address}" contains a user; give the user in ${userKey ?? "the user key"} and only the DNS name or IP here` };
+  if (/[[\]]/.test(address)) {
+    // Brackets belong to URLs; an address key takes the bare IP, and a port has its own key.
+    return { keyPath, message: `"${address}" is bracketed: give an IPv6 address without brackets (e.g. 2001:db8::1)${/\]:\d/.test(address) ? ` and the port in ${portKey}` : ""}` };
+  }
   if (/^[^:]+:\d*$/.test(address)) return { keyPath, message: `"${address}" contains a port; give the port in ${portKey} and only the DNS name or IP here` };
   return null;
 }

@@ -3,13 +3,14 @@
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { parseDocument } from "yaml";
 import { sha256Text } from "../evidence/manifest.js";
 import type { z } from "zod";
 import { labTopology } from "../../environments/lab/topology.js";
 import { addressProblems, failoverTimingProblems, labPlaceholderProblems, placeholderProblems, urlProblems } from "./input-rules.js";
 import { resolveHosts } from "./resolve-hosts.js";
-import { environmentFileSchema, type Environment, type EnvironmentFile } from "./schema.js";
+import { knownKeysAt, nearestKey } from "./suggest.js";
+import { parseYamlText, YamlTextError } from "./yaml-text.js";
+import { environmentFileSchema, UNSAFE_IN_PATH, type Environment, type EnvironmentFile } from "./schema.js";
 
 export const ENVIRONMENTS_DIR = resolve(dirname(fileURLToPath(import.meta.url)), "../../environments");
 
@@ -63,14 +64,19 @@ export function loadEnvironment(nameOrPath: string): LoadedEnvironment {
 
 /** The file as written, validated: pure, reads nothing else (hosts may still be left to an inventory). */
 export function parseEnvironmentFile(text: string, file: string): { env: EnvironmentFile; raw: unknown } {
-  const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
-  if (doc.errors.length > 0) {
-    throw new EnvironmentError(
-      file,
-      doc.errors.map((e) => ({ keyPath: `line ${e.linePos?.[0]?.line ?? "?"}`, message: `YAML: ${e.message.split("\n")[0]}` })),
-    );
+  let raw: unknown;
+  try {
+    raw = parseYamlText(text, { uniqueKeys: true });
+  } catch (error) {
+    if (!(error instanceof YamlTextError)) throw error;
+    throw new EnvironmentError(file, error.problems.map((p) => ({ keyPath: `line ${p.line}`, message: p.message })));
   }
-  const raw: unknown = doc.toJS();
+  if (raw === null || raw === undefined) {
+    throw new EnvironmentError(file, [{ keyPath: "", message: "the file is empty (or only comments): start from environments/staging.example.yaml, which lists every key" }]);
+  }
+  if (typeof raw !== "object" || Array.isArray(raw)) {
+    throw new EnvironmentError(file, [{ keyPath: "", message: `the file is ${Array.isArray(raw) ? "a list" : "a single value"}; it must be a mapping of keys (name:, hosts:, components:, ...): start from environments/staging.example.yaml` }]);
+  }
   const parsed = environmentFileSchema.safeParse(raw);
   if (!parsed.success) throw new EnvironmentError(file, parsed.error.issues.map(describeIssue));
   const problems = fileCheck(parsed.data, raw);
@@ -94,7 +100,12 @@ function parseAndResolve(text: string, file: string): Required<Pick<LoadedEnviro
 function describeIssue(issue: z.core.$ZodIssue): EnvironmentProblem {
   const keyPath = issue.path.map((p) => (typeof p === "number" ? `[${p}]` : `.${String(p)}`)).join("").replace(/^\./, "");
   if (issue.code === "unrecognized_keys") {
-    return { keyPath, message: `unknown key(s) ${issue.keys.map((k) => `"${k}"`).join(", ")}: remove or fix the spelling` };
+    const known = knownKeysAt(environmentFileSchema, issue.path);
+    const named = issue.keys.map((k) => {
+      const nearest = nearestKey(k, known);
+      return nearest ? `"${k}" (did you mean "${nearest}"?)` : `"${k}"`;
+    });
+    return { keyPath, message: `unknown key(s) ${named.join(", ")}: remove or fix the spelling; known here: ${known.join(", ")}` };
   }
   return { keyPath, message: `${issue.message}` };
 }
@@ -139,6 +150,8 @@ function hostCheck(env: Environment): EnvironmentProblem[] {
   const where = (i: number) => (env.inventory ? `inventory.ansible (host ${env.hosts[i]!.name})` : `hosts[${i}].name`);
   const seen = new Map<string, number>();
   env.hosts.forEach((host, i) => {
+    // An inventory's host names are not checked by the schema: an IPv6 address is a fine name, a path is not.
+    if (UNSAFE_IN_PATH.test(host.name)) problems.push({ keyPath: where(i), message: `host name "${host.name}": no '/', '\\', '..' or NUL, and no leading '-'; rename the host in the inventory` });
     const first = seen.get(host.name);
     if (first !== undefined) {
       problems.push({ keyPath: where(i), message: `duplicate host name "${host.name}" (also hosts[${first}]); names must be unique` });

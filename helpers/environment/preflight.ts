@@ -5,6 +5,8 @@
 import { readFileSync, statSync } from "node:fs";
 import ssh2 from "ssh2";
 import { knownHostsPath, sshTarget } from "../run/targets.js";
+import { secretProblems, secretSources } from "../evidence/redact.js";
+import { isEncryptedKey, publicKeyBlobOf } from "../transport/key-files.js";
 import type { SshHop } from "../transport/ssh-pool.js";
 import { EnvironmentError, type EnvironmentProblem, type LoadedEnvironment } from "./load.js";
 
@@ -20,9 +22,10 @@ export function preflight(loaded: LoadedEnvironment, opts: PreflightOptions): vo
   if (env.lab) return;
   const found: EnvironmentProblem[] = [];
   const keyProblems = new Map<string, string | null>();
-  const checkKey = (path: string, keyPath: string) => {
-    if (!keyProblems.has(path)) keyProblems.set(path, identityFileProblem(path));
-    const problem = keyProblems.get(path);
+  const checkKey = (path: string, keyPath: string, useAgent: boolean) => {
+    const cacheKey = `${useAgent} ${path}`;
+    if (!keyProblems.has(cacheKey)) keyProblems.set(cacheKey, identityFileProblem(path, useAgent));
+    const problem = keyProblems.get(cacheKey);
     if (problem) found.push({ keyPath, message: problem });
   };
 
@@ -31,7 +34,7 @@ export function preflight(loaded: LoadedEnvironment, opts: PreflightOptions): vo
     const origins = loaded.origins?.[host.name] ?? {};
     const hostKeyPath = host.identityFile !== undefined ? (origins.identityFile ?? `hosts[${i}].identityFile`) : "ssh.identityFile";
     const agentKeyPath = host.useAgent !== undefined ? `hosts[${i}].useAgent` : "ssh.useAgent";
-    if (target.identityFile) checkKey(target.identityFile, hostKeyPath);
+    if (target.identityFile) checkKey(target.identityFile, hostKeyPath, target.useAgent ?? false);
     else if (!target.useAgent) {
       const perHost = env.inventory ? "ansible_ssh_private_key_file in the inventory" : `hosts[${i}].identityFile`;
       found.push({ keyPath: "ssh.identityFile", message: `host ${host.name} has no credentials: set ssh.identityFile (or ${perHost}) to a private key, or useAgent: true` });
@@ -44,7 +47,7 @@ export function preflight(loaded: LoadedEnvironment, opts: PreflightOptions): vo
     let configured = host.jumpHost;
     while (hop && configured) {
       // A hop's own key was written for it; otherwise it is the host's, already checked above.
-      if (configured.identityFile && hop.identityFile) checkKey(hop.identityFile, `${path}.identityFile`);
+      if (configured.identityFile && hop.identityFile) checkKey(hop.identityFile, `${path}.identityFile`, hop.useAgent ?? false);
       hop = hop.jumpHost;
       configured = configured.jumpHost;
       path += ".jumpHost";
@@ -70,8 +73,11 @@ function errnoOf(error: unknown): string {
   return (error as NodeJS.ErrnoException).code ?? (error as Error).message;
 }
 
-/** null when the file is a readable, unencrypted private key ssh2 can use. */
-export function identityFileProblem(path: string): string | null {
+/**
+ * null when the file is a readable private key ssh2 can use: unencrypted, or encrypted with the agent
+ * to sign for it (then its public half must be known, to pick the agent's matching key).
+ */
+export function identityFileProblem(path: string, useAgent = false): string | null {
   let data: Buffer;
   try {
     if (!statSync(path).isFile()) return `${path} is not a file; give the path of a private key (e.g. ~/.ssh/id_ed25519)`;
@@ -82,12 +88,12 @@ export function identityFileProblem(path: string): string | null {
       ? `${path} does not exist; create the key (ssh-keygen -t ed25519 -f ${path}) or fix the path`
       : `${path} cannot be read (${code}); fix its permissions or the path`;
   }
-  const parsed = ssh2.utils.parseKey(data);
-  if (parsed instanceof Error) {
-    return /encrypted/i.test(parsed.message) && /passphrase/i.test(parsed.message)
-      ? `${path} is encrypted with a passphrase, which the suite cannot ask for: load it into ssh-agent and set useAgent: true, or use an unencrypted key`
-      : `${path} is not a private key (${parsed.message}); give the private key file, not the .pub or another file`;
+  if (isEncryptedKey(data)) {
+    if (!useAgent) return `${path} is encrypted with a passphrase, which the suite cannot ask for: load it into ssh-agent (ssh-add ${path}) and set useAgent: true, or use an unencrypted key`;
+    return publicKeyBlobOf(path, data) ? null : `${path} is encrypted and its public half is unknown, so the agent's matching key cannot be chosen: put its public key beside it as ${path}.pub`;
   }
+  const parsed = ssh2.utils.parseKey(data);
+  if (parsed instanceof Error) return `${path} is not a private key (${parsed.message}); give the private key file, not the .pub or another file`;
   const key = Array.isArray(parsed) ? parsed[0] : parsed;
   if (!key?.isPrivateKey()) return `${path} is a public key; give the private key (the same path without .pub)`;
   return null;
@@ -108,4 +114,16 @@ export function knownHostsFileProblem(path: string, acceptNewHostKeys: boolean):
       "(and compare the fingerprints), or run once with --accept-new-host-keys to record the keys on first use"
     );
   }
+}
+
+/**
+ * The operator's secrets, once each is known to be redactable: at least 8 characters and absent from
+ * the environment's own text (else EnvironmentError, exit 3). A lab sets its own database password,
+ * so there only the URLs' passwords are the operator's.
+ */
+export function refuseIndistinguishableSecrets(loaded: LoadedEnvironment): string[] {
+  const sources = secretSources(loaded.env, loaded.env.lab ? {} : process.env);
+  const problems = secretProblems(sources, `${loaded.text}\n${JSON.stringify(loaded.env)}`);
+  if (problems.length > 0) throw new EnvironmentError(loaded.file, problems);
+  return sources.map((s) => s.value);
 }

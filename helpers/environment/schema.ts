@@ -14,7 +14,15 @@ const portWithProtocol = z.union([
     .transform((text) => ({ port: Number(text.split("/")[0]), protocol: text.split("/")[1] as "tcp" | "udp" }))
     .refine(({ port: number }) => number >= 1 && number <= 65535, "a port between 1 and 65535"),
 ]);
-const name = z.string().regex(/^[a-z0-9][a-z0-9._-]*$/i, "a host name: letters, digits, '.', '_' or '-'");
+/**
+ * Names that become part of a path (the run folder is <timestamp>-<environment name>): one folder
+ * name of a conservative character set, so no value can leave reports/ or name an option.
+ */
+export const PATH_SAFE_NAME = /^(?!.*\.\.)[A-Za-z0-9][A-Za-z0-9._-]*$/;
+export const PATH_SAFE_RULE = "letters, digits, '.', '_' and '-', starting with a letter or digit; no '/', '\\', '..' or spaces";
+/** Names from an inventory may be more (an IPv6 address), never what leaves a folder or passes for an option. */
+export const UNSAFE_IN_PATH = /[/\\\0]|\.\.|^-/;
+const name = z.string().regex(PATH_SAFE_NAME, `a host name: ${PATH_SAFE_RULE}`);
 /** Lab files use {{container}} placeholders, replaced by container addresses at run time. */
 const urlLike = z.string().regex(/^(https?|tcp):\/\/\S+$/, "a URL such as https://gateway.example.com:9443/");
 const argv = z.array(z.string().min(1)).min(1);
@@ -107,7 +115,8 @@ const hostsSchema = z.array(hostSchema).min(1);
 
 /** The environment as the suite uses it: hosts always resolved (from `hosts:` or from the inventory). */
 export const environmentSchema = z.strictObject({
-  name: z.string().min(1),
+  /** Part of the run folder's name. */
+  name: z.string().regex(PATH_SAFE_NAME, `one folder name (it names the run folder under reports/): ${PATH_SAFE_RULE}, e.g. staging`),
   description: z.string().optional(),
   /** Present in lab environments: which variant of the embedded lab to start. */
   lab: z.strictObject({ variant: z.enum(["compliant", "violations"]) }).optional(),
@@ -224,6 +233,8 @@ export const environmentSchema = z.strictObject({
   waivers: z.array(waiverSchema).default([]),
   /** Run folders of this environment kept under the report folder (--keep overrides). */
   reports: z.strictObject({ keep: z.number().int().min(1).default(30) }).prefault({}),
+  /** The run bundle's seal: sign manifest.json with this SSH key (a private key, or the .pub of a key in ssh-agent). */
+  evidence: z.strictObject({ signWith: z.string().min(1).optional() }).optional(),
 });
 
 /** An environment file as written: `hosts` may be left to `inventory`. */

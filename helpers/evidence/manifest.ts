@@ -1,13 +1,17 @@
 // manifest.json: who ran what, against which environment file, and the sha256 + size of every file
 // of the run bundle, so an auditor can tell whether anything changed after the run.
 import { createHash } from "node:crypto";
-import { createReadStream } from "node:fs";
+import { createReadStream, existsSync } from "node:fs";
 import { readdir, readFile, stat, writeFile } from "node:fs/promises";
 import { join, relative, sep } from "node:path";
 import { secretScanner, type SecretFinding } from "./redact.js";
 import { operatorName } from "./suite-identity.js";
 
 export const MANIFEST_FILE = "manifest.json";
+/** The operator's signature of manifest.json (helpers/evidence/signature.ts): outside the file list it signs. */
+export const SIGNATURE_FILE = `${MANIFEST_FILE}.sig`;
+/** ssh-keygen's namespace: a signature made for anything else (git commits, files) does not verify here. */
+export const SIGNATURE_NAMESPACE = "api7-ha-audit";
 export const ENVIRONMENT_COPY = "evidence/environment.yaml";
 
 export interface ManifestMeta {
@@ -24,6 +28,10 @@ export interface ManifestMeta {
   environmentFile?: string;
   /** sha256 of the environment file as read; must equal the copy's hash in the bundle. */
   environmentSha256?: string;
+  /** The bundle's copy had secrets replaced (then the original's hash is not recorded). */
+  environmentRedacted?: boolean;
+  /** The manifest is signed (written after it) with this key: "ED25519 SHA256:...". */
+  signer?: string;
 }
 
 export interface ManifestEntry {
@@ -37,13 +45,15 @@ export interface Manifest {
   manifestVersion: 1;
   runId: string;
   /** `file` is the copy inside the bundle; `source` where it was read from. */
-  environment: { name: string; file: string; source: string | null; sha256: string | null };
+  environment: { name: string; file: string; source: string | null; sha256: string | null; redacted?: boolean };
   suite: { version: string; commit: string };
   operator: string;
   hosts: string[];
   startedAt: string;
   finishedAt: string;
   files: ManifestEntry[];
+  /** Present when the operator signed the manifest: its signature file and the signing key. */
+  signature?: { file: string; namespace: string; signer: string };
 }
 
 export type ManifestProblemKind = "changed" | "missing" | "unexpected";
@@ -68,7 +78,7 @@ export function sha256Text(text: string | Buffer): string {
   return createHash("sha256").update(text).digest("hex");
 }
 
-/** Every regular file under the run folder except the manifest itself, sorted, "/"-separated. */
+/** Every regular file under the run folder except the manifest and its signature, sorted, "/"-separated. */
 export async function listBundleFiles(runDir: string): Promise<string[]> {
   const walk = async (dir: string): Promise<string[]> => {
     const entries = await readdir(dir, { withFileTypes: true });
@@ -81,7 +91,7 @@ export async function listBundleFiles(runDir: string): Promise<string[]> {
     );
     return nested.flat();
   };
-  return (await walk(runDir)).filter((p) => p !== MANIFEST_FILE).sort();
+  return (await walk(runDir)).filter((p) => p !== MANIFEST_FILE && p !== SIGNATURE_FILE).sort();
 }
 
 async function describeFile(runDir: string, path: string): Promise<ManifestEntry> {
@@ -110,6 +120,16 @@ export async function readBundle(runDir: string, secrets: readonly string[]): Pr
   return read;
 }
 
+/** The bundle still holds a secret after redaction: a defect of the suite, never sealed over. */
+export class BundleNotSealed extends Error {
+  constructor(readonly leaks: SecretFinding[]) {
+    const files = [...new Set(leaks.map((l) => l.file))];
+    const named = files.length > 5 ? `${files.slice(0, 5).join(", ")} and ${files.length - 5} more files` : files.join(", ");
+    super(`a secret was found in the report folder (${named}): the run bundle is not sealed`);
+    this.name = "BundleNotSealed";
+  }
+}
+
 /**
  * Write manifest.json last: after it, any change to the bundle is detectable by verifyManifest.
  * Throws, and writes nothing, when a file still holds one of `secrets` or a private key: such a
@@ -118,7 +138,7 @@ export async function readBundle(runDir: string, secrets: readonly string[]): Pr
 export async function writeManifest(runDir: string, meta: ManifestMeta, secrets: readonly string[]): Promise<Manifest> {
   const { files, leaks } = await readBundle(runDir, secrets);
   if (leaks.length > 0) {
-    throw new Error(`a secret was found in the report folder (${leaks.map((l) => l.file).join(", ")}): the run bundle is not sealed`);
+    throw new BundleNotSealed(leaks);
   }
   const environmentEntry = files.find((f) => f.path === ENVIRONMENT_COPY);
   const manifest: Manifest = {
@@ -128,7 +148,8 @@ export async function writeManifest(runDir: string, meta: ManifestMeta, secrets:
       name: meta.environmentName,
       file: ENVIRONMENT_COPY,
       source: meta.environmentFile ?? null,
-      sha256: meta.environmentSha256 ?? environmentEntry?.sha256 ?? null,
+      sha256: meta.environmentRedacted ? null : (meta.environmentSha256 ?? environmentEntry?.sha256 ?? null),
+      ...(meta.environmentRedacted ? { redacted: true } : {}),
     },
     suite: meta.suite,
     operator: meta.operator ?? operatorName(),
@@ -136,6 +157,7 @@ export async function writeManifest(runDir: string, meta: ManifestMeta, secrets:
     startedAt: meta.startedAt,
     finishedAt: meta.finishedAt,
     files,
+    ...(meta.signer ? { signature: { file: SIGNATURE_FILE, namespace: SIGNATURE_NAMESPACE, signer: meta.signer } } : {}),
   };
   await writeFile(join(runDir, MANIFEST_FILE), `${JSON.stringify(manifest, null, 2)}\n`);
   return manifest;
@@ -167,6 +189,9 @@ export async function verifyManifest(runDir: string): Promise<ManifestProblem[]>
     if (actual.sha256 !== entry.sha256 || actual.size !== entry.size) {
       problems.push({ file: entry.path, problem: "changed", detail: `sha256 ${actual.sha256} (${actual.size} bytes), manifest says ${entry.sha256} (${entry.size} bytes)` });
     }
+  }
+  if (manifest.signature && !existsSync(join(runDir, manifest.signature.file))) {
+    problems.push({ file: manifest.signature.file, problem: "missing", detail: `the manifest says it was signed by ${manifest.signature.signer}` });
   }
   const listed = new Set(manifest.files.map((f) => f.path));
   for (const path of onDisk) if (!listed.has(path)) problems.push({ file: path, problem: "unexpected" });

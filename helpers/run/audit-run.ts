@@ -5,14 +5,18 @@ import { setPriority } from "node:os";
 import { join, resolve } from "node:path";
 import { loadCatalogue } from "../checks/catalogue.js";
 import { formatWaiverError, isExpired, validateWaivers } from "../evidence/waivers.js";
-import { collectSecrets, redactDeep } from "../evidence/redact.js";
-import { resolvePlaceholders, type LoadedEnvironment } from "../environment/load.js";
-import { preflight } from "../environment/preflight.js";
-import type { Environment } from "../environment/schema.js";
+import { collectSecrets, redactConsole, redactDeep } from "../evidence/redact.js";
+import { EnvironmentError, resolvePlaceholders, type LoadedEnvironment } from "../environment/load.js";
+import { preflight, refuseIndistinguishableSecrets } from "../environment/preflight.js";
+import { PATH_SAFE_NAME, PATH_SAFE_RULE, type Environment } from "../environment/schema.js";
 import { planTargets } from "../evaluate.js";
 import { disruptionAllowed } from "../failover/record.js";
 import type { Timings } from "./collect.js";
-import { finishBundle } from "./bundle.js";
+import { finishBundle, recordTrustedHostKeys, writeEnvironmentCopies, type SigningKey } from "./bundle.js";
+import { signingKeyCheck } from "../evidence/signature.js";
+import { expandHome } from "../transport/ssh-pool.js";
+import { readKnownHosts } from "../transport/known-hosts.js";
+import { knownHostsPath } from "./targets.js";
 import { exitCodeOf, readRecordedVerdicts, reconcile, summarize, type ResultsFile } from "./results.js";
 import { runFiles } from "./context.js";
 import { parseSelection, selectsRequirement, unmatchedSelection } from "./selection.js";
@@ -54,12 +58,18 @@ export interface AuditOptions {
   keep?: number;
   /** --baseline <run-id or folder>: the run drift compares with (default: the previous run of the same environment and scope). */
   baseline?: string;
+  /** `--sign <key>`: sign manifest.json with this SSH key (else evidence.signWith). */
+  sign?: string;
 }
 
 export const REPO_ROOT = resolve(import.meta.dirname, "../..");
 
 export async function auditRun(loaded: LoadedEnvironment, opts: AuditOptions): Promise<number> {
   const catalogue = loadCatalogue();
+  if (opts.only !== undefined && parseSelection(opts.only) === null) {
+    // An empty selection must not widen to everything (next to --allow-disruption in a script).
+    throw new BadInput(`--only "${opts.only}": names no requirement; give IDs or prefixes such as HW-,SEC-04, or leave --only out to run everything`);
+  }
   const only = parseSelection(opts.only);
   const unknown = unmatchedSelection(only, catalogue.map((r) => r.id));
   if (unknown.length > 0) throw new BadInput(`--only ${unknown.join(",")}: no requirement ID matches; IDs look like HW-03 or prefixes like HW-`);
@@ -80,16 +90,22 @@ export async function auditRun(loaded: LoadedEnvironment, opts: AuditOptions): P
     throw new BadInput("--shard cannot be combined with --allow-disruption: run the failover tests once, unsharded (--only HA- --allow-disruption)");
   }
 
+  if (shard && shard.count > loaded.env.hosts.length) {
+    // Some shard would own no host: refused in every shard alike, so a CI fan-out fails at once.
+    throw new BadInput(`--shard ${shard.index}/${shard.count}: ${loaded.env.hosts.length} hosts make at most ${loaded.env.hosts.length} shards, so a shard would own no host; use n <= ${loaded.env.hosts.length}`);
+  }
   preflight(loaded, { acceptNewHostKeys: opts.acceptNewHostKeys, needsDatabasePassword: wants.probes && !opts.dryRun });
+  redactConsole(refuseIndistinguishableSecrets(loaded));
   for (const notice of loaded.notices ?? []) console.log(`api7-ha-audit: note: ${notice}`);
   const reportProblem = reportDirProblem(opts);
   if (reportProblem) throw new BadInput(reportProblem);
   const chosenBaseline = opts.baseline === undefined ? undefined : resolveBaseline(opts.baseline, resolve(opts.reportDir));
   if (typeof chosenBaseline === "string") throw new BadInput(chosenBaseline);
+  const signWith = await signingKey(loaded, opts.sign);
 
   if (opts.dryRun) {
     const { printDryRun } = await lateModules.dryRun();
-    printDryRun(loaded.env, { wants, allowDisruption, fullPortSweep: opts.fullPortSweep, origins: loaded.origins ?? {} });
+    printDryRun(shard ? shardEnvironment(loaded.env, shard) : loaded.env, { shard, wants, allowDisruption, fullPortSweep: opts.fullPortSweep, origins: loaded.origins ?? {}, targetsOf, signWith, today: new Date().toISOString().slice(0, 10) });
     return 0;
   }
 
@@ -118,6 +134,7 @@ export async function auditRun(loaded: LoadedEnvironment, opts: AuditOptions): P
       env = resolvePlaceholders(env, {});
     }
     const secrets = collectSecrets(env, process.env);
+    redactConsole(secrets);
 
     const shardInfo = shard ? shardRecord(env, shard, selected.map((r) => r.id), opts.only) : undefined;
     if (shardInfo) {
@@ -126,6 +143,8 @@ export async function auditRun(loaded: LoadedEnvironment, opts: AuditOptions): P
     const collectEnv = shard ? shardEnvironment(env, shard) : env;
     const allTargets = selected.map((r) => ({ requirement: r, targets: planTargets(r, env) }));
     const hostFreeTargets = [...new Set(allTargets.flatMap((p) => p.targets).map((p) => p.target).filter((t) => t.startsWith("@")))];
+    // Trust on first use is said and recorded: what known_hosts gains during the collection.
+    const knownHostsBefore = opts.acceptNewHostKeys && !env.lab ? readKnownHosts(knownHostsPath(env)).entries : null;
     const { collectRun } = await lateModules.collect();
     // vitest starts now: its start-up and the spec modules' loading overlap the collection, and the
     // specs wait for collected.json (spec-warmup.ts), so a stale one from a reused run id goes first.
@@ -151,10 +170,10 @@ export async function auditRun(loaded: LoadedEnvironment, opts: AuditOptions): P
       detail: out.detail,
     });
     Object.assign(timings, collected.timings);
+    if (knownHostsBefore) recordTrustedHostKeys(runDir, knownHostsPath(env), knownHostsBefore, out.say);
     setNiceness(warmUp, 0);
 
-    writeFileSync(runFiles.environmentSource(runDir), loaded.text);
-    writeFileSync(runFiles.resolvedEnvironment(runDir), JSON.stringify(env, null, 2));
+    writeEnvironmentCopies(runDir, loaded, env, secrets);
     if (shardInfo) writeFileSync(join(runDir, SHARD_FILE), `${JSON.stringify(shardInfo, null, 2)}\n`);
     // Last, and renamed into place: the waiting specs start on it and never see it half-written.
     const collectedFile = runFiles.collected(runDir);
@@ -191,7 +210,7 @@ export async function auditRun(loaded: LoadedEnvironment, opts: AuditOptions): P
     timings.driftMs = Date.now() - t;
     t = Date.now();
     out.closeLog();
-    await finishBundle({ runDir, reportRoot, resultsFile, loaded, env, catalogue, secrets, collected: collected.run, allure });
+    await finishBundle({ runDir, reportRoot, resultsFile, loaded, env, catalogue, secrets, collected: collected.run, allure, signWith });
     timings.reportMs = Date.now() - t;
     linkLatest(reportRoot, runId);
 
@@ -255,12 +274,23 @@ function setNiceness(pids: readonly (number | undefined)[], niceness: number): v
 
 /** --report-dir must be (or become) a directory and --run-id one folder name inside it. */
 function reportDirProblem(opts: AuditOptions): string | null {
-  if (opts.runId !== undefined && (!/^[\w.-]+$/.test(opts.runId) || /^\.+$/.test(opts.runId))) {
-    return `--run-id ${opts.runId}: a run id is one folder name (letters, digits, '.', '_', '-'); no slashes`;
+  if (opts.runId !== undefined && !PATH_SAFE_NAME.test(opts.runId)) {
+    return `--run-id ${opts.runId}: a run id is one folder name: ${PATH_SAFE_RULE}`;
   }
   const dir = resolve(opts.reportDir);
   if (existsSync(dir) && !statSync(dir).isDirectory()) return `--report-dir ${opts.reportDir}: ${dir} exists and is not a directory; give a directory`;
   return null;
+}
+
+/** The key that will sign the manifest (--sign wins over evidence.signWith), checked to sign without a prompt. */
+async function signingKey(loaded: LoadedEnvironment, option: string | undefined): Promise<SigningKey | undefined> {
+  const given = option ?? loaded.env.evidence?.signWith;
+  if (given === undefined) return undefined;
+  const keyPath = resolve(expandHome(given));
+  const check = await signingKeyCheck(keyPath);
+  if ("signer" in check) return { keyPath, signer: check.signer };
+  if (option !== undefined) throw new BadInput(`--sign ${option}: ${check.problem}`);
+  throw new EnvironmentError(loaded.file, [{ keyPath: "evidence.signWith", message: check.problem }]);
 }
 
 /** The specs over a run folder that already holds collected.json: npm run merge. */

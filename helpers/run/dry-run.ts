@@ -1,11 +1,14 @@
 // --dry-run: everything the run would execute on each host and every probe, contacting nothing.
 import type { Environment } from "../environment/schema.js";
+import { isExpired } from "../evidence/waivers.js";
 import { collectionScript } from "../facts/script.js";
 import { dbReachArgv } from "../probes/host.js";
 import { WITNESS_CANDIDATE_PORTS, WITNESS_PORT_COUNT } from "../probes/plan.js";
 import { plannedFaultCommands } from "../failover/suite.js";
 import { commandLine, sudoArgv } from "../transport/quote.js";
 import type { SshHop } from "../transport/ssh-pool.js";
+import type { SigningKey } from "./bundle.js";
+import type { ShardSpec } from "./shard.js";
 import { knownHostsPath, sshTarget } from "./targets.js";
 
 export interface DryRunPlan {
@@ -14,6 +17,27 @@ export interface DryRunPlan {
   fullPortSweep: boolean;
   /** host name → field → the ssh config line or inventory variable it came from. */
   origins: Record<string, Record<string, string>>;
+  /** requirement ID → its targets (what a waiver for "*" covers). */
+  targetsOf: ReadonlyMap<string, string[]>;
+  /** YYYY-MM-DD: waivers that expired before it are listed as such. */
+  today: string;
+  /** --shard: `env` already holds only this shard's hosts. */
+  shard?: ShardSpec;
+  /** --sign or evidence.signWith, checked. */
+  signWith?: SigningKey;
+}
+
+/** Every waiver of the environment: what it waives, on which targets, who approved it, until when. */
+function waiverLines(env: Environment, plan: DryRunPlan): string[] {
+  if (env.waivers.length === 0) return ["waivers: none (no failure is waived)"];
+  const active = env.waivers.filter((w) => !isExpired(w, plan.today));
+  const lines = [`waivers: ${active.length} active (a failure or warning of these targets is reported as "waived"):`];
+  for (const w of env.waivers) {
+    const targets = w.host === "*" ? `every target (${(plan.targetsOf.get(w.requirement) ?? []).join(", ")})` : w.host;
+    const state = isExpired(w, plan.today) ? `EXPIRED ${w.expires}, no longer applies` : `expires ${w.expires}`;
+    lines.push(`  ${w.requirement} on ${targets}: approved by ${w.approver}, ${state}; "${w.justification}"`);
+  }
+  return lines;
 }
 
 /** `user@host:port`, then each jump host from the first one dialled to the last. */
@@ -28,6 +52,9 @@ export function printDryRun(env: Environment, plan: DryRunPlan): void {
   const out = (line = "") => console.log(line);
   out(`dry run of environment ${env.name}: nothing is contacted${env.lab ? " (the lab is not started; {{name}} stands for a lab container's address)" : ""}`);
   if (!env.lab) out(`host keys checked strictly against ${knownHostsPath(env)}`);
+  if (plan.shard) {
+    out(`shard ${plan.shard.index}/${plan.shard.count}: hosts ${env.hosts.map((h) => h.name).join(", ")}${plan.shard.index === 1 ? " and the host-free targets (entrypoints, database, Prometheus)" : ""}`);
+  }
   if (env.inventory) out(`hosts from the Ansible inventory ${env.inventory.ansible} (cp: group ${env.inventory.roles.cp}, dp: group ${env.inventory.roles.dp})`);
   out();
   for (const host of env.hosts) {
@@ -56,6 +83,9 @@ export function printDryRun(env: Environment, plan: DryRunPlan): void {
     out(`  prometheus: ${env.prometheus.enabled ? env.prometheus.url : "not enabled"}`);
   }
   if (plan.wants.failover && !plan.allowDisruption) out("\nfailover (HA-*): skipped, needs --allow-disruption and failover.allowDisruption: true");
+  out();
+  for (const line of waiverLines(env, plan)) out(line);
+  out(plan.signWith ? `manifest.json will be signed with ${plan.signWith.keyPath} (${plan.signWith.signer})` : "manifest.json will not be signed (--sign <key> or evidence.signWith)");
   out();
   out("facts script (sent on stdin, the same for every host):");
   out(collectionScript());

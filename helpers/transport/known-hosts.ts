@@ -186,3 +186,21 @@ export function appendKnownHost(path: string, host: string, port: number, keyTyp
   const separator = existing === "" || existing.endsWith("\n") ? "" : "\n";
   appendFileSync(path, `${separator}${formatKnownHostLine(host, port, keyType, keyBlob)}\n`, { mode: 0o600 });
 }
+
+/** A host key trusted on first use, as the console and the evidence name it. */
+export interface TrustedHostKey {
+  host: string;
+  keyType: string;
+  fingerprint: string;
+}
+
+const patternText = (p: HostPattern) => (p.kind === "plain" ? `${p.negated ? "!" : ""}${p.pattern}` : "(hashed)");
+
+/** The trusted lines of `after` that `before` did not hold: what --accept-new-host-keys recorded. */
+export function addedHostKeys(before: readonly KnownHostEntry[], after: readonly KnownHostEntry[]): TrustedHostKey[] {
+  const identity = (e: KnownHostEntry) => `${e.hosts.map(patternText).join(",")} ${e.keyType} ${e.keyBlob.toString("base64")}`;
+  const known = new Set(before.map(identity));
+  return after
+    .filter((e) => e.marker === null && !known.has(identity(e)))
+    .map((e) => ({ host: e.hosts.map(patternText).join(","), keyType: e.keyType, fingerprint: fingerprintSha256(e.keyBlob) }));
+}

@@ -5,7 +5,7 @@ import { readFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { performance } from "node:perf_hooks";
 import type { Readable } from "node:stream";
-import { Client, type ClientChannel, type ConnectConfig } from "ssh2";
+import ssh2, { Client, type ClientChannel, type ConnectConfig, type IdentityCallback, type ParsedKey } from "ssh2";
 import type { CommandOutput } from "../model.js";
 import {
   appendKnownHost,
@@ -17,7 +17,9 @@ import {
   trustedKeyTypes,
   type KnownHostEntry,
 } from "./known-hosts.js";
+import { isEncryptedKey, publicKeyBlobOf } from "./key-files.js";
 import { commandLine, sudoArgv } from "./quote.js";
+import { sudoRefusalFix } from "./sudo.js";
 
 export interface SshHop {
   address: string;
@@ -227,6 +229,8 @@ export class SshPool {
         return timedOutBeforeStart(section, command, performance.now() - started);
       }
       const output: ExecOutput = await opened.done;
+      const sudoFix = useSudo && output.exitCode !== 0 ? sudoRefusalFix(output.stderr, this.targets.get(host)?.user ?? "the audit user") : null;
+      if (sudoFix) output.stderr += `${output.stderr.endsWith("\n") ? "" : "\n"}[${sudoFix}]\n`;
       // ssh2 marks the connection lost before it closes the connection's channels.
       if (output.exitCode === null && !output.timedOut && !connection.connected) {
         output.connectionLost = connection.lostReason ?? "connection closed";
@@ -363,20 +367,27 @@ export class SshPool {
 
   private credentials(hop: SshHop): Pick<ConnectConfig, "privateKey" | "agent"> {
     const credentials: Pick<ConnectConfig, "privateKey" | "agent"> = {};
+    const agent = process.env.SSH_AUTH_SOCK;
+    if (hop.useAgent && !agent) throw new Error("useAgent is set but SSH_AUTH_SOCK is not: no SSH agent to ask");
     if (hop.identityFile) {
       const path = expandHome(hop.identityFile);
+      let data: Buffer;
       try {
-        credentials.privateKey = readFileSync(path);
+        data = readFileSync(path);
       } catch (error) {
         const code = (error as NodeJS.ErrnoException).code ?? "unreadable";
         throw new Error(`cannot read identity file ${path} (${code})`);
       }
+      if (hop.useAgent && isEncryptedKey(data)) {
+        // As OpenSSH does: the file names which of the agent's keys to use, the agent signs.
+        const blob = publicKeyBlobOf(path, data);
+        if (!blob) throw new Error(`${path} is encrypted and its public half is unknown: put its public key beside it as ${path}.pub`);
+        credentials.agent = new MatchingKeyAgent(agent!, blob, path);
+        return credentials;
+      }
+      credentials.privateKey = data;
     }
-    if (hop.useAgent) {
-      const agent = process.env.SSH_AUTH_SOCK;
-      if (!agent) throw new Error("useAgent is set but SSH_AUTH_SOCK is not: no SSH agent to ask");
-      credentials.agent = agent;
-    }
+    if (hop.useAgent) credentials.agent = agent;
     if (!credentials.privateKey && !credentials.agent) {
       throw new Error("no credentials: set identityFile or useAgent");
     }
@@ -415,6 +426,27 @@ export class SshPool {
       case "revoked":
         return `host key REVOKED: ${name} presented ${keyType} ${check.fingerprint}, marked @revoked in ${this.knownHostsPath}`;
     }
+  }
+}
+
+/** The agent, offering only the key whose public half is `blob` (the identity file's). */
+class MatchingKeyAgent extends ssh2.OpenSSHAgent {
+  constructor(
+    socket: string,
+    private readonly blob: Buffer,
+    private readonly keyFile: string,
+  ) {
+    super(socket);
+  }
+
+  override getIdentities(cb: IdentityCallback<ParsedKey>): void {
+    super.getIdentities((err, keys) => {
+      if (err || !keys) return cb(err ?? new Error("the SSH agent listed no keys"));
+      // OpenSSHAgent lists parsed keys (the entry form is for agents that attach options).
+      const matching = keys.filter((k) => "getPublicSSH" in k && k.getPublicSSH().equals(this.blob));
+      if (matching.length > 0) return cb(undefined, matching);
+      cb(new Error(`the SSH agent holds no key matching ${this.keyFile} (${fingerprintSha256(this.blob)}): load it with ssh-add ${this.keyFile}`));
+    });
   }
 }
 

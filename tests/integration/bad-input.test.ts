@@ -5,68 +5,19 @@
 // the socket does record the connection a run makes.
 import { execFileSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { createServer, type Server } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import ssh2 from "ssh2";
 import { stringify } from "yaml";
 import { afterAll, describe, expect, test } from "vitest";
 import { runCli } from "../e2e/run-audit.js";
-import { writeLocalCredentials, type LocalCredentials } from "../fixtures/environments/local-credentials.js";
+import { writeLocalCredentials } from "../fixtures/environments/local-credentials.js";
+import { baseEnvironment, connectionRecorder, type Env, type RowContext } from "../support/loopback-environment.js";
 
 const root = mkdtempSync(join(tmpdir(), "api7-bad-input-"));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 const PASSWORD_VARIABLE = "BAD_INPUT_PG_PASSWORD";
-
-/** A loopback listener that counts the connections made to it and drops each at once. */
-async function connectionRecorder(): Promise<{ port: number; connections: () => number; close: () => Promise<void> }> {
-  let count = 0;
-  const server: Server = createServer((socket) => {
-    count++;
-    socket.destroy();
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const port = (server.address() as { port: number }).port;
-  return { port, connections: () => count, close: () => new Promise((resolve) => server.close(() => resolve())) };
-}
-
-interface RowContext {
-  dir: string;
-  port: number;
-  credentials: LocalCredentials;
-  /** Writes a file next to the environment file and returns its path. */
-  file(name: string, text: string): string;
-}
-
-type Env = Record<string, any>;
-
-/** A valid environment whose every address is the row's recorder. */
-function baseEnvironment(ctx: RowContext): Env {
-  const at = `127.0.0.1:${ctx.port}`;
-  return {
-    name: "bad-input",
-    ssh: { user: "audit", port: ctx.port, identityFile: ctx.credentials.identityFile, knownHosts: ctx.credentials.knownHosts, connectTimeoutMs: 5000 },
-    hosts: [
-      { name: "cp1", address: "127.0.0.1", roles: ["cp"] },
-      { name: "cp2", address: "127.0.0.1", roles: ["cp"] },
-      { name: "dp1", address: "127.0.0.1", roles: ["dp"] },
-      { name: "dp2", address: "127.0.0.1", roles: ["dp"] },
-    ],
-    components: {
-      dashboard: { role: "cp", ports: [7080], detect: { container: "api7-ee-dashboard" } },
-      dpManager: { role: "cp", ports: [7900], detect: { container: "api7-ee-dp-manager" } },
-      gateway: { role: "dp", ports: [9080, 9443], detect: { container: "api7-ee-gateway" } },
-    },
-    entrypoints: {
-      gateway: { url: `http://${at}/` },
-      dashboard: { url: `http://${at}/` },
-      dpManager: { url: `tcp://${at}` },
-    },
-    database: { host: "127.0.0.1", port: ctx.port, database: "api7", user: "api7", passwordEnv: PASSWORD_VARIABLE },
-    prometheus: { enabled: true, url: `http://${at}` },
-  };
-}
 
 /** An Ansible INI inventory of the same four hosts, written as Ansible's documentation writes them. */
 function iniInventory(ctx: RowContext, extra = ""): string {
@@ -93,6 +44,8 @@ interface Row {
   key: string;
   /** Builds the broken environment from the valid one. */
   env(base: Env, ctx: RowContext): Env;
+  /** The file's text, when the breakage is in the YAML itself (default: the env written as YAML). */
+  text?: (env: Env) => string;
   args?: string[];
   vars?: Record<string, string>;
   /** The message names the environment file (not for command-line options). */
@@ -124,6 +77,12 @@ const rows: Row[] = [
   { name: "identity file is the public key", key: "ssh.identityFile", env: (e, c) => ({ ...e, ssh: { ...e.ssh, identityFile: c.credentials.publicKeyFile } }) },
   { name: "identity file is not a key", key: "ssh.identityFile", env: (e, c) => ({ ...e, ssh: { ...e.ssh, identityFile: c.file("notes.txt", "not a key\n") } }) },
   { name: "identity file encrypted with a passphrase", key: "ssh.identityFile", env: (e, c) => ({ ...e, ssh: { ...e.ssh, identityFile: encryptedKey(c) } }) },
+  {
+    name: "encrypted identity file with useAgent, public half unknown",
+    key: "ssh.identityFile",
+    env: (e, c) => ({ ...e, ssh: { ...e.ssh, identityFile: encryptedPemKey(c), useAgent: true } }),
+    vars: { SSH_AUTH_SOCK: "/nonexistent/agent.sock" },
+  },
   { name: "one host's identity file missing", key: "hosts[2].identityFile", env: (e, c) => ({ ...e, hosts: e.hosts.map((h: Env, i: number) => (i === 2 ? { ...h, identityFile: join(c.dir, "dp1-key") } : h)) }) },
   {
     name: "jump host's identity file missing",
@@ -133,6 +92,18 @@ const rows: Row[] = [
   { name: "useAgent without SSH_AUTH_SOCK", key: "ssh.useAgent", env: (e) => ({ ...e, ssh: { ...e.ssh, useAgent: true } }), vars: { SSH_AUTH_SOCK: "" } },
   { name: "no credentials at all", key: "ssh.identityFile", env: (e) => ({ ...e, ssh: { ...e.ssh, identityFile: undefined } }) },
   { name: "database password variable not set", key: "database.passwordEnv", env: (e) => ({ ...e, database: { ...e.database, passwordEnv: "BAD_INPUT_UNSET_PASSWORD" } }) },
+  // Values that become part of a path.
+  { name: "name that climbs out of reports/", key: "name", env: (e) => ({ ...e, name: "a/../../../escaped" }) },
+  { name: "name ../x", key: "name", env: (e) => ({ ...e, name: "../x" }) },
+  { name: "name starting with '-'", key: "name", env: (e) => ({ ...e, name: "-rf" }) },
+  { name: "inventory host name with a slash", key: "inventory.ansible", env: (e, c) => withInventory(e, iniInventory(c, "\n[api7_dp]\nx/../../y ansible_host=127.0.0.1\n")) },
+  // Secrets that redaction could not tell apart from ordinary output.
+  { name: "database password shorter than 8 characters", key: "database.passwordEnv", env: (e) => e, vars: { [PASSWORD_VARIABLE]: "api7" } },
+  {
+    name: "URL password that also occurs in the file's own text",
+    key: "entrypoints.gateway.url",
+    env: (e, c) => ({ ...e, entrypoints: { ...e.entrypoints, gateway: { url: `http://admin:api7-ee-gateway@127.0.0.1:${c.port}/` } } }),
+  },
   // Failover budgets.
   { name: "observationSeconds >= rollbackAfterSeconds", key: "failover.observationSeconds", env: (e) => ({ ...e, failover: { observationSeconds: 60, rollbackAfterSeconds: 60 } }) },
   { name: "rtoSeconds >= observationSeconds", key: "failover.rtoSeconds", env: (e) => ({ ...e, failover: { rtoSeconds: 10, observationSeconds: 8 } }) },
@@ -156,10 +127,31 @@ const rows: Row[] = [
   { name: "ssh config IdentityFile that does not exist", key: "IdentityFile", env: (e, c) => withSshConfig({ ...e, ssh: { ...e.ssh, identityFile: undefined } }, c, `  IdentityFile ${join(c.dir, "config-key")}\n`) },
   { name: "a lab placeholder that names no lab container", key: "database.host", env: (e) => ({ ...e, lab: { variant: "compliant" }, database: { ...e.database, host: "{{no-such-container}}" } }) },
   { name: "a lab environment with ssh.config", key: "ssh.config", env: (e, c) => ({ ...e, lab: { variant: "compliant" }, ssh: { config: c.file("cfg", "") } }) },
+  // The YAML itself.
+  { name: "YAML alias bomb", key: "line 2", env: (e) => e, text: (e) => `${ALIAS_BOMB}${stringify(e)}` },
+  { name: "YAML alias bomb in a YAML inventory", key: "hosts.yml: line 2", env: (e, c) => withInventory(e, c.file("hosts.yml", ALIAS_BOMB)) },
+  { name: "YAML syntax error", key: "line 3: YAML: Flow sequence", env: (e) => e, text: (e) => `name: bad-input\nhosts: [\n${stringify(e)}` },
+  { name: "duplicate key", key: 'duplicate key "name"', env: (e) => e, text: (e) => `${stringify(e)}name: again\n` },
+  { name: "empty file", key: "the file is empty", env: (e) => e, text: () => "# nothing yet\n" },
+  { name: "a list instead of a mapping", key: "must be a mapping", env: (e) => e, text: (e) => stringify([e]) },
+  { name: "misspelled top-level key", key: 'did you mean "waivers"', env: (e) => ({ ...e, waiver: [] }) },
+  { name: "misspelled host key", key: 'did you mean "address"', env: (e) => ({ ...e, hosts: e.hosts.map((h: Env, i: number) => (i === 0 ? { ...h, address: undefined, adress: h.address } : h)) }) },
+  // Bracketed IPv6 belongs in URLs only.
+  { name: "bracketed IPv6 host address", key: "hosts[0].address", env: (e) => ({ ...e, hosts: e.hosts.map((h: Env, i: number) => (i === 0 ? { ...h, address: "[2001:db8::1]" } : h)) }) },
+  { name: "bracketed IPv6 with a port", key: "hosts[1].port", env: (e) => ({ ...e, hosts: e.hosts.map((h: Env, i: number) => (i === 1 ? { ...h, address: "[::1]:2222" } : h)) }) },
+  { name: "bracketed IPv6 database host", key: "database.host", env: (e) => ({ ...e, database: { ...e.database, host: "[::1]" } }) },
+  // Signing the evidence.
+  { name: "evidence.signWith: an encrypted key, no agent", key: "evidence.signWith", env: (e, c) => ({ ...e, evidence: { signWith: encryptedPemKey(c) } }), vars: { SSH_AUTH_SOCK: "" } },
+  { name: "--sign with a key that does not exist", key: "--sign", namesFile: false, env: (e) => e, args: ["--sign", "/nonexistent/operator_key"] },
   // Command-line options.
+  { name: "--only with an empty value", key: "--only", namesFile: false, env: (e) => e, args: ["--only", ""] },
+  { name: "--shard with more shards than hosts", key: "--shard 5/5", namesFile: false, env: (e) => e, args: ["--shard", "5/5"] },
   { name: "--report-dir is a file", key: "--report-dir", namesFile: false, env: (e) => e, args: ["--report-dir", "REPORT_FILE"] },
   { name: "--run-id with a slash", key: "--run-id", namesFile: false, env: (e) => e, args: ["--run-id", "../escape"] },
 ];
+
+/** Nine aliases of nine aliases ... : 9^4 values from a few lines (billion laughs). */
+const ALIAS_BOMB = ["a: &a [x, x, x, x, x, x, x, x, x]", ..."bcde".split("").map((k, i) => `${k}: &${k} [${Array(9).fill(`*${"abcd"[i]}`).join(", ")}]`)].join("\n") + "\n";
 
 const waiver = (requirement: string, host: string) => ({
   requirement,
@@ -180,6 +172,14 @@ function encryptedKey(ctx: RowContext): string {
   return ctx.file("encrypted_key", pair.private);
 }
 
+/** An encrypted PEM key (no public part inside) without its .pub. */
+function encryptedPemKey(ctx: RowContext): string {
+  const path = join(ctx.dir, "encrypted_pem_key");
+  execFileSync("ssh-keygen", ["-q", "-t", "ecdsa", "-m", "PEM", "-N", "a passphrase", "-f", path]);
+  rmSync(`${path}.pub`);
+  return path;
+}
+
 async function runRow(row: Row, broken: boolean): Promise<{ code: number | null; output: string; connections: number; envFile: string }> {
   const recorder = await connectionRecorder();
   const dir = join(root, row.name.replace(/[^a-z0-9]+/gi, "-"), broken ? "broken" : "control");
@@ -194,9 +194,9 @@ async function runRow(row: Row, broken: boolean): Promise<{ code: number | null;
       return path;
     },
   };
-  const base = baseEnvironment(ctx);
+  const base = baseEnvironment(ctx, PASSWORD_VARIABLE);
   const env = broken ? row.env(base, ctx) : base;
-  const envFile = ctx.file("environment.yaml", stringify(env));
+  const envFile = ctx.file("environment.yaml", broken && row.text ? row.text(env) : stringify(env));
   const reportFile = ctx.file("reports-is-a-file", "");
   const args = (broken ? (row.args ?? []) : ["--only", "HW-01"]).map((a) => (a === "REPORT_FILE" ? reportFile : a));
   const hasReportDir = args.includes("--report-dir");

@@ -1,7 +1,7 @@
 // SshPool against real sshd processes on loopback: host-key policy, exec semantics, sudo, jump
 // host, failures isolated per host. Needs openssh-server, openssh-client and sudo installed.
 import { execFileSync } from "node:child_process";
-import { readFileSync, writeFileSync } from "node:fs";
+import { copyFileSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer, type Server, type Socket } from "node:net";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
@@ -15,8 +15,8 @@ import {
   knownHostsLine,
   makeWorkDir,
   removeWorkDir,
-  startAgent,
   startSshd,
+  withAgent,
   type KeyPair,
   type SshdInstance,
 } from "./sshd-fixture.js";
@@ -135,21 +135,31 @@ describe("with a known, matching host key", () => {
   });
 
   it("authenticates with a real ssh-agent when useAgent is set", async () => {
-    const agent = await startAgent(dir, [clientKey]);
-    const saved = process.env.SSH_AUTH_SOCK;
-    process.env.SSH_AUTH_SOCK = agent.socket;
-    try {
+    await withAgent(join(dir, "agent-plain"), [clientKey.privatePath], async () => {
       const p = pool(knownHostsFile(knownHostsLine(direct.port, direct.hostKey)));
       const results = await p.connectAll([
         target("agent", direct, { identityFile: undefined, useAgent: true }),
       ]);
       expect(results.get("agent")).toMatchObject({ ok: true });
       expect((await p.exec("agent", ["echo", "via agent"])).stdout).toBe("via agent\n");
-    } finally {
-      if (saved === undefined) delete process.env.SSH_AUTH_SOCK;
-      else process.env.SSH_AUTH_SOCK = saved;
-      await agent.stop();
-    }
+    });
+  });
+
+  it("an encrypted identity file with useAgent signs with the agent's key matching it, and names the file when the agent lacks it", async () => {
+    // The client's key, encrypted, without a .pub: its public half comes from the file's own header.
+    const encrypted = join(dir, "client_encrypted");
+    copyFileSync(clientKey.privatePath, encrypted);
+    execFileSync("ssh-keygen", ["-q", "-p", "-P", "", "-N", "a passphrase nobody types", "-f", encrypted]);
+    const withEncryptedKey = target("encrypted", direct, { identityFile: encrypted, useAgent: true });
+    const knownHosts = knownHostsFile(knownHostsLine(direct.port, direct.hostKey));
+    await withAgent(join(dir, "agent-both"), [otherKey.privatePath, clientKey.privatePath], async () => {
+      const p = pool(knownHosts);
+      expect((await p.connectAll([withEncryptedKey])).get("encrypted")).toMatchObject({ ok: true });
+    });
+    await withAgent(join(dir, "agent-other-only"), [otherKey.privatePath], async () => {
+      const error = errorOf((await pool(knownHosts).connectAll([withEncryptedKey])).get("encrypted"));
+      expect(error).toContain(`the SSH agent holds no key matching ${encrypted} (${fingerprintSha256(clientKey.blob)}): load it with ssh-add ${encrypted}`);
+    });
   });
 });
 
@@ -268,6 +278,15 @@ describe("commands", () => {
     expect(quoted.command).toBe("sudo -n printf %s 'it'\\''s $(id)'");
     expect(quoted.stdout).toBe("it's $(id)");
     expect((await p.exec("h1", ["id", "-u"], { sudo: false })).command).toBe("id -u");
+  });
+
+  it("sudo's refusal carries the fix: here sudo's own 'a password is required', from a user without a rule", async () => {
+    const p = pool(knownHostsFile(knownHostsLine(direct.port, direct.hostKey)));
+    await p.connectAll([target("h1", direct, { sudo: true })]);
+    const refused = await p.exec("h1", ["runuser", "-u", "nobody", "--", "sudo", "-n", "true"]);
+    expect(refused.exitCode).toBe(1);
+    expect(refused.stderr).toContain("sudo: a password is required");
+    expect(refused.stderr).toContain(`a NOPASSWD rule for ${currentUser} in /etc/sudoers.d/`);
   });
 });
 

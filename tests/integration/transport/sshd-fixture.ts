@@ -150,7 +150,7 @@ export async function startSshd(dir: string, name: string, opts: SshdOptions): P
 }
 
 /** A real ssh-agent holding the given keys, on its own socket. */
-export async function startAgent(dir: string, keys: KeyPair[]): Promise<{ socket: string; stop(): Promise<void> }> {
+export async function startAgent(dir: string, keys: Pick<KeyPair, "privatePath">[]): Promise<{ socket: string; stop(): Promise<void> }> {
   const socket = join(dir, "agent.sock");
   const child = spawn("ssh-agent", ["-D", "-a", socket], { stdio: "ignore" });
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
@@ -173,4 +173,19 @@ export async function startAgent(dir: string, keys: KeyPair[]): Promise<{ socket
       await exited;
     },
   };
+}
+
+/** Runs `body` with SSH_AUTH_SOCK pointing at a real agent (in its own folder `dir`) holding the keys. */
+export async function withAgent(dir: string, keyFiles: string[], body: () => Promise<void>): Promise<void> {
+  mkdirSync(dir, { recursive: true });
+  const agent = await startAgent(dir, keyFiles.map((privatePath) => ({ privatePath })));
+  const saved = process.env.SSH_AUTH_SOCK;
+  process.env.SSH_AUTH_SOCK = agent.socket;
+  try {
+    await body();
+  } finally {
+    if (saved === undefined) delete process.env.SSH_AUTH_SOCK;
+    else process.env.SSH_AUTH_SOCK = saved;
+    await agent.stop();
+  }
 }

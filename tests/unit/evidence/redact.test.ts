@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { environmentSchema, type EnvironmentInput } from "../../../helpers/environment/schema.js";
-import { collectSecrets, redact, redactDeep, REDACTED, secretScanner } from "../../../helpers/evidence/redact.js";
+import { collectSecrets, redact, redactDeep, REDACTED, secretProblems, secretScanner, secretSources } from "../../../helpers/evidence/redact.js";
 
 const component = (role: "cp" | "dp", port: number, container: string) => ({ role, ports: [port], detect: { container } });
 const input: EnvironmentInput = {
@@ -21,6 +21,33 @@ describe("collectSecrets", () => {
   it("returns nothing when the variable is unset or empty", () => {
     expect(collectSecrets(env, { API7_AUDIT_PG_PASSWORD: "" })).toEqual([]);
     expect(collectSecrets(env, {})).toEqual([]);
+  });
+});
+
+describe("secretSources", () => {
+  it("names the URL password (raw and decoded) with its key", () => {
+    const withPassword = environmentSchema.parse({ ...input, prometheus: { enabled: true, url: "http://metrics:s3cret%40pass@prom:9090" } });
+    expect(secretSources(withPassword, {})).toEqual([
+      { keyPath: "prometheus.url (the password in the URL)", value: "s3cret%40pass" },
+      { keyPath: "prometheus.url (the password in the URL)", value: "s3cret@pass" },
+    ]);
+  });
+  it("takes the marker of an already redacted copy for no secret (npm run merge reads those)", () => {
+    const redacted = environmentSchema.parse({ ...input, prometheus: { enabled: true, url: "http://metrics:REDACTED@prom:9090" } });
+    expect(secretSources(redacted, {})).toEqual([]);
+  });
+});
+
+describe("secretProblems", () => {
+  const source = (value: string) => [{ keyPath: "database.passwordEnv ($X)", value }];
+  it("refuses a secret shorter than 8 characters", () => {
+    expect(secretProblems(source("api7"), "")).toEqual([{ keyPath: "database.passwordEnv ($X)", message: expect.stringContaining("4 characters long") }]);
+  });
+  it("refuses a secret that occurs in the environment's own text, but not where it is the URL's password", () => {
+    expect(secretProblems(source("api7-ee-gateway"), "detect: { container: api7-ee-gateway }")).toEqual([
+      { keyPath: "database.passwordEnv ($X)", message: expect.stringContaining("occurs in the environment's own text") },
+    ]);
+    expect(secretProblems(source("long-enough-secret"), "url: http://admin:long-enough-secret@gw/")).toEqual([]);
   });
 });
 
