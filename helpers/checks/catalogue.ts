@@ -14,7 +14,7 @@ import { fileURLToPath } from "node:url";
 import type { Requirement } from "./catalogue-schema.js";
 import { CatalogueError, type Section } from "./catalogue-terms.js";
 
-export { CatalogueError, SECTION_TITLES, SECTIONS, SOURCE_TAGS, type Section, type SourceTag } from "./catalogue-terms.js";
+export { CatalogueError, PAGE_SECTIONS, SECTION_TITLES, SECTIONS, SOURCE_TAGS, type Section, type SourceTag } from "./catalogue-terms.js";
 export type { CataloguePage, Requirement } from "./catalogue-schema.js";
 
 /** Where the catalogue lives: beside this module, wherever the repository is checked out. */
