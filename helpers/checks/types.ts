@@ -31,6 +31,8 @@ export interface CheckContext {
   target: string;
   /** The host under test; null for a requirement about an endpoint or pair. */
   host: HostEntry | null;
+  /** The host under test, for a requirement about a host; asking on an endpoint or pair is an error. */
+  hostEntry(): HostEntry;
   /** A declared fact of the host under test. */
   fact<K extends FactName>(name: K): Fact<FactValue<K>>;
   /** A fact of another inventory host, declared in `everyHost`. */
