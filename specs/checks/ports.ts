@@ -2,6 +2,7 @@
 // component runs, every other port closed from the runner and not listening for the network, and
 // each component answering on its port. Probes come from the runner (helpers/probes).
 import { allOf, allOfNamed, broken, fail, given, mapFact, pass, skip, warn } from "../../helpers/checks/assert.js";
+import { COMPONENT_LABELS } from "../../helpers/checks/components.js";
 import type { ProbeValue } from "../../helpers/checks/probes.js";
 import type { CheckContext, CheckModule } from "../../helpers/checks/types.js";
 import type { Environment, HostEntry } from "../../helpers/environment/schema.js";
@@ -15,12 +16,6 @@ import type { Fact } from "../../helpers/checks/evidence.js";
 
 const DAY_MS = 86_400_000;
 const NOT_ENABLED = "optional component not enabled";
-
-const COMPONENT_LABELS: Record<keyof Environment["components"], string> = {
-  gateway: "API7 Gateway",
-  dashboard: "API7 Dashboard",
-  dpManager: "DP Manager",
-};
 
 // ---------------------------------------------------------------------------------------------
 // The allow-list of S5.2/S5.3

@@ -2,6 +2,7 @@
 // 2 CP and 2 DP hosts on distinct machines (machine-id, and the SSH host key where clones share
 // one), each running its role's components and only those.
 import { allOf, broken, fail, given, pass } from "../../helpers/checks/assert.js";
+import { COMPONENT_LABELS } from "../../helpers/checks/components.js";
 import { type Fact, missing, observed } from "../../helpers/checks/evidence.js";
 import type { CheckContext, CheckModule, RequirementCheck } from "../../helpers/checks/types.js";
 import type { ComponentName, HostEntry } from "../../helpers/environment/schema.js";
@@ -17,12 +18,6 @@ const MIN_HOSTS = 4;
 const ROLE_COMPONENTS: Record<"cp" | "dp", readonly ComponentName[]> = {
   cp: ["dashboard", "dpManager"],
   dp: ["gateway"],
-};
-
-const COMPONENT_LABELS: Record<ComponentName, string> = {
-  dashboard: "API7 Dashboard",
-  dpManager: "DP Manager",
-  gateway: "API7 Gateway",
 };
 
 const plural = (count: number, word: string) => `${count} ${word}${count === 1 ? "" : "s"}`;
