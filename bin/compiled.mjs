@@ -3,25 +3,24 @@
 // way: tsx's loader costs about a second of CPU and 35 MB at every start (README, "Performance").
 //
 // Every .ts file of the project's code folders is compiled with esbuild (types stripped, nothing
-// bundled, one .js per .ts) into node_modules/.cache/api7-ha-audit/<hash>/, where <hash> covers the
-// path and content of every such file, this file, esbuild's version and the checkout's own path: any
-// edit compiles afresh and a stale copy is never run. `import.meta` is pinned to the source file, so
-// paths built from it (the catalogue, environments/, node_modules/vitest) mean what they mean under
+// bundled, one .js per .ts) into node_modules/.cache/api7-ha-audit/<hash>/ (helpers/cache/
+// cached-artifact.mjs), where <hash> covers the path and content of every such file, this file,
+// esbuild's version and the checkout's own path: any edit compiles afresh and a stale copy is never
+// run. `import.meta` is pinned to the source file, so paths built from it (the catalogue, environments/, node_modules/vitest) mean what they mean under
 // tsx; hence the checkout's path in the hash: git worktrees sharing one node_modules (a symlink) must
 // not run a tree whose paths point into another checkout.
 //
 // esbuild is imported only when a tree must be compiled: its import costs ~0.1 s of every start,
 // and the cache hits on every start but the first after an edit. The hash takes esbuild's version
 // from its package.json, which is what the package reports as `version`.
-import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join, relative, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
+import { cachedArtifact } from "../helpers/cache/cached-artifact.mjs";
 
 const REPO_ROOT = resolve(import.meta.dirname, "..");
 const CODE_FOLDERS = ["bin", "helpers", "specs", "environments", "bench"];
-const CACHE = join(REPO_ROOT, "node_modules", ".cache", "api7-ha-audit");
 
 function typeScriptFiles(folder) {
   return readdirSync(folder, { withFileTypes: true, recursive: true })
@@ -32,13 +31,13 @@ function typeScriptFiles(folder) {
 
 async function compiledTree(files) {
   const esbuildVersion = createRequire(import.meta.url)("esbuild/package.json").version;
-  const hash = createHash("sha256").update(`${esbuildVersion}\0${REPO_ROOT}\0`).update(readFileSync(import.meta.filename));
   const sources = files.map((file) => ({ file, text: readFileSync(file, "utf8") }));
-  for (const { file, text } of sources) hash.update(`\0${relative(REPO_ROOT, file)}\0`).update(text);
-  const tree = join(CACHE, hash.digest("hex").slice(0, 16));
-  if (existsSync(tree)) return tree;
-  // Written aside and renamed into place: a concurrent or interrupted start never sees half a tree.
-  const partial = `${tree}.${process.pid}.partial`;
+  const inputs = [esbuildVersion, REPO_ROOT, readFileSync(import.meta.filename), ...sources.flatMap(({ file, text }) => [relative(REPO_ROOT, file), text])];
+  const { path } = await cachedArtifact({ name: "api7-ha-audit", inputs, build: (partial) => compile(sources, partial) });
+  return path;
+}
+
+async function compile(sources, folder) {
   const { transformSync } = await import("esbuild");
   for (const { file, text } of sources) {
     const { code } = transformSync(text, {
@@ -52,29 +51,12 @@ async function compiledTree(files) {
         "import.meta.url": JSON.stringify(pathToFileURL(file).href),
       },
     });
-    const target = join(partial, relative(REPO_ROOT, file)).replace(/\.ts$/, ".js");
+    const target = join(folder, relative(REPO_ROOT, file)).replace(/\.ts$/, ".js");
     mkdirSync(dirname(target), { recursive: true });
     writeFileSync(target, code);
   }
   // Compiled files are ES modules wherever they sit under node_modules.
-  writeFileSync(join(partial, "package.json"), '{ "type": "module" }\n');
-  removeStaleTrees();
-  try {
-    renameSync(partial, tree);
-  } catch (error) {
-    if (!existsSync(tree)) throw error; // another start compiled the same sources first
-    rmSync(partial, { recursive: true, force: true });
-  }
-  return tree;
-}
-
-/** Trees of earlier sources, after a day: a run started from one may still be loading modules from it. */
-function removeStaleTrees() {
-  const dayAgo = Date.now() - 24 * 3600 * 1000;
-  for (const name of existsSync(CACHE) ? readdirSync(CACHE) : []) {
-    const path = join(CACHE, name);
-    if (statSync(path).mtimeMs < dayAgo) rmSync(path, { recursive: true, force: true });
-  }
+  writeFileSync(join(folder, "package.json"), '{ "type": "module" }\n');
 }
 
 const [entry, ...args] = process.argv.slice(2);

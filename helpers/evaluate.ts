@@ -87,15 +87,17 @@ function contextFor(requirement: string, reads: Reads, planned: PlannedTarget, i
     if (!collection || !facts) return missing(`${hostName}: ${collection?.error ?? "nothing was collected from this host"}`, []);
     return resolveFact(name, { section: (section) => collection.sections.find((s) => s.section === section), facts });
   };
-  const ownHost = () => {
+  const ownEntry = () => {
     if (planned.host === null) throw new UndeclaredEvidence(`${requirement} reads host evidence on ${planned.target}, which is not a host`);
-    return planned.host.name;
+    return planned.host;
   };
+  const ownHost = () => ownEntry().name;
   return {
     env: input.env,
     run: input.run,
     target: planned.target,
     host: planned.host,
+    hostEntry: ownEntry,
     fact: (name) => {
       declared(reads.facts, name, "fact");
       return hostFact(ownHost(), name);

@@ -19,6 +19,8 @@ export const pass = (message: string, detail: Detail = {}): Decision => ({ statu
 export const fail = (message: string, detail: Detail = {}): Decision => ({ status: "failed", message, ...detail });
 export const warn = (message: string, detail: Detail = {}): Decision => ({ status: "warning", message, ...detail });
 export const skip = (message: string): Decision => ({ status: "skipped", message });
+/** What the check read cannot decide (it contradicts itself, a measurement did not finish): never a pass. */
+export const broken = (message: string, detail: Detail = {}): CheckOutcome => ({ status: "broken", message, ...detail });
 
 type Values<F extends Record<string, Fact<unknown>>> = { [K in keyof F]: F[K] extends Fact<infer T> ? T : never };
 

@@ -3,7 +3,7 @@
 // the traceability matrix. Loaded only when the validated catalogue is not cached (./catalogue.ts).
 import { parse as parseYaml } from "yaml";
 import { z } from "zod";
-import { CatalogueError, LEVELS, SCOPES, SECTIONS, SOURCE_TAGS } from "./catalogue-terms.js";
+import { CatalogueError, LEVELS, PAGE_SECTIONS, SCOPES, SOURCE_TAGS } from "./catalogue-terms.js";
 
 /** Same pattern as waiver requirement IDs in helpers/environment/schema.ts. */
 const REQUIREMENT_ID = /^[A-Z]+(-[A-Z]+)?-\d{2}$/;
@@ -15,7 +15,7 @@ const requirementSchema = z.strictObject({
   source: z.array(z.enum(SOURCE_TAGS)).min(1),
   level: z.enum(LEVELS),
   scope: z.array(z.enum(SCOPES)).min(1),
-  section: z.enum(SECTIONS),
+  section: z.enum(PAGE_SECTIONS),
   title: text,
   check: text,
   evidence: text,

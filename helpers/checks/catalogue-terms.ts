@@ -34,8 +34,7 @@ export const SECTION_TITLES = {
   failover: "High availability: failover of each pair",
 } as const;
 export type Section = keyof typeof SECTION_TITLES;
-export const SECTIONS = Object.keys(SECTION_TITLES) as [Section, ...Section[]];
-
+export const PAGE_SECTIONS = Object.keys(SECTION_TITLES) as [Section, ...Section[]];
 /** The page's sentence tags ([Sx.y] of the English rendering); a tag outside this list is a typo. */
 export const SOURCE_TAGS = [
   "S1.1",

@@ -11,6 +11,7 @@ import { parseGlobalIpv6Addresses } from "../facts/parsers/listeners.js";
 import { parseOsRelease, parseReleaseLine, type ReleaseLine } from "../facts/parsers/os.js";
 import { mapParsed, type Parsed, parsed, unparsed } from "../facts/parsers/result.js";
 import { parseGetenforce, parseSelinuxEnforce, parseSestatus } from "../facts/parsers/selinux.js";
+import type { SectionName } from "../facts/script.js";
 import type { CommandOutput } from "../model.js";
 import { type Fact, missing, observed, reportsAbsence, type SectionLookup, unusable } from "./evidence.js";
 
@@ -22,11 +23,11 @@ export interface HostSource {
 
 interface FactSource<T> {
   /** Sections the fact rests on, every one needed. */
-  all: readonly string[];
+  all: readonly SectionName[];
   /** Alternative sections: one intact source suffices. */
-  anyOf: readonly string[];
+  anyOf: readonly SectionName[];
   /** Shown beside the verdict, never deciding it. */
-  context: readonly string[];
+  context: readonly SectionName[];
   resolve: (host: HostSource) => Fact<T>;
 }
 
@@ -37,7 +38,7 @@ function source<T>(sections: Sections, resolve: (host: HostSource) => Fact<T>): 
 }
 
 /** The parser's own complaint about a section, or the section's failure. */
-function whyNot(host: HostSource, names: readonly string[], fallback: string): string {
+function whyNot(host: HostSource, names: readonly SectionName[], fallback: string): string {
   const reasons = names.map((name) => unusable(host.section, name) ?? (host.facts.problems[name] ? `${name}: ${host.facts.problems[name]}` : null));
   const found = reasons.filter((reason): reason is string => reason !== null);
   return found.length > 0 ? found.join("; ") : fallback;
@@ -47,7 +48,7 @@ function whyNot(host: HostSource, names: readonly string[], fallback: string): s
  * The common case: every section of `all` intact and the parsed value present. `says` checks that
  * the first section's own output carries the fact, where the parser could fill it from elsewhere.
  */
-function fromSections<T>(all: readonly string[], value: (facts: HostFacts) => T | null, context: readonly string[] = [], says?: (stdout: string) => boolean): FactSource<T> {
+function fromSections<T>(all: readonly SectionName[], value: (facts: HostFacts) => T | null, context: readonly SectionName[] = [], says?: (stdout: string) => boolean): FactSource<T> {
   return source({ all, context }, (host) => {
     const broken = all.map((name) => unusable(host.section, name)).filter((reason) => reason !== null);
     if (broken.length > 0) return missing(broken.join("; "), all);
@@ -60,7 +61,7 @@ function fromSections<T>(all: readonly string[], value: (facts: HostFacts) => T 
 
 /** An alternative source of a fact: a section and how its stdout gives the value. */
 interface Alternative<T> {
-  section: string;
+  section: SectionName;
   read: (stdout: string) => Parsed<T>;
 }
 
@@ -113,13 +114,13 @@ const FIREWALL_SECTIONS = {
   nftables: ["nft-ruleset", "nft-persistent"],
   iptables: ["iptables", "iptables-persistent"],
   ip6tables: ["ip6tables", "ip6tables-persistent"],
-} as const;
-const ALL_FIREWALL_SECTIONS = [...Object.values(FIREWALL_SECTIONS).flat(), "ipv6-disabled"];
+} as const satisfies Record<string, readonly SectionName[]>;
+const ALL_FIREWALL_SECTIONS: readonly SectionName[] = [...Object.values(FIREWALL_SECTIONS).flat(), "ipv6-disabled"];
 /** Evidence shown beside SEC-02, never deciding it: where firewalld's runtime interface bindings come from. */
-const FIREWALL_CONTEXT = ["zone-bindings", "ipv6-addresses"];
+const FIREWALL_CONTEXT: readonly SectionName[] = ["zone-bindings", "ipv6-addresses"];
 
 /** NAT rules of nftables and of legacy iptables: where a port can be forwarded with no listener. */
-const FORWARDING_SECTIONS = ["nft-ruleset", "iptables-nat"];
+const FORWARDING_SECTIONS: readonly SectionName[] = ["nft-ruleset", "iptables-nat"];
 
 /** firewall-cmd --state's exit when the daemon is stopped: an observation, not a failure. */
 const FIREWALLD_NOT_RUNNING_EXIT = 252;
@@ -264,7 +265,7 @@ function listenersFact(host: HostSource): Fact<Listener[]> {
 }
 
 /** One section's stdout through its parser: observed when the section exited 0 and parsed. */
-function parsedSection<T>(name: string, parse: (stdout: string) => Parsed<T>): FactSource<T> {
+function parsedSection<T>(name: SectionName, parse: (stdout: string) => Parsed<T>): FactSource<T> {
   return source({ all: [name] }, (host) => {
     const broken = unusable(host.section, name);
     if (broken !== null) return missing(broken, [name]);
@@ -331,7 +332,7 @@ export type FactName = keyof typeof HOST_FACTS;
 export type FactValue<K extends FactName> = (typeof HOST_FACTS)[K] extends FactSource<infer T> ? T : never;
 
 /** Every section a fact may read: what the ablation test varies and the report attaches. */
-export function sectionsOf(name: FactName): { all: readonly string[]; anyOf: readonly string[]; context: readonly string[] } {
+export function sectionsOf(name: FactName): { all: readonly SectionName[]; anyOf: readonly SectionName[]; context: readonly SectionName[] } {
   const { all, anyOf, context } = HOST_FACTS[name];
   return { all, anyOf, context };
 }

@@ -6,6 +6,7 @@ import type { CheckOutcome, CommandOutput } from "../model.js";
 import type { CollectedRun } from "../run/collected.js";
 import type { Fact } from "./evidence.js";
 import type { FactName, FactValue } from "./facts.js";
+import type { HostProbeSection } from "../probes/keys.js";
 import type { ProbeKind, ProbeValue } from "./probes.js";
 
 /** The evidence a check reads: it feeds the attachments, the engine's guard and the ablation test. */
@@ -17,7 +18,7 @@ export interface Reads {
   /** Probes from the audit runner, by kind. */
   probes?: readonly ProbeKind[];
   /** Probes run on the host over SSH, by section name (DB-01's db-reach). */
-  hostProbes?: readonly string[];
+  hostProbes?: readonly HostProbeSection[];
   /** Failover experiments of the run. */
   experiments?: boolean;
 }
@@ -30,6 +31,8 @@ export interface CheckContext {
   target: string;
   /** The host under test; null for a requirement about an endpoint or pair. */
   host: HostEntry | null;
+  /** The host under test, for a requirement about a host; asking on an endpoint or pair is an error. */
+  hostEntry(): HostEntry;
   /** A declared fact of the host under test. */
   fact<K extends FactName>(name: K): Fact<FactValue<K>>;
   /** A fact of another inventory host, declared in `everyHost`. */
@@ -39,7 +42,7 @@ export interface CheckContext {
   /** Every stored probe of a declared kind whose key starts with `prefix`. */
   probesWith<K extends ProbeKind>(kind: K, prefix: string): { key: string; fact: Fact<ProbeValue<K>> }[];
   /** A declared probe run on the host under test over SSH. */
-  hostProbe(section: string): Fact<CommandOutput>;
+  hostProbe(section: HostProbeSection): Fact<CommandOutput>;
 }
 
 export interface RequirementCheck {

@@ -2,7 +2,8 @@
 // several hundred small files it imports cost most of its ~1.1 s of CPU at start-up (README,
 // "Performance"); one file loads in about half that.
 //
-// Cached like bin/compiled.mjs: node_modules/.cache/api7-ha-audit-allure-generator/<hash>.mjs, where
+// Cached like bin/compiled.mjs (helpers/cache/cached-artifact.mjs):
+// node_modules/.cache/api7-ha-audit-allure-generator/<hash>.mjs, where
 // <hash> covers the bundle's own sources (the entry, this file, the plugin-import shim), npm's record
 // of the installed tree (node_modules/.package-lock.json: every bundled package's version), esbuild's
 // version and the checkout's path. esbuild is imported only when a bundle must be built.
@@ -11,16 +12,14 @@
 // import.meta.url)`, `createRequire(import.meta.url)`, `__dirname`): each module's `import.meta`,
 // `__dirname` and `__filename` are pinned to its file in node_modules, as compiled.mjs pins them to
 // the source file.
-import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
+import { cachedArtifact, inputsHash } from "../cache/cached-artifact.mjs";
 
 const REPO_ROOT = resolve(import.meta.dirname, "../..");
 export const GENERATOR_ENTRY = join(import.meta.dirname, "allure-generate.mjs");
-// Its own folder beside compiled.mjs's trees, so that each cache cleans up only its own entries.
-const GENERATOR_CACHE = join(REPO_ROOT, "node_modules", ".cache", "api7-ha-audit-allure-generator");
 const PLUGIN_IMPORTS = join(import.meta.dirname, "allure-plugin-imports.mjs");
 const INSTALLED_TREE = join(REPO_ROOT, "node_modules", ".package-lock.json");
 // Allure's core imports report plugins by name at run time; the shim serves them from the bundle.
@@ -32,31 +31,28 @@ export function bundleInputs(entry = GENERATOR_ENTRY) {
 }
 
 export function bundleHash(inputs) {
+  return inputsHash(hashed(inputs));
+}
+
+/** What the hash covers: esbuild's version, the checkout's path, and each input's path and content. */
+function hashed(inputs) {
   const esbuildVersion = createRequire(import.meta.url)("esbuild/package.json").version;
-  const hash = createHash("sha256").update(`${esbuildVersion}\0${REPO_ROOT}\0`);
-  for (const file of inputs) hash.update(`\0${file}\0`).update(readFileSync(file));
-  return hash.digest("hex").slice(0, 16);
+  return [esbuildVersion, REPO_ROOT, ...inputs.flatMap((file) => [file, readFileSync(file)])];
 }
 
 /**
  * The bundle's path, built first if this checkout and install have none. `built` tells whether this
  * call built it. A failed build throws and leaves no file behind.
  */
-export async function generatorBundle({ entry = GENERATOR_ENTRY, cacheDir = GENERATOR_CACHE } = {}) {
-  const file = join(cacheDir, `${bundleHash(bundleInputs(entry))}.mjs`);
-  if (existsSync(file)) return { file, built: false };
-  const code = await buildBundle(entry);
-  mkdirSync(cacheDir, { recursive: true });
-  removeStaleBundles(cacheDir);
-  // Written aside and renamed into place: a concurrent or interrupted start never sees half a bundle.
-  const partial = `${file}.${process.pid}.partial`;
-  try {
-    writeFileSync(partial, code);
-    renameSync(partial, file);
-  } finally {
-    rmSync(partial, { force: true });
-  }
-  return { file, built: true };
+export async function generatorBundle({ entry = GENERATOR_ENTRY, cacheDir } = {}) {
+  const { path, built } = await cachedArtifact({
+    name: "api7-ha-audit-allure-generator",
+    inputs: hashed(bundleInputs(entry)),
+    extension: ".mjs",
+    cacheDir,
+    build: async (partial) => writeFileSync(partial, await buildBundle(entry)),
+  });
+  return { file: path, built };
 }
 
 async function buildBundle(entry) {
@@ -109,13 +105,4 @@ function pinModuleLocations(esbuild) {
       });
     },
   };
-}
-
-/** Bundles of earlier inputs, after a day: a generator started from one may still be loading it. */
-function removeStaleBundles(cacheDir) {
-  const dayAgo = Date.now() - 24 * 3600 * 1000;
-  for (const name of readdirSync(cacheDir)) {
-    const path = join(cacheDir, name);
-    if (statSync(path).mtimeMs < dayAgo) rmSync(path, { force: true });
-  }
 }

@@ -3,11 +3,12 @@
 // The script takes no inventory value at all: its text is the same for every host, so nothing
 // from an environment file can be injected into it.
 import type { CommandOutput } from "../model.js";
+import type { HOST_KEY_SECTION } from "./parsers/host-key.js";
 
 /** One section: `name` is a contract (checks and evidence refer to it), `command` is what a
  * reader of the evidence sees, `body` is the bash that runs (a function body). */
-export interface SectionDefinition {
-  name: string;
+export interface SectionDefinition<Name extends string = string> {
+  name: Name;
   command: string;
   body: string;
   /** The daemon this section asks. Once that daemon is known not to answer, the script records
@@ -76,7 +77,7 @@ const MARK = "@@API7AUDIT";
 
 /** What the runner's network probes need from a host (its listeners, its IPv6 address, the ports its NAT rules forward): these
  * sections come first, so that the host's probes can start while the rest of its script runs. */
-export const PROBE_INPUT_SECTIONS = ["ss-listen", "ipv6-addresses", "nft-ruleset", "iptables-nat"] as const;
+export const PROBE_INPUT_SECTIONS = ["ss-listen", "ipv6-addresses", "nft-ruleset", "iptables-nat"] as const satisfies readonly ScriptSectionName[];
 
 /** firewalld's bus name, object and interface: where firewall-cmd reads the property "state". */
 const FIREWALLD_NAME = "org.fedoraproject.FirewallD1";
@@ -95,7 +96,7 @@ function whenFirewalldRuns(command: string): string {
 
 // Later sections read earlier results from the run directory ($API7AUDIT_DIR/<name>.out|.rc),
 // e.g. `df` asks about Docker's data root found by `docker-root`.
-export const SECTIONS: readonly SectionDefinition[] = [
+export const SCRIPT_SECTIONS = scriptSections([
   {
     name: "ss-listen",
     command: "ss -Htulnp (ss -tulnp where -H is unknown)",
@@ -332,7 +333,19 @@ export const SECTIONS: readonly SectionDefinition[] = [
   { name: "machine-id", command: "cat /etc/machine-id", body: "cat /etc/machine-id" },
   { name: "processes", command: "ps -eo args=", body: "ps -eo args=" },
   { name: "docker-ps", command: "docker ps --format '{{.Names}}'", body: "docker ps --format '{{.Names}}'", daemon: "docker" },
-];
+]);
+
+/** The list as written, its names kept as a union of literals (the type ScriptSectionName). */
+function scriptSections<Name extends string>(sections: readonly SectionDefinition<Name>[]): readonly SectionDefinition<Name>[] {
+  return sections;
+}
+
+/** A section the facts script writes. */
+export type ScriptSectionName = (typeof SCRIPT_SECTIONS)[number]["name"];
+/** A section a fact can rest on: the script's, and `ssh-host-key`, which the runner adds from its
+ * own SSH handshake (parsers/host-key.ts) and no script command writes. A misspelt name in a
+ * check's `reads` or a fact's source is a compile error. */
+export type SectionName = ScriptSectionName | typeof HOST_KEY_SECTION;
 
 /** bash function name of a section: letters, digits and "_" only. */
 function functionName(section: string): string {
@@ -385,7 +398,7 @@ function runnerBody(section: SectionDefinition): string {
  * sections that cannot hang, and every one with stdin from /dev/null (it must not eat the rest of
  * the script).
  */
-export function collectionScript(sections: readonly SectionDefinition[] = SECTIONS, budgetSeconds = SCRIPT_BUDGET_SECONDS): string {
+export function collectionScript(sections: readonly SectionDefinition[] = SCRIPT_SECTIONS, budgetSeconds = SCRIPT_BUDGET_SECONDS): string {
   // Only the functions a new bash runs are exported: every exported function is in the environment
   // of every process the script starts, and each new bash parses them all.
   const shellBodies = sections
@@ -557,7 +570,7 @@ function readSections(output: string): { sections: CommandOutput[]; cutOff: bool
 export function withSectionsNotRun(
   arrived: readonly CommandOutput[],
   reason: string,
-  definitions: readonly SectionDefinition[] = SECTIONS,
+  definitions: readonly SectionDefinition[] = SCRIPT_SECTIONS,
 ): CommandOutput[] {
   const byName = new Map(arrived.map((s) => [s.section, s]));
   return definitions.map(

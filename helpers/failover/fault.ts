@@ -223,14 +223,62 @@ export function experimentId(requirement: HaRequirement, member: string, compone
   return `${requirement}/${member}/${components.join("+")}${kind === "stop" ? "" : `/${kind}`}`;
 }
 
+/**
+ * One experiment, in its phases: steady state and arming, injection, confirmation and observation,
+ * rollback and recovery. Whatever happens in the first three, the last one runs.
+ */
 export async function runFaultExperiment(input: FaultExperimentInput): Promise<FailoverExperiment> {
-  const { requirement, pair, member, components, faultKind, entrypoint, exec, settings, log } = input;
+  const experiment = startExperiment(input);
+  const { id, record } = experiment;
+  const problem = refusal(input);
+  if (problem) {
+    record.error = `refused, no fault injected: ${problem}`;
+    record.finishedAt = new Date().toISOString();
+    input.log(`${id}: ${record.error}`);
+    return record;
+  }
+
+  const locks = lockKeys(input.pair.role, input.components);
+  for (const key of locks) activeFaults.set(key, input.member.name);
+  const recorder = startRecorder(input);
+  try {
+    const actions = await steadyStateAndArming(experiment, recorder);
+    if (actions !== null) {
+      // On a signal the undo commands run at once; the timers stay armed unless every undo succeeded.
+      experiment.removeSignalHandlers = installSignalRollback(async () => {
+        if (await rollBack(experiment, "signal")) await disarmAll(experiment);
+      });
+      await injectFault(experiment, actions);
+      if (record.faultError === null) await confirmAndObserve(experiment);
+      record.rollbackAt = nowMs();
+      await rollBack(experiment, "end of observation");
+    }
+  } catch (error) {
+    experiment.errors.push(error instanceof Error ? error.message : String(error));
+  } finally {
+    await rollBackAndRecover(experiment);
+    await closeRecord(experiment, recorder, locks);
+  }
+  return record;
+}
+
+/** What the phases of one experiment share. */
+interface Experiment {
+  input: FaultExperimentInput;
+  id: string;
+  record: FailoverExperiment;
+  /** Undo timers armed on the member. */
+  armed: { rollback: ArmedRollback; name: string }[];
+  /** Fault actions whose inject command ran (or started): each is undone. */
+  injected: FaultAction[];
+  errors: string[];
+  removeSignalHandlers: () => void;
+}
+
+function startExperiment(input: FaultExperimentInput): Experiment {
+  const { requirement, pair, member, components, faultKind, entrypoint, settings } = input;
   const componentNames = components.map((component) => component.name);
   const id = experimentId(requirement, member.name, componentNames, faultKind);
-  const commands: CommandOutput[] = [];
-  const armed: { rollback: ArmedRollback; name: string }[] = [];
-  /** Fault actions whose inject command ran (or started): each is undone. */
-  const injected: FaultAction[] = [];
   const record: FailoverExperiment = {
     kind: "failover-experiment",
     id,
@@ -265,179 +313,193 @@ export async function runFaultExperiment(input: FaultExperimentInput): Promise<F
     steadyBefore: null,
     steadyAfter: null,
     restored: false,
-    commands,
+    commands: [],
   };
-  const errors: string[] = [];
-  const run = async (argv: readonly string[], section: string): Promise<CommandOutput> => {
-    const output = await exec(member.name, [...argv], { section: `${id}:${section}`, timeoutMs: COMMAND_TIMEOUT_MS });
-    commands.push(output);
-    return output;
-  };
-  const failure = (label: string, output: CommandOutput) =>
-    `${label} on ${member.name} ${output.timedOut ? "timed out" : `exited ${output.exitCode}`}${output.stderr.trim() ? `: ${output.stderr.trim().slice(0, 300)}` : ""}`;
+  return { input, id, record, armed: [], injected: [], errors: [], removeSignalHandlers: () => {} };
+}
 
-  /** Undoes every injected action, all at once; true when every undo command succeeded. */
-  const rollBack = async (why: string): Promise<boolean> => {
-    const undone = await Promise.all(
-      injected.splice(0).map(async (action) => {
-        log(`${id}: rollback (${why}): ${action.undo.label} on ${member.name}`);
-        try {
-          const output = await run(action.undo.argv, action.undo.section);
-          if (output.exitCode === 0) return true;
-          errors.push(failure(action.undo.label, output));
-        } catch (error) {
-          errors.push(`${action.undo.label} failed: ${String(error)}`);
-        }
-        return false;
-      }),
-    );
-    return undone.every(Boolean);
-  };
-
-  const disarmAll = async (): Promise<boolean> => {
-    const outputs = await Promise.all(
-      armed.map(({ rollback, name }) =>
-        run(disarmArgv(rollback, name), `disarm:${rollback.component}`).catch((error: unknown) => {
-          errors.push(`disarm failed: ${String(error)}`);
-          return null;
-        }),
-      ),
-    );
-    return outputs.every((output) => output !== null && output.exitCode === 0);
-  };
-
-  const problem = refusal(input);
-  if (problem) {
-    record.error = `refused, no fault injected: ${problem}`;
-    record.finishedAt = new Date().toISOString();
-    log(`${id}: ${record.error}`);
-    return record;
-  }
-
-  const locks = lockKeys(pair.role, components);
-  for (const key of locks) activeFaults.set(key, member.name);
-  const observationMs = settings.observationSeconds * 1000;
-  const recorder = startTraffic(entrypoint, {
+function startRecorder({ entrypoint, settings, requestTimeoutMs }: FaultExperimentInput): ReturnType<typeof startTraffic> {
+  return startTraffic(entrypoint, {
     ratePerSecond: settings.requestsPerSecond,
-    requestTimeoutMs: input.requestTimeoutMs,
+    requestTimeoutMs,
     // A safety bound only: the experiment stops the recorder itself.
     maxDurationMs:
       (settings.steadyStateSeconds + settings.confirmWithinSeconds + settings.observationSeconds + settings.recoverySeconds + settings.rollbackAfterSeconds + 60) * 1000,
   });
-  let removeSignalHandlers = () => {};
-  try {
-    /** Reads the member's tools and arms every undo on it; the reason when it could not. */
-    const prepare = async (): Promise<{ actions: FaultAction[] } | { problem: string }> => {
-      const detected = await run(DETECT_HOST_TOOLS, "detect-tools");
-      const tools = parseHostTools(detected.stdout);
-      if (detected.exitCode !== 0 || !tools) return { problem: `could not read ${member.name}'s tools: ${failure("tool detection", detected)}` };
-      const actions = faultActions(faultKind, components, tools);
-      const problems = await Promise.all(
-        actions.map(async (action) => {
-          const name = rollbackName(`${id}-${action.target}`);
-          const output = await run(armArgv(tools.timer, name, settings.rollbackAfterSeconds, action.undo.argv), `arm:${action.target}`);
-          const pid = Number(output.stdout.trim());
-          if (output.exitCode !== 0 || (tools.timer === "nohup" && !(Number.isInteger(pid) && pid > 0))) return failure("arming the rollback", output);
-          const rollback: ArmedRollback =
-            tools.timer === "systemd-run" ? { kind: "systemd-run", component: action.target, unit: name } : { kind: "nohup", component: action.target, pid };
-          armed.push({ rollback, name });
-          record.armedRollbacks.push(rollback);
-          log(`${id}: rollback armed on ${member.name} (${tools.timer}, ${settings.rollbackAfterSeconds} s)`);
-          return null;
-        }),
-      );
-      const problem = problems.find((p) => p !== null);
-      return problem ? { problem } : { actions };
-    };
-    // The steady-state window: traffic recorded while every member's ports are read and the undo is
-    // armed on the member (disarmed again in `finally` when no fault follows).
-    const [prepared, memberChecks] = await Promise.all([
-      prepare(),
-      Promise.all(pair.members.map((host) => memberHealth(host, components))),
-      sleep(settings.steadyStateSeconds * 1000),
-    ]);
-    record.steadyBefore = steadyStateBefore(entrypoint, recorder.history, recorder.volume().sent, memberChecks.flat());
-    if (!record.steadyBefore.ok) {
-      errors.push(`no steady state, no fault injected: ${failedChecks(record.steadyBefore)}`);
-      return record;
-    }
-    if ("problem" in prepared) {
-      errors.push(`no fault injected: ${prepared.problem}`);
-      return record;
-    }
+}
 
-    // On a signal the undo commands run at once; the timers stay armed unless every undo succeeded.
-    removeSignalHandlers = installSignalRollback(async () => {
-      if (await rollBack("signal")) await disarmAll();
-    });
-    // Every fault command at once (HA-DP-02 takes out two components, as a host loss would).
-    record.faultAt = nowMs();
-    const outputs = await Promise.all(
-      prepared.actions.map((action) => {
-        injected.push(action);
-        log(`${id}: fault: ${action.inject.label} on ${member.name}`);
-        return run(action.inject.argv, action.inject.section);
-      }),
-    );
-    const failed = prepared.actions.flatMap((action, i) => (outputs[i]!.exitCode !== 0 ? [failure(action.inject.label, outputs[i]!)] : []));
-    if (failed.length > 0) {
-      record.faultError = failed.join("; ");
-      errors.push(`fault not injected: ${record.faultError}`);
-    }
+/** Runs argv on the member, recorded in the experiment's commands. */
+async function runOnMember(experiment: Experiment, argv: readonly string[], section: string): Promise<CommandOutput> {
+  const { input, id, record } = experiment;
+  const output = await input.exec(input.member.name, [...argv], { section: `${id}:${section}`, timeoutMs: COMMAND_TIMEOUT_MS });
+  record.commands.push(output);
+  return output;
+}
 
-    if (record.faultError === null) {
-      const confirmation = await confirmDown(member, components, settings.confirmWithinSeconds, nowMs());
-      record.confirmation = confirmation;
-      if (confirmation.downAt === null) {
-        const answering = confirmation.checks.filter((check) => check.ok).map((check) => check.target);
-        log(`${id}: fault NOT confirmed: ${answering.join(", ")} still answer ${settings.confirmWithinSeconds} s after the fault`);
-      } else {
-        const since = (from: number) => ((confirmation.downAt! - from) / 1000).toFixed(2);
-        log(`${id}: down confirmed ${since(record.faultAt)} s after the fault command started (${since(confirmation.commandsEndedAt)} s after it returned)`);
-        // The observation runs from the confirmed moment; the member is watched all along.
-        const until = confirmation.downAt + observationMs;
-        const [watch] = await Promise.all([watchStillDown(member, components, until), sleep(until - nowMs())]);
-        confirmation.heldUntilRollback = watch.held;
-        confirmation.heldChecks = watch.checks;
-      }
-    }
-    record.rollbackAt = nowMs();
-    await rollBack("end of observation");
-  } catch (error) {
-    errors.push(error instanceof Error ? error.message : String(error));
-  } finally {
-    if (injected.length > 0) {
-      record.rollbackAt ??= nowMs();
-      await rollBack("finally");
-    }
-    removeSignalHandlers();
-    if (record.faultAt !== null) {
-      // Disarm only once the member answers again: if it stays down, the armed timer is the last resort.
-      record.recoveredAt = await waitUntilHealthy(member, components, settings.recoverySeconds * 1000);
-      record.restored = record.recoveredAt !== null;
-      if (!record.restored) errors.push(`${member.name} did not answer again within ${settings.recoverySeconds} s of the rollback`);
-    }
-    const afterRecovery = sleep(record.faultAt !== null ? AFTER_RECOVERY_MS : 0);
-    if (record.faultAt === null || record.restored) {
-      record.disarmed = await disarmAll();
-    } else {
-      record.disarmed = armed.length === 0;
-      log(`${id}: ${member.name} still down; armed rollback left in place`);
-    }
-    await afterRecovery;
-    record.steadyAfter = await steadyState(entrypoint, pair.members, components).catch(() => null);
-    if (record.steadyAfter && !record.steadyAfter.ok) errors.push(`steady state not met after the experiment: ${failedChecks(record.steadyAfter)}`);
-    record.history = await recorder.stop();
-    const volume = recorder.volume();
-    record.traffic = { ratePerSecond: settings.requestsPerSecond, startMs: volume.startMs, endMs: volume.endMs ?? nowMs(), sent: volume.sent };
-    for (const key of locks) activeFaults.delete(key);
-    record.analysis = analyseTraffic(record.history, { faultMs: record.faultAt, rollbackMs: record.rollbackAt });
-    record.finishedAt = new Date().toISOString();
-    if (errors.length > 0) record.error = errors.join("; ");
-    const outcome = record.faultAt === null ? "no fault injected" : `restored: ${record.restored}`;
-    log(`${id}: ${record.analysis.errors} failed of ${record.analysis.total}, longest outage ${(record.analysis.longestOutageMs / 1000).toFixed(1)} s, ${outcome}`);
+function commandFailure(member: HostEntry, label: string, output: CommandOutput): string {
+  return `${label} on ${member.name} ${output.timedOut ? "timed out" : `exited ${output.exitCode}`}${output.stderr.trim() ? `: ${output.stderr.trim().slice(0, 300)}` : ""}`;
+}
+
+/**
+ * Phase 1, the steady-state window: traffic recorded while every member's ports are read and the
+ * undo is armed on the member (disarmed again at the end when no fault follows). The fault actions,
+ * or null when there is no steady state or the undo could not be armed.
+ */
+async function steadyStateAndArming(experiment: Experiment, recorder: ReturnType<typeof startTraffic>): Promise<FaultAction[] | null> {
+  const { input, record, errors } = experiment;
+  const [prepared, memberChecks] = await Promise.all([
+    armRollbacks(experiment),
+    Promise.all(input.pair.members.map((host) => memberHealth(host, input.components))),
+    sleep(input.settings.steadyStateSeconds * 1000),
+  ]);
+  record.steadyBefore = steadyStateBefore(input.entrypoint, recorder.history, recorder.volume().sent, memberChecks.flat());
+  if (!record.steadyBefore.ok) {
+    errors.push(`no steady state, no fault injected: ${failedChecks(record.steadyBefore)}`);
+    return null;
   }
-  return record;
+  if ("problem" in prepared) {
+    errors.push(`no fault injected: ${prepared.problem}`);
+    return null;
+  }
+  return prepared.actions;
+}
+
+/** Reads the member's tools and arms every undo on it; the reason when it could not. */
+async function armRollbacks(experiment: Experiment): Promise<{ actions: FaultAction[] } | { problem: string }> {
+  const { input, id, record, armed } = experiment;
+  const { member, settings } = input;
+  const detected = await runOnMember(experiment, DETECT_HOST_TOOLS, "detect-tools");
+  const tools = parseHostTools(detected.stdout);
+  if (detected.exitCode !== 0 || !tools) return { problem: `could not read ${member.name}'s tools: ${commandFailure(member, "tool detection", detected)}` };
+  const actions = faultActions(input.faultKind, input.components, tools);
+  const problems = await Promise.all(
+    actions.map(async (action) => {
+      const name = rollbackName(`${id}-${action.target}`);
+      const output = await runOnMember(experiment, armArgv(tools.timer, name, settings.rollbackAfterSeconds, action.undo.argv), `arm:${action.target}`);
+      const pid = Number(output.stdout.trim());
+      if (output.exitCode !== 0 || (tools.timer === "nohup" && !(Number.isInteger(pid) && pid > 0))) return commandFailure(member, "arming the rollback", output);
+      const rollback: ArmedRollback =
+        tools.timer === "systemd-run" ? { kind: "systemd-run", component: action.target, unit: name } : { kind: "nohup", component: action.target, pid };
+      armed.push({ rollback, name });
+      record.armedRollbacks.push(rollback);
+      input.log(`${id}: rollback armed on ${member.name} (${tools.timer}, ${settings.rollbackAfterSeconds} s)`);
+      return null;
+    }),
+  );
+  const problem = problems.find((p) => p !== null);
+  return problem ? { problem } : { actions };
+}
+
+/** Phase 2: every fault command at once (HA-DP-02 takes out two components, as a host loss would). */
+async function injectFault(experiment: Experiment, actions: readonly FaultAction[]): Promise<void> {
+  const { input, id, record, injected, errors } = experiment;
+  record.faultAt = nowMs();
+  const outputs = await Promise.all(
+    actions.map((action) => {
+      injected.push(action);
+      input.log(`${id}: fault: ${action.inject.label} on ${input.member.name}`);
+      return runOnMember(experiment, action.inject.argv, action.inject.section);
+    }),
+  );
+  const failed = actions.flatMap((action, i) => (outputs[i]!.exitCode !== 0 ? [commandFailure(input.member, action.inject.label, outputs[i]!)] : []));
+  if (failed.length > 0) {
+    record.faultError = failed.join("; ");
+    errors.push(`fault not injected: ${record.faultError}`);
+  }
+}
+
+/** Phase 3: the member observed down, then watched down for the observation window from that moment. */
+async function confirmAndObserve(experiment: Experiment): Promise<void> {
+  const { input, id, record } = experiment;
+  const { member, components, settings } = input;
+  const confirmation = await confirmDown(member, components, settings.confirmWithinSeconds, nowMs());
+  record.confirmation = confirmation;
+  if (confirmation.downAt === null) {
+    const answering = confirmation.checks.filter((check) => check.ok).map((check) => check.target);
+    input.log(`${id}: fault NOT confirmed: ${answering.join(", ")} still answer ${settings.confirmWithinSeconds} s after the fault`);
+    return;
+  }
+  const since = (from: number) => ((confirmation.downAt! - from) / 1000).toFixed(2);
+  input.log(`${id}: down confirmed ${since(record.faultAt!)} s after the fault command started (${since(confirmation.commandsEndedAt)} s after it returned)`);
+  // The observation runs from the confirmed moment; the member is watched all along.
+  const until = confirmation.downAt + settings.observationSeconds * 1000;
+  const [watch] = await Promise.all([watchStillDown(member, components, until), sleep(until - nowMs())]);
+  confirmation.heldUntilRollback = watch.held;
+  confirmation.heldChecks = watch.checks;
+}
+
+/** Undoes every injected action, all at once; true when every undo command succeeded. */
+async function rollBack(experiment: Experiment, why: string): Promise<boolean> {
+  const { input, id, errors } = experiment;
+  const undone = await Promise.all(
+    experiment.injected.splice(0).map(async (action) => {
+      input.log(`${id}: rollback (${why}): ${action.undo.label} on ${input.member.name}`);
+      try {
+        const output = await runOnMember(experiment, action.undo.argv, action.undo.section);
+        if (output.exitCode === 0) return true;
+        errors.push(commandFailure(input.member, action.undo.label, output));
+      } catch (error) {
+        errors.push(`${action.undo.label} failed: ${String(error)}`);
+      }
+      return false;
+    }),
+  );
+  return undone.every(Boolean);
+}
+
+async function disarmAll(experiment: Experiment): Promise<boolean> {
+  const outputs = await Promise.all(
+    experiment.armed.map(({ rollback, name }) =>
+      runOnMember(experiment, disarmArgv(rollback, name), `disarm:${rollback.component}`).catch((error: unknown) => {
+        experiment.errors.push(`disarm failed: ${String(error)}`);
+        return null;
+      }),
+    ),
+  );
+  return outputs.every((output) => output !== null && output.exitCode === 0);
+}
+
+/**
+ * Phase 4, always run: anything still injected undone, the member waited for, and the armed timers
+ * disarmed once it answers again (if it stays down, the armed timer is the last resort).
+ */
+async function rollBackAndRecover(experiment: Experiment): Promise<void> {
+  const { input, id, record, errors } = experiment;
+  const { member, components, settings } = input;
+  if (experiment.injected.length > 0) {
+    record.rollbackAt ??= nowMs();
+    await rollBack(experiment, "finally");
+  }
+  experiment.removeSignalHandlers();
+  if (record.faultAt !== null) {
+    record.recoveredAt = await waitUntilHealthy(member, components, settings.recoverySeconds * 1000);
+    record.restored = record.recoveredAt !== null;
+    if (!record.restored) errors.push(`${member.name} did not answer again within ${settings.recoverySeconds} s of the rollback`);
+  }
+  const afterRecovery = sleep(record.faultAt !== null ? AFTER_RECOVERY_MS : 0);
+  if (record.faultAt === null || record.restored) {
+    record.disarmed = await disarmAll(experiment);
+  } else {
+    record.disarmed = experiment.armed.length === 0;
+    input.log(`${id}: ${member.name} still down; armed rollback left in place`);
+  }
+  await afterRecovery;
+}
+
+/** The steady state after the experiment, the recorded traffic and its analysis; the locks released. */
+async function closeRecord(experiment: Experiment, recorder: ReturnType<typeof startTraffic>, locks: readonly string[]): Promise<void> {
+  const { input, id, record, errors } = experiment;
+  record.steadyAfter = await steadyState(input.entrypoint, input.pair.members, input.components).catch(() => null);
+  if (record.steadyAfter && !record.steadyAfter.ok) errors.push(`steady state not met after the experiment: ${failedChecks(record.steadyAfter)}`);
+  record.history = await recorder.stop();
+  const volume = recorder.volume();
+  record.traffic = { ratePerSecond: input.settings.requestsPerSecond, startMs: volume.startMs, endMs: volume.endMs ?? nowMs(), sent: volume.sent };
+  for (const key of locks) activeFaults.delete(key);
+  record.analysis = analyseTraffic(record.history, { faultMs: record.faultAt, rollbackMs: record.rollbackAt });
+  record.finishedAt = new Date().toISOString();
+  if (errors.length > 0) record.error = errors.join("; ");
+  const outcome = record.faultAt === null ? "no fault injected" : `restored: ${record.restored}`;
+  input.log(`${id}: ${record.analysis.errors} failed of ${record.analysis.total}, longest outage ${(record.analysis.longestOutageMs / 1000).toFixed(1)} s, ${outcome}`);
 }
 
 function refusal(input: FaultExperimentInput): string | null {

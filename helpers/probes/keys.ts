@@ -21,6 +21,8 @@ export const probeKeys = {
 
 /** Section name of the probe run ON each CP host: can it open a TCP connection to the database? */
 export const DB_REACH_SECTION = "db-reach";
+/** A probe run on a host over SSH, by the section name its output is stored under. */
+export type HostProbeSection = typeof DB_REACH_SECTION;
 
 /** The ports of the page's table [S5.1]. Component ports come from the environment; these name the page's own. */
 export const PAGE_PORTS = {

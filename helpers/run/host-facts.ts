@@ -1,5 +1,5 @@
 // The facts script on one connected host, and what is kept when its output is cut short.
-import { collectionScript, finishedSections, scriptBudgetFor, SECTIONS, splitSections, withSectionsNotRun } from "../facts/script.js";
+import { collectionScript, finishedSections, SCRIPT_SECTIONS, scriptBudgetFor, splitSections, withSectionsNotRun } from "../facts/script.js";
 import type { CommandOutput } from "../model.js";
 import type { ExecOutput, SshPool } from "../transport/ssh-pool.js";
 
@@ -29,7 +29,7 @@ export interface HostFactsOptions {
  */
 export async function collectHostFacts(pool: SshPool, host: string, opts: HostFactsOptions): Promise<HostFactsCollection> {
   const early = opts.early ? handOver(opts.early.sections, opts.early.arrived) : undefined;
-  const output = await pool.exec(host, ["bash", "-s"], { stdin: collectionScript(SECTIONS, scriptBudgetFor(opts.commandTimeoutMs)), sudo: opts.sudo, section: "facts", timeoutMs: opts.commandTimeoutMs, onStdout: early?.watch });
+  const output = await pool.exec(host, ["bash", "-s"], { stdin: collectionScript(SCRIPT_SECTIONS, scriptBudgetFor(opts.commandTimeoutMs)), sudo: opts.sudo, section: "facts", timeoutMs: opts.commandTimeoutMs, onStdout: early?.watch });
   const facts = factsFrom(output, opts.commandTimeoutMs);
   early?.atEnd(facts.error === null ? facts.sections : null);
   return facts;

@@ -2,7 +2,7 @@
 // --only just the sections holding a selected requirement (vitest fails a file that registers no
 // test). The catalogue says which section each requirement belongs to.
 import { join, resolve } from "node:path";
-import { loadCatalogue, SECTIONS, type Section } from "../checks/catalogue.js";
+import { loadCatalogue, PAGE_SECTIONS, type Section } from "../checks/catalogue.js";
 import { selectsRequirement } from "./selection.js";
 
 export const SPECS_DIR = resolve(import.meta.dirname, "../../specs");
@@ -12,5 +12,5 @@ export const specFileOf = (section: Section) => join(SPECS_DIR, `${section}.spec
 /** Spec files with at least one selected requirement (all of them without a selection). */
 export function specFilesFor(only: readonly string[] | null): string[] {
   const selected = new Set(loadCatalogue().filter((requirement) => selectsRequirement(only, requirement.id)).map((requirement) => requirement.section));
-  return SECTIONS.filter((section) => selected.has(section)).map(specFileOf);
+  return PAGE_SECTIONS.filter((section) => selected.has(section)).map(specFileOf);
 }

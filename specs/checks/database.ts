@@ -1,9 +1,8 @@
 // PostgreSQL on 5432 [S5.2], from the runner and from every CP host; database HA is out of the
 // page's scope [S2.2] and only recorded.
-import { fail, given, pass } from "../../helpers/checks/assert.js";
+import { broken, fail, given, pass } from "../../helpers/checks/assert.js";
 import { unlessUnreached } from "../../helpers/checks/reach.js";
 import type { CheckModule } from "../../helpers/checks/types.js";
-import type { HostEntry } from "../../helpers/environment/schema.js";
 import { describeDbReachExit } from "../../helpers/probes/host.js";
 import { DATABASE_TARGET, DB_REACH_SECTION, probeKeys } from "../../helpers/probes/keys.js";
 import type { PgProbeResult } from "../../helpers/probes/types.js";
@@ -32,11 +31,11 @@ export const databaseChecks: CheckModule = {
             : unlessUnreached(ctx.run, db.host, fail(`PostgreSQL on ${where} refused or failed the session: ${pg.error ?? "unknown error"}`, { expected, actual: pg.error ?? "no session" }));
         });
       }
-      const host = ctx.host as HostEntry;
+      const host = ctx.hostEntry();
       return given({ reach: ctx.hostProbe(DB_REACH_SECTION) }, ({ reach }) => {
         const outcome = describeDbReachExit(reach.exitCode, reach.timedOut);
         const detail = { expected: `${host.name} opens a TCP connection to ${where}`, actual: `exit ${reach.exitCode ?? "none"}: ${outcome}${reach.stderr.trim() ? `; ${reach.stderr.trim()}` : ""}` };
-        if (!DB_REACH_MEASURED.has(reach.exitCode)) return { status: "broken", message: `the ${DB_REACH_SECTION} probe on ${host.name} ${outcome}`, ...detail };
+        if (!DB_REACH_MEASURED.has(reach.exitCode)) return broken(`the ${DB_REACH_SECTION} probe on ${host.name} ${outcome}`, detail);
         return reach.exitCode === 0 ? pass(`${host.name} reaches PostgreSQL on ${where}`, detail) : fail(`${host.name} cannot reach PostgreSQL on ${where}: ${outcome}`, detail);
       });
     },
@@ -46,7 +45,7 @@ export const databaseChecks: CheckModule = {
     reads: { probes: ["pg"] },
     decide: (ctx) =>
       given({ pg: ctx.probe("pg", probeKeys.pg()) }, ({ pg }) => {
-        if (!pg.ok) return { status: "broken", message: `database HA could not be observed: ${pg.error ?? "no session"}` };
+        if (!pg.ok) return broken(`database HA could not be observed: ${pg.error ?? "no session"}`);
         const replication = describeReplication(pg.replication);
         const role = pg.inRecovery === null ? "unknown" : pg.inRecovery ? "a standby (in recovery)" : "a primary";
         return pass(`recorded only (database HA is out of the page's scope): the server is ${role}; replication: ${replication}`, {

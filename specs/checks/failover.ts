@@ -2,6 +2,7 @@
 // in the run (helpers/failover). One experiment per pair member and fault kind; an experiment
 // counts only when its fault was confirmed (VALID_EXPERIMENT), and the pair passes when every
 // member's loss stayed within the environment's budgets and the member came back.
+import { fail, skip } from "../../helpers/checks/assert.js";
 import {
   DISRUPTION_NOT_ALLOWED,
   faultKindsOf,
@@ -139,16 +140,14 @@ function experimentsOf(ctx: CheckContext, requirement: HaRequirement): Map<strin
 function haCheck(rule: HaRule): RequirementCheck {
   return { reads: { experiments: true }, decide: (ctx): CheckOutcome => {
     if (!ctx.run.options.allowDisruption || !ctx.env.failover.allowDisruption) {
-      return { status: "skipped", message: `${rule.requirement}: ${DISRUPTION_NOT_ALLOWED}` };
+      return skip(`${rule.requirement}: ${DISRUPTION_NOT_ALLOWED}`);
     }
     const members = pairMembers(ctx.env, rule.pair).map((host) => host.name);
     if (members.length < 2) {
-      return {
-        status: "failed",
-        message: `${rule.requirement}: the ${rule.pair} pair has ${members.length} host(s) (${members.join(", ") || "none"}); failover needs 2 (S2.1), so no fault was injected`,
+      return fail(`${rule.requirement}: the ${rule.pair} pair has ${members.length} host(s) (${members.join(", ") || "none"}); failover needs 2 (S2.1), so no fault was injected`, {
         expected: `2 or more ${rule.pair} hosts`,
         actual: `${members.length}`,
-      };
+      });
     }
     const experiments = experimentsOf(ctx, rule.requirement);
     const planned = faultKindsOf(ctx.env, rule.requirement).flatMap((kind) => members.map((member) => ({ member, kind, key: `${member}/${kind}` })));

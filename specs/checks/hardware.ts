@@ -1,5 +1,5 @@
 // Page "Minimum hardware" [S3.1]-[S3.4]: x86_64, 2 cores, 4G RAM, 80 GB free disk on every host.
-import { atLeast, equals, fail, given, mapFact, pass } from "../../helpers/checks/assert.js";
+import { atLeast, broken, equals, fail, given, mapFact, pass } from "../../helpers/checks/assert.js";
 import type { CheckModule } from "../../helpers/checks/types.js";
 import type { FilesystemFacts } from "../../helpers/facts/types.js";
 
@@ -90,7 +90,7 @@ export const hardwareChecks: CheckModule = {
           ...(root !== null && (dataRoot === null || (checkRoot && root.mountpoint !== dataRoot.mountpoint)) ? [{ fs: root, why: "/" }] : []),
         ];
         const expected = `at least 80 GB (80·10^9 bytes) available on Docker's data root${checkRoot ? ' and on "/" if it is another filesystem' : ""}`;
-        if (checked.length === 0) return { status: "broken", message: `df reported neither ${dataRootPath} nor /` };
+        if (checked.length === 0) return broken(`df reported neither ${dataRootPath} nor /`);
         const actual = checked.map(({ fs, why }) => `${why}: ${describeFs(fs)}`).join("; ");
         const note = dataRoot === null ? ` [Docker's data root ${dataRootPath} does not exist yet: checked /]` : "";
         const short = checked.filter(({ fs }) => fs.availBytes < DISK_REQUIRED_BYTES);

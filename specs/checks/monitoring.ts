@@ -1,5 +1,5 @@
 // Prometheus is optional [S2.3]; when enabled it must be healthy on 9090 with its targets up [S5.2].
-import { fail, given, pass, warn } from "../../helpers/checks/assert.js";
+import { broken, fail, given, pass, skip, warn } from "../../helpers/checks/assert.js";
 import { targetAddress, unlessUnreached } from "../../helpers/checks/reach.js";
 import type { CheckModule } from "../../helpers/checks/types.js";
 import { probeKeys } from "../../helpers/probes/keys.js";
@@ -9,8 +9,8 @@ export const monitoringChecks: CheckModule = {
     reads: { probes: ["prometheus"] },
     decide: (ctx) => {
       const url = ctx.env.prometheus.url;
-      if (!ctx.env.prometheus.enabled) return { status: "skipped", message: "optional component not enabled" };
-      if (!url) return { status: "broken", message: "prometheus.enabled is true but prometheus.url is not set" };
+      if (!ctx.env.prometheus.enabled) return skip("optional component not enabled");
+      if (!url) return broken("prometheus.enabled is true but prometheus.url is not set");
       return given({ prometheus: ctx.probe("prometheus", probeKeys.prometheus()) }, ({ prometheus: result }) => {
         const expected = "/-/healthy answers 200 and every active target is up";
         const targets = result.targets.map((t) => `${t.job}/${t.instance}: ${t.health}${t.lastError ? ` (${t.lastError})` : ""}`);
@@ -21,7 +21,7 @@ export const monitoringChecks: CheckModule = {
         if (!result.healthy) return unlessUnreached(ctx.run, targetAddress(result.target), fail(`Prometheus at ${url} is not healthy (${result.error ?? `status ${result.healthStatus}`})`, detail));
         const down = result.targets.filter((t) => t.health !== "up");
         if (down.length > 0) return fail(`Prometheus: ${down.length} of ${result.targets.length} targets not up: ${down.map((t) => `${t.job}/${t.instance} ${t.health}`).join(", ")}`, detail);
-        if (result.error) return { status: "broken", message: `Prometheus is healthy but its targets could not be read: ${result.error}`, ...detail };
+        if (result.error) return broken(`Prometheus is healthy but its targets could not be read: ${result.error}`, detail);
         if (result.targets.length === 0) return warn("Prometheus is healthy but scrapes no target", detail);
         return pass(`Prometheus healthy, ${result.targets.length} targets up`, detail);
       });

@@ -1,7 +1,8 @@
 // The port table of "Security settings" [S5.1]-[S5.3]: the table's ports reachable where their
 // component runs, every other port closed from the runner and not listening for the network, and
 // each component answering on its port. Probes come from the runner (helpers/probes).
-import { allOf, allOfNamed, fail, given, mapFact, pass, warn } from "../../helpers/checks/assert.js";
+import { allOf, allOfNamed, broken, fail, given, mapFact, pass, skip, warn } from "../../helpers/checks/assert.js";
+import { COMPONENT_LABELS } from "../../helpers/checks/components.js";
 import type { ProbeValue } from "../../helpers/checks/probes.js";
 import type { CheckContext, CheckModule } from "../../helpers/checks/types.js";
 import type { Environment, HostEntry } from "../../helpers/environment/schema.js";
@@ -16,12 +17,6 @@ import { targetAddress, unlessUnreached } from "../../helpers/checks/reach.js";
 
 const DAY_MS = 86_400_000;
 const NOT_ENABLED = "optional component not enabled";
-
-const COMPONENT_LABELS: Record<keyof Environment["components"], string> = {
-  gateway: "API7 Gateway",
-  dashboard: "API7 Dashboard",
-  dpManager: "DP Manager",
-};
 
 // ---------------------------------------------------------------------------------------------
 // The allow-list of S5.2/S5.3
@@ -143,14 +138,14 @@ function onlyAllowedOpen(ctx: CheckContext, host: HostEntry): CheckOutcome {
     // The probe plan follows the same facts: IPv6 probes of a host whose facts show no IPv6 address
     // mean the evidence contradicts itself.
     if (address === null && keys6.length > 0) {
-      return { status: "broken", message: `${keys6.length} probes at an IPv6 address, but the host's facts show no global IPv6 address: the evidence contradicts itself` };
+      return broken(`${keys6.length} probes at an IPv6 address, but the host's facts show no global IPv6 address: the evidence contradicts itself`);
     }
     const states = new Map<number, TcpProbeResult["state"]>(keys.map((key, i) => [Number(key.slice(prefix.length)), measured[i]!.state]));
     const states6 = new Map<number, TcpProbeResult["state"]>(keys6.map((key, i) => [Number(key.slice(prefix6.length)), measured[keys.length + i]!.state]));
     if (seen.sweep) for (const port of seen.sweep.open) states.set(port, "open");
     // A host that answers on no port at all is one the runner does not reach: closed cannot be told from unreachable.
     if (![...states.values()].includes("open")) {
-      return { status: "broken", message: `no port answered from the runner (${states.size} probed): the runner does not reach this host, so closed cannot be told from unreachable` };
+      return broken(`no port answered from the runner (${states.size} probed): the runner does not reach this host, so closed cannot be told from unreachable`);
     }
     const allowed = allowedPorts(ctx.env, host);
     const row = (port: number, state: TcpProbeResult["state"], ipv6: boolean): PortRow => {
@@ -189,7 +184,7 @@ function describeHttp(http: HttpProbeResult): string {
 }
 
 function httpAnswers(ctx: CheckContext, port: number, what: string): CheckOutcome {
-  const host = ctx.host as HostEntry;
+  const host = ctx.hostEntry();
   return given({ http: ctx.probe("http", probeKeys.http(host.name, port)) }, ({ http }) => {
     const detail = { expected: `${port} answers HTTP (any status counts as alive)`, actual: `${http.target}: ${describeHttp(http)}` };
     return http.ok ? pass(`${what} on ${port} answers HTTP ${http.status}`, detail) : fail(`${what} on ${port} gave ${describeHttp(http)}`, detail);
@@ -217,26 +212,26 @@ export const portChecks: CheckModule = {
         return tcpReachable(ctx, [{ port: ctx.env.database.port, component: "PostgreSQL" }], (p) => probeKeys.tcp(DATABASE_TARGET, p));
       }
       if (ctx.target === PROMETHEUS_TARGET) {
-        if (!ctx.env.prometheus.enabled) return { status: "skipped", message: NOT_ENABLED };
+        if (!ctx.env.prometheus.enabled) return skip(NOT_ENABLED);
         const prometheus = prometheusHostPort(ctx.env);
-        if (!prometheus) return { status: "broken", message: "prometheus.enabled is true but prometheus.url is not set" };
+        if (!prometheus) return broken("prometheus.enabled is true but prometheus.url is not set");
         return tcpReachable(ctx, [{ port: prometheus.port, component: "Prometheus" }], (p) => probeKeys.tcp(PROMETHEUS_TARGET, p));
       }
-      const host = ctx.host as HostEntry;
+      const host = ctx.hostEntry();
       return tcpReachable(ctx, expectedPortsOf(ctx.env, host.roles), (p) => probeKeys.tcp(host.name, p));
     },
   },
 
   "SEC-04": {
     reads: { facts: ["listeners", "forwardedPorts", "ipv6Address"], probes: ["tcp", "sweep"] },
-    decide: (ctx) => onlyAllowedOpen(ctx, ctx.host as HostEntry),
+    decide: (ctx) => onlyAllowedOpen(ctx, ctx.hostEntry()),
   },
 
   "SEC-05": {
     reads: { facts: ["listeners"] },
     decide: (ctx) =>
       given({ listeners: ctx.fact("listeners") }, ({ listeners }) => {
-        const host = ctx.host as HostEntry;
+        const host = ctx.hostEntry();
         // allowedPorts lists the ports in order: the sets keep it.
         const allowed = { tcp: new Set(allowedPorts(ctx.env, host, "tcp").map((a) => a.port)), udp: new Set(allowedPorts(ctx.env, host, "udp").map((a) => a.port)) };
         const exposed = listeners.filter((l) => !isLoopbackAddress(l.address));
@@ -260,7 +255,7 @@ export const portChecks: CheckModule = {
   "PORT-02": {
     reads: { probes: ["tls", "http"] },
     decide: (ctx) => {
-      const host = ctx.host as HostEntry;
+      const host = ctx.hostEntry();
       const port = PAGE_PORTS.gatewayHttps;
       return given({ tls: ctx.probe("tls", probeKeys.tls(host.name, port)), http: ctx.probe("http", probeKeys.http(host.name, port)) }, ({ tls, http }) => {
         const warningDays = ctx.env.policy.certificateWarningDays;
@@ -270,7 +265,7 @@ export const portChecks: CheckModule = {
         const probedAt = Date.parse(tls.startedAt);
         const validTo = tls.validTo ? Date.parse(tls.validTo) : Number.NaN;
         const validFrom = tls.validFrom ? Date.parse(tls.validFrom) : Number.NaN;
-        if (Number.isNaN(validTo) || Number.isNaN(validFrom)) return { status: "broken", message: `the certificate on ${port} has no readable validity window` };
+        if (Number.isNaN(validTo) || Number.isNaN(validFrom)) return broken(`the certificate on ${port} has no readable validity window`);
         const daysRemaining = Math.floor((validTo - probedAt) / DAY_MS);
         const detail = { expected, actual: `${describeCertificate(tls, daysRemaining)}; ${describeHttp(http)}` };
         if (!http.ok) return fail(`${port} completed TLS but gave ${describeHttp(http)}`, detail);
@@ -287,7 +282,7 @@ export const portChecks: CheckModule = {
   "PORT-04": {
     reads: { probes: ["tcp", "http"] },
     decide: (ctx) => {
-      const host = ctx.host as HostEntry;
+      const host = ctx.hostEntry();
       const port = PAGE_PORTS.dpManager;
       return given({ tcp: ctx.probe("tcp", probeKeys.tcp(host.name, port)) }, ({ tcp }) => {
         if (tcp.state !== "open") {

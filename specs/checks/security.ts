@@ -1,6 +1,6 @@
 // Page "Security settings" [S5.1]: SELinux on, and a host firewall that denies by default.
 import { isIP } from "node:net";
-import { allOf, allOfNamed, fail, given, mapFact, pass } from "../../helpers/checks/assert.js";
+import { allOf, allOfNamed, broken, fail, given, mapFact, pass } from "../../helpers/checks/assert.js";
 import { type Fact, missing } from "../../helpers/checks/evidence.js";
 import { readWitness, type WitnessReading } from "../../helpers/checks/network-witness.js";
 import type { CheckContext, CheckModule } from "../../helpers/checks/types.js";
@@ -39,7 +39,7 @@ export const securityChecks: CheckModule = {
     reads: { facts: ["firewall", "listeners", "ipv6Address"], probes: ["tcp"] },
     decide: (ctx) =>
       given({ firewall: ctx.fact("firewall") }, ({ firewall }) => {
-        const host = ctx.host as HostEntry;
+        const host = ctx.hostEntry();
         const expected =
           "a host firewall (firewalld, nftables or iptables) denying inbound traffic by default for IPv4 and for IPv6 (IPv6 unless it is disabled on the host), " +
           "as the runner sees it too (a port nobody opened is filtered, not reset), " +
@@ -76,10 +76,10 @@ export const securityChecks: CheckModule = {
             );
           }
           const unknown = readings.filter((r) => r.outcome === "unknown");
-          if (unknown.length > 0) return { status: "broken", message: `the network cannot confirm the firewall's default deny: ${unknown.map((r) => `${FAMILY_LABEL[r.family]}: ${r.text}`).join("; ")}`, ...detail };
+          if (unknown.length > 0) return broken(`the network cannot confirm the firewall's default deny: ${unknown.map((r) => `${FAMILY_LABEL[r.family]}: ${r.text}`).join("; ")}`, detail);
           // Persistence must be shown, not assumed: "not comparable" proves nothing.
           if (groups.some(({ family }) => family.persistentMatchesRuntime === null)) {
-            return { status: "broken", message: `cannot tell whether the firewall rules survive a reboot (${firewall.listingProblem ?? firewall.detail})`, ...detail };
+            return broken(`cannot tell whether the firewall rules survive a reboot (${firewall.listingProblem ?? firewall.detail})`, detail);
           }
           const witnessed = readings.map((r) => `${FAMILY_LABEL[r.family]} ${r.outcome === "confirms" ? "confirmed" : "recorded"} from the runner`).join(", ");
           return pass(

@@ -1,7 +1,8 @@
 // Page "Prepare hosts" [S2.1] and the Components column of the hardware table [S3.5]: at least
 // 2 CP and 2 DP hosts on distinct machines (machine-id, and the SSH host key where clones share
 // one), each running its role's components and only those.
-import { allOf, fail, given, pass } from "../../helpers/checks/assert.js";
+import { allOf, broken, fail, given, pass } from "../../helpers/checks/assert.js";
+import { COMPONENT_LABELS } from "../../helpers/checks/components.js";
 import { type Fact, missing, observed } from "../../helpers/checks/evidence.js";
 import type { CheckContext, CheckModule, RequirementCheck } from "../../helpers/checks/types.js";
 import type { ComponentName, HostEntry } from "../../helpers/environment/schema.js";
@@ -17,12 +18,6 @@ const MIN_HOSTS = 4;
 const ROLE_COMPONENTS: Record<"cp" | "dp", readonly ComponentName[]> = {
   cp: ["dashboard", "dpManager"],
   dp: ["gateway"],
-};
-
-const COMPONENT_LABELS: Record<ComponentName, string> = {
-  dashboard: "API7 Dashboard",
-  dpManager: "DP Manager",
-  gateway: "API7 Gateway",
 };
 
 const plural = (count: number, word: string) => `${count} ${word}${count === 1 ? "" : "s"}`;
@@ -135,14 +130,13 @@ function sameMachineAs(ctx: CheckContext, sharing: readonly HostEntry[], mine: s
     }
     const question = `cannot tell whether ${ctx.target} and ${sharing.map((h) => h.name).join(", ")}, which share machine-id ${shortId(mine)}, are one machine under several names or clones of one template`;
     const unseen = theirs.flatMap(({ name, key }) => (key.observed ? [] : [`${name}'s SSH host key unknown (${key.reason})`]));
-    if (unseen.length > 0) return { status: "broken", message: `${question}: ${unseen.join("; ")}`, ...detail };
+    if (unseen.length > 0) return broken(`${question}: ${unseen.join("; ")}`, detail);
     const otherType = seen.filter(({ key }) => key.type !== ownKey.type).map(({ name, key }) => `${name} presented ${key.type}`);
     if (otherType.length > 0) {
-      return {
-        status: "broken",
-        message: `${question}: ${ctx.target} presented ${ownKey.type}, ${otherType.join(", ")}; a machine has one key of each type, so only keys of one type tell them apart: list the same key type for each of them in known_hosts`,
-        ...detail,
-      };
+      return broken(
+        `${question}: ${ctx.target} presented ${ownKey.type}, ${otherType.join(", ")}; a machine has one key of each type, so only keys of one type tell them apart: list the same key type for each of them in known_hosts`,
+        detail,
+      );
     }
     return pass(`it shares machine-id ${shortId(mine)} with ${sharing.map((h) => h.name).join(", ")} but presents another SSH host key (${shortKey(ownKey)}): distinct machines, ${CLONED_MACHINE_ID}`, detail);
   });
@@ -180,7 +174,7 @@ export const topologyChecks: CheckModule = {
         if (counts.cp < MIN_HOSTS_PER_ROLE || counts.dp < MIN_HOSTS_PER_ROLE || counts.all < MIN_HOSTS) {
           const unsure = [...machines.unknown, ...machines.undecided];
           return unsure.length > 0
-            ? { status: "broken", message: `cannot count distinct machines: ${unsure.join("; ")}; known: ${summary}`, expected, actual }
+            ? broken(`cannot count distinct machines: ${unsure.join("; ")}; known: ${summary}`, { expected, actual })
             : fail(`the inventory names only ${summary} (${counts.all} machines in all); the page requires 2 CP and 2 DP hosts, 4 in all`, { expected, actual });
         }
         const notCounted = machines.unknown.length > 0 ? `; not counted: ${machines.unknown.join(", ")}` : "";
@@ -196,7 +190,7 @@ export const topologyChecks: CheckModule = {
   "TOPO-04": {
     reads: { facts: ["containers", "processes"] },
     decide: (ctx) => {
-      const host = ctx.host as HostEntry;
+      const host = ctx.hostEntry();
       const expected = "CP hosts run only API7 Dashboard and DP Manager; DP hosts run only API7 Gateway";
       if (host.roles.includes("cp") && host.roles.includes("dp")) {
         return { ...fail(`${host.name} is declared with both roles (cp and dp); the page runs the control plane and the data plane on separate hosts`, { expected, actual: `roles: ${host.roles.join(", ")}` }), evidence: [] };

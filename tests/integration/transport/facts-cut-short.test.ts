@@ -15,7 +15,7 @@ import { environmentSchema, type Environment } from "../../../helpers/environmen
 import { evaluateRun } from "../../../helpers/evaluate.js";
 import { buildHostFacts } from "../../../helpers/facts/build.js";
 import { sectionProblem } from "../../../helpers/facts/parsers/result.js";
-import { DAEMON_ANSWER_SECONDS, KILL_GRACE_SECONDS, PROBE_INPUT_SECTIONS, SECTION_TIMEOUT_SECONDS, SECTIONS } from "../../../helpers/facts/script.js";
+import { DAEMON_ANSWER_SECONDS, KILL_GRACE_SECONDS, PROBE_INPUT_SECTIONS, SECTION_TIMEOUT_SECONDS, SCRIPT_SECTIONS } from "../../../helpers/facts/script.js";
 import type { CommandOutput, Verdict } from "../../../helpers/model.js";
 import { collectHostFacts, type HostFactsCollection } from "../../../helpers/run/host-facts.js";
 import type { CollectedRun } from "../../../helpers/run/collected.js";
@@ -181,7 +181,7 @@ afterAll(async () => {
 describe("the healthy host", () => {
   it("decides every independent requirement on this machine, so the cases below can fail", () => {
     expect(healthy.facts).toMatchObject({ error: null, cutShort: null });
-    expect(healthy.facts.sections.map((s) => s.section)).toEqual(SECTIONS.map((s) => s.name));
+    expect(healthy.facts.sections.map((s) => s.section)).toEqual(SCRIPT_SECTIONS.map((s) => s.name));
     for (const id of [...INDEPENDENT, "SW-05"]) {
       expect(healthy.verdicts.get(id)?.status, `${id}: ${healthy.verdicts.get(id)?.message}`).not.toBe("broken");
     }
@@ -216,7 +216,7 @@ describe("a host whose dockerd hangs", () => {
   });
 
   it("keeps every other section intact, and their facts parse as on the healthy host", () => {
-    for (const { name } of SECTIONS.filter((s) => s.daemon !== "docker")) {
+    for (const { name } of SCRIPT_SECTIONS.filter((s) => s.daemon !== "docker")) {
       const got = section(dockerHung.facts, name);
       expect(got.notRun, name).toBeUndefined();
       expect({ name, exitCode: got.exitCode }).toEqual({ name, exitCode: section(healthy.facts, name).exitCode });
@@ -238,7 +238,7 @@ describe("a host whose firewall-cmd hangs", () => {
   it("costs one daemon wait; the other firewalld sections are not run, with the reason", () => {
     expect(firewalldHung.facts).toMatchObject({ error: null, cutShort: null });
     expect(section(firewalldHung.facts, "firewalld-state")).toMatchObject({ timedOut: true, exitCode: 124 });
-    const others = SECTIONS.filter((s) => s.daemon === "firewalld" && s.name !== "firewalld-state");
+    const others = SCRIPT_SECTIONS.filter((s) => s.daemon === "firewalld" && s.name !== "firewalld-state");
     expect(others.length).toBeGreaterThan(0);
     for (const { name } of others) {
       expect(sectionProblem(section(firewalldHung.facts, name))).toBe(`not run: firewalld did not answer within ${DAEMON_ANSWER_SECONDS} s`);
@@ -253,7 +253,7 @@ describe("a host whose firewall-cmd hangs", () => {
   });
 
   it("keeps every other section; the independent requirements, HW-04 and SW-05 keep their verdicts", () => {
-    for (const { name } of SECTIONS.filter((s) => s.daemon !== "firewalld")) expect(section(firewalldHung.facts, name).notRun, name).toBeUndefined();
+    for (const { name } of SCRIPT_SECTIONS.filter((s) => s.daemon !== "firewalld")) expect(section(firewalldHung.facts, name).notRun, name).toBeUndefined();
     expectVerdictsKept(firewalldHung.verdicts, [...INDEPENDENT, "SW-05"]);
   });
 });
@@ -262,8 +262,8 @@ describe("a connection that drops in the middle of the facts script", () => {
   it("keeps the sections that finished, the running one as cut off, the rest as not run with the reason", () => {
     expect(dropping.facts.error).toBeNull();
     expect(dropping.facts.cutShort).toMatch(/^the connection dropped \(connection (closed|lost)/);
-    const running = SECTIONS.findIndex((s) => s.name === "docker-version");
-    for (const [index, { name }] of SECTIONS.entries()) {
+    const running = SCRIPT_SECTIONS.findIndex((s) => s.name === "docker-version");
+    for (const [index, { name }] of SCRIPT_SECTIONS.entries()) {
       const problem = sectionProblem(section(dropping.facts, name));
       if (index < running) expect(problem, name).toBe(sectionProblem(section(healthy.facts, name)));
       else if (index === running) expect(problem).toBe("output cut off before the section ended");

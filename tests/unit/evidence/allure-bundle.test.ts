@@ -1,8 +1,9 @@
 // The Allure generator's bundle: built once per set of inputs, never half-written. That the bundled
 // generator renders the report is allure-extras.test.ts (generateAllureReport spawns it).
-import { mkdtemp, readdir, rm, stat, writeFile } from "node:fs/promises";
+import { mkdtemp, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { pathToFileURL } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { bundleHash, bundleInputs, GENERATOR_ENTRY, generatorBundle } from "../../../helpers/evidence/allure-bundle.mjs";
 
@@ -24,6 +25,8 @@ describe("generatorBundle", () => {
     expect(first.built).toBe(true);
     const { mtimeMs, size } = await stat(first.file);
     expect(size).toBeGreaterThan(1_000_000);
+    // Core's module loader was replaced by the shim (the path regex of allure-bundle.mjs matched).
+    expect(await readFile(first.file, "utf8")).toContain("BUNDLED_PLUGINS");
 
     const second = await generatorBundle({ cacheDir });
     expect(second).toEqual({ file: first.file, built: false });
@@ -38,6 +41,12 @@ describe("generatorBundle", () => {
     await expect(generatorBundle({ entry, cacheDir })).rejects.toThrow(/bundle could not be built from .*broken-entry\.mjs:[^]*no-such-package-for-the-bundle/);
     expect(await readdir(cacheDir).catch(() => [])).toEqual([]);
   }, 60_000);
+});
+
+it("the plugin-import shim exports what Allure core's module loader exports, which it replaces", async () => {
+  const exportsOf = async (file: string) => Object.keys(await import(pathToFileURL(file).href)).sort();
+  const coreLoader = join(REPO_ROOT, "node_modules/@allurereport/core/dist/utils/module.js");
+  expect(await exportsOf(join(REPO_ROOT, "helpers/evidence/allure-plugin-imports.mjs"))).toEqual(await exportsOf(coreLoader));
 });
 
 describe("bundleHash", () => {

@@ -12,7 +12,7 @@ import {
   KILL_GRACE_SECONDS,
   SCRIPT_BUDGET_SECONDS,
   SECTION_TIMEOUT_SECONDS,
-  SECTIONS,
+  SCRIPT_SECTIONS,
   type SectionDefinition,
   collectionScript,
   daemonNotAnswering,
@@ -32,11 +32,11 @@ function runLocally(script: string): string {
 describe("collection script on this machine", () => {
   // What each section yields, not the time budget (tested below): on a heavily loaded runner the
   // whole script has taken more than its 20 s, so the budget here is a minute.
-  const output = runLocally(collectionScript(SECTIONS, 60));
+  const output = runLocally(collectionScript(SCRIPT_SECTIONS, 60));
   const sections = splitSections(output);
 
   it("yields every section, in order, each with an exit code", () => {
-    expect(sections.map((s) => s.section)).toEqual(SECTIONS.map((s) => s.name));
+    expect(sections.map((s) => s.section)).toEqual(SCRIPT_SECTIONS.map((s) => s.name));
     for (const section of sections) {
       expect(section.exitCode, section.section).not.toBeNull();
       expect(section.durationMs).toBeGreaterThanOrEqual(0);
@@ -162,7 +162,7 @@ describe("the script's clock without EPOCHREALTIME (bash before 5.0)", () => {
 describe("firewalld-state: busctl's RUNNING, else firewall-cmd --state itself", () => {
   // The section's real body, run with a PATH of stand-ins only (the script's own PATH puts the system
   // directories first, where the real tools would win). Each stand-in says on stderr that it ran.
-  const body = SECTIONS.find((s) => s.name === "firewalld-state")!.body;
+  const body = SCRIPT_SECTIONS.find((s) => s.name === "firewalld-state")!.body;
   const FIREWALL_CMD_STATE = { running: 'echo running; exit 0', failed: 'echo failed >&2; exit 251', "not running": 'echo "not running" >&2; exit 252' };
   function runState(tools: { busctl?: string; firewallCmd?: string }) {
     const dir = mkdtempSync(join(tmpdir(), "api7-state-"));
@@ -298,9 +298,9 @@ describe("the time budget", () => {
   const commandTimeoutSeconds = sshDefaultsSchema.parse({}).commandTimeoutMs / 1000;
 
   it("every section is called with its timeout: the daemon wait for daemon sections, none for file reads and sections that cannot hang, the section timeout otherwise", () => {
-    expect(calls.map((c) => c.name)).toEqual(SECTIONS.map((s) => s.name));
+    expect(calls.map((c) => c.name)).toEqual(SCRIPT_SECTIONS.map((s) => s.name));
     for (const [i, call] of calls.entries()) {
-      const section = SECTIONS[i]!;
+      const section = SCRIPT_SECTIONS[i]!;
       const untimed = section.cannotHang === true || /^cat \/\S+$/.test(section.body);
       expect(call.timeoutSeconds, call.name).toBe(untimed ? null : call.daemon === "-" ? SECTION_TIMEOUT_SECONDS : DAEMON_ANSWER_SECONDS);
     }
@@ -330,9 +330,9 @@ describe("the time budget", () => {
     expect(daemonWaitFor(SCRIPT_BUDGET_SECONDS)).toBe(DAEMON_ANSWER_SECONDS);
     expect(daemonWaitFor(80)).toBe(20);
     expect(daemonWaitFor(5)).toBe(DAEMON_ANSWER_SECONDS);
-    const labScript = collectionScript(SECTIONS, 80);
+    const labScript = collectionScript(SCRIPT_SECTIONS, 80);
     const daemonCalls = [...labScript.matchAll(/^ {2}api7audit_run (\S+) \S+ \S+ (\d+) (docker|firewalld) (\S+)$/gm)];
-    expect(daemonCalls.length).toBe(SECTIONS.filter((s) => s.daemon).length);
+    expect(daemonCalls.length).toBe(SCRIPT_SECTIONS.filter((s) => s.daemon).length);
     for (const [, , timeout, daemon, reason] of daemonCalls) {
       expect(Number(timeout)).toBe(20);
       expect(Buffer.from(reason!, "base64").toString()).toBe(daemonNotAnswering(daemon as "docker" | "firewalld", 20));

@@ -31,7 +31,7 @@ function judge(requirement: HaRequirement, failover: unknown[] = captured, env: 
   const none = () => {
     throw new Error("failover checks read experiments only");
   };
-  const ctx: CheckContext = { env, run, target: requirement.includes("DP-01") ? "@dp-pair" : "@cp-pair", host: null, fact: none, factOf: none, probe: none, probesWith: none, hostProbe: none };
+  const ctx: CheckContext = { env, run, target: requirement.includes("DP-01") ? "@dp-pair" : "@cp-pair", host: null, hostEntry: none, fact: none, factOf: none, probe: none, probesWith: none, hostProbe: none };
   return failoverChecks[requirement]!.decide(ctx);
 }
 

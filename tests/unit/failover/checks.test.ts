@@ -22,7 +22,7 @@ function context(env: Environment, failover: unknown[], target: string, allowDis
   const none = () => {
     throw new Error("failover checks read experiments only");
   };
-  return { env, run, target, host: null, fact: none, factOf: none, probe: none, probesWith: none, hostProbe: none };
+  return { env, run, target, host: null, hostEntry: none, fact: none, factOf: none, probe: none, probesWith: none, hostProbe: none };
 }
 
 const check = (id: string) => failoverChecks[id]!.decide;
