@@ -21,8 +21,10 @@ interface Change {
   hostProbes?: Record<string, Edit>;
   /** Edits of one other host's sections (TOPO-01 reads every host's machine-id). */
   otherHosts?: Record<string, Record<string, Edit>>;
-  /** Host keys of the runner's handshakes, by host (the captured run predates their recording). */
+  /** Host keys of the runner's handshakes, by host, in place of the captured ones. */
   hostKeys?: Record<string, CommandOutput>;
+  /** Hosts whose captured ssh-host-key section is removed (a run that did not record the handshake's key). */
+  withoutHostKey?: string[];
   pg?: (result: PgProbeResult) => PgProbeResult;
   env?: (env: Environment) => Environment;
 }
@@ -34,7 +36,9 @@ function verdict(id: string, target: string, change: Change = {}) {
     ...keyed,
     hosts: keyed.hosts.map((h) => ({
       ...h,
-      sections: h.sections.map((s) => sectionEdits(h.name)?.[s.section]?.(s) ?? s),
+      sections: h.sections
+        .filter((s) => !(s.section === "ssh-host-key" && change.withoutHostKey?.includes(h.name)))
+        .map((s) => sectionEdits(h.name)?.[s.section]?.(s) ?? s),
       hostProbes: h.name === target ? h.hostProbes.map((s) => change.hostProbes?.[s.section]?.(s) ?? s) : h.hostProbes,
     })),
     probes: labRun.probes.map((p): ProbeRecord => (change.pg && p.key === "pg:database" ? { ...p, result: change.pg(structuredClone(p.result) as PgProbeResult) } : p)),
@@ -94,9 +98,9 @@ describe("DB-02: the database's own HA, recorded only", () => {
   });
 
   it("is broken naming the driver's error when no session was opened", () => {
-    const v = verdict("DB-02", "@database", { pg: (r) => ({ ...r, ok: false, error: "ECONNREFUSED: connect ECONNREFUSED 172.23.0.9:5432" }) });
+    const v = verdict("DB-02", "@database", { pg: (r) => ({ ...r, ok: false, error: "ECONNREFUSED: connect ECONNREFUSED 192.168.144.6:5432" }) });
     expect(v).toMatchObject({ status: "broken", evidence: ["pg:database"] });
-    expect(v.message).toContain("ECONNREFUSED: connect ECONNREFUSED 172.23.0.9:5432");
+    expect(v.message).toContain("ECONNREFUSED: connect ECONNREFUSED 192.168.144.6:5432");
   });
 });
 
@@ -280,8 +284,9 @@ describe("TOPO-01: distinct machines", () => {
     const v = verdict("TOPO-01", "cp1", { otherHosts: { dp2: sameAs("dp1") }, hostKeys: { dp1: keys.a, dp2: keys.b } });
     expect(v).toMatchObject({ status: "passed", evidence: ["machine-id"] });
     expect(v.message).toContain("2 distinct DP machines");
-    // Their keys not seen: one machine at least, so too few, and the count cannot be trusted.
-    const unseen = verdict("TOPO-01", "cp1", { otherHosts: { dp2: sameAs("dp1") } });
+    // Their keys not seen (the captured ssh-host-key sections of dp1 and dp2 removed): one machine
+    // at least, so too few, and the count cannot be trusted.
+    const unseen = verdict("TOPO-01", "cp1", { otherHosts: { dp2: sameAs("dp1") }, withoutHostKey: ["dp1", "dp2"] });
     expect(unseen.status).toBe("broken");
     expect(unseen.message).toMatch(/cannot count distinct machines: dp1, dp2 share machine-id \w{8} and their SSH host keys cannot be compared \(ssh-host-key: section missing/);
   });
@@ -297,16 +302,18 @@ describe("TOPO-01: distinct machines", () => {
     const v = verdict("TOPO-01", "dp2", { sections: sameAs("dp1"), hostKeys: { dp1: keys.a, dp2: keys.a } });
     expect(v).toMatchObject({ status: "failed", evidence: ["machine-id", "ssh-host-key"] });
     expect(v.message).toBe(`dp2: dp2 and dp1 are the same machine (machine-id ${short("dp1")}, SSH host key ${shortKey(keys.a)}); the page requires distinct hosts (S2.1)`);
-    // A third name of the machine whose key was not seen does not hide what two keys show.
-    const third = verdict("TOPO-01", "dp2", { sections: sameAs("dp1"), otherHosts: { cp2: sameAs("dp1") }, hostKeys: { dp1: keys.a, dp2: keys.a } });
+    // A third name of the machine whose key was not seen (cp2's captured ssh-host-key removed) does
+    // not hide what two keys show.
+    const third = verdict("TOPO-01", "dp2", { sections: sameAs("dp1"), otherHosts: { cp2: sameAs("dp1") }, hostKeys: { dp1: keys.a, dp2: keys.a }, withoutHostKey: ["cp2"] });
     expect(third.status).toBe("failed");
   });
 
   it("a shared machine-id whose host keys cannot be compared: broken, never passed by absence", () => {
-    const mineUnseen = verdict("TOPO-01", "dp2", { sections: sameAs("dp1"), hostKeys: { dp1: keys.a } });
+    // One host's key not seen: its captured ssh-host-key section removed.
+    const mineUnseen = verdict("TOPO-01", "dp2", { sections: sameAs("dp1"), hostKeys: { dp1: keys.a }, withoutHostKey: ["dp2"] });
     expect(mineUnseen).toMatchObject({ status: "broken", evidence: ["machine-id", "ssh-host-key"] });
     expect(mineUnseen.message).toContain("hostKey unknown (ssh-host-key: section missing from the collection output)");
-    const theirsUnseen = verdict("TOPO-01", "dp2", { sections: sameAs("dp1"), hostKeys: { dp2: keys.b } });
+    const theirsUnseen = verdict("TOPO-01", "dp2", { sections: sameAs("dp1"), hostKeys: { dp2: keys.b }, withoutHostKey: ["dp1"] });
     expect(theirsUnseen.status).toBe("broken");
     expect(theirsUnseen.message).toContain("cannot tell whether dp2 and dp1, which share machine-id");
     expect(theirsUnseen.message).toContain("dp1's SSH host key unknown (ssh-host-key: section missing");
@@ -370,7 +377,7 @@ describe("TOPO-01: distinct machines", () => {
     expect(v).toMatchObject({ status: "broken", actual: `cp: cp1 [${short("cp1")}], cp2 [${short("cp2")}]; dp: dp1 [${short("dp1")}], dp2 [machine-id unknown]` });
     expect(v.message).toContain("dp2");
     // A fifth host (dp3) that was never collected from: the four others suffice.
-    const fifth = verdict("TOPO-01", "cp1", { env: withHosts((hosts) => [...hosts, { name: "dp3", address: "172.23.0.5", roles: ["dp"] }]) });
+    const fifth = verdict("TOPO-01", "cp1", { env: withHosts((hosts) => [...hosts, { name: "dp3", address: "192.168.144.10", roles: ["dp"] }]) });
     expect(fifth.status).toBe("passed");
     expect(fifth.message).toContain("not counted: dp3");
     expect(fifth.actual).toContain("dp3 [machine-id unknown]");

@@ -64,7 +64,13 @@ describe("sectionsOf: what each fact rests on", () => {
       "firewall",
       {
         all: [],
-        anyOf: ["firewalld-state", "firewalld-runtime", "firewalld-permanent", "nft-ruleset", "nft-persistent", "iptables", "iptables-persistent", "ip6tables", "ip6tables-persistent", "ipv6-disabled"],
+        anyOf: [
+          "firewalld-state",
+          "firewalld-runtime",
+          "firewalld-permanent",
+          "firewalld-default-zone",
+          "network-interfaces",
+          "nft-ruleset", "nft-persistent", "iptables", "iptables-persistent", "ip6tables", "ip6tables-persistent", "ipv6-disabled"],
         context: ["zone-bindings", "ipv6-addresses"],
       },
     ],
@@ -76,8 +82,8 @@ describe("facts read from one section", () => {
   it("observed with the section as its source", () => {
     expect(fact("arch")).toEqual({ observed: true, value: "x86_64", sources: ["uname-m"] });
     expect(fact("kernelRelease")).toEqual({ observed: true, value: "3.10.0-1160.el7.x86_64", sources: ["uname-r"] });
-    expect(fact("machineId")).toEqual({ observed: true, value: "11697dcbe5eafbde1c25dce18007c426", sources: ["machine-id"] });
-    expect(fact("memTotalBytes")).toMatchObject({ observed: true, value: 24683548 * 1024, sources: ["meminfo"] });
+    expect(fact("machineId")).toEqual({ observed: true, value: "d682f8acd153cd9edd2d0db604c997b2", sources: ["machine-id"] });
+    expect(fact("memTotalBytes")).toMatchObject({ observed: true, value: 24683748 * 1024, sources: ["meminfo"] });
   });
 
   it("meminfo without a MemTotal line: missing with the parser's reason", () => {
@@ -291,7 +297,7 @@ describe("Docker's data root", () => {
 
 describe("the host's IPv6 address", () => {
   it("the first global address, none, or unreadable", () => {
-    expect(fact("ipv6Address")).toEqual({ observed: true, value: "fd7a:abc1:f21a:1::2", sources: ["ipv6-addresses"] });
+    expect(fact("ipv6Address")).toEqual({ observed: true, value: "fd7a:3bb:3085:1::2", sources: ["ipv6-addresses"] });
     expect(fact("ipv6Address", { "ipv6-addresses": stdout(() => "") })).toEqual({ observed: true, value: null, sources: ["ipv6-addresses"] });
     expect(fact("ipv6Address", { "ipv6-addresses": denied })).toEqual({ observed: false, reason: "ipv6-addresses: exit 1: ipv6-addresses: Permission denied", sources: ["ipv6-addresses"] });
     expect(fact("ipv6Address", { "ipv6-addresses": garbage })).toEqual({ observed: false, reason: `ipv6-addresses: ${complaint(parseGlobalIpv6Addresses(GARBAGE))}`, sources: ["ipv6-addresses"] });
@@ -306,11 +312,13 @@ describe("the firewall: the sections each address family's verdict rests on", ()
   };
   const v6Off: Edit = stdout(() => "/proc/sys/net/ipv6/conf/eth0/disable_ipv6 1\n/proc/sys/net/ipv6/conf/lo/disable_ipv6 0\n");
   const NOTHING_DENIES = ["firewalld-state", "nft-ruleset", "iptables", "ip6tables"];
+  const FIREWALLD = ["firewalld-state", "firewalld-runtime", "firewalld-permanent", "firewalld-default-zone", "network-interfaces"];
 
   it.each<[string, string[]]>([
-    // The deciding tool's running and persisted rules.
-    ["firewalld-stock", ["firewalld-state", "firewalld-runtime", "firewalld-permanent"]],
-    ["firewalld-runtime-only-port", ["firewalld-state", "firewalld-runtime", "firewalld-permanent"]],
+    // The deciding tool's running and persisted rules (firewalld: with its default zone and the
+    // interfaces that decide which zones are judged).
+    ["firewalld-stock", FIREWALLD],
+    ["firewalld-runtime-only-port", FIREWALLD],
     ["nftables", ["nft-ruleset", "nft-persistent"]],
     // firewalld in state FAILED: the nftables rules it left decide, as on a host without firewalld.
     ["firewalld-failed", ["nft-ruleset", "nft-persistent"]],

@@ -22,13 +22,18 @@ interface Change {
   hostProbes?: Record<string, Edit>;
   probes?: Record<string, (result: any) => unknown>;
   env?: (env: Environment) => Environment;
+  /** Hosts whose captured ssh-host-key section is removed (a run that did not record the handshake's key). */
+  withoutHostKey?: string[];
 }
 
 function verdict(id: string, target: string, change: Change = {}) {
   const host = (name: string) => name === target;
+  const keyed = baseline.hosts.map((h) =>
+    change.withoutHostKey?.includes(h.name) ? { ...h, sections: h.sections.filter((s) => s.section !== "ssh-host-key") } : h,
+  );
   const run: CollectedRun = {
     ...baseline,
-    hosts: baseline.hosts.map((h) =>
+    hosts: keyed.map((h) =>
       host(h.name)
         ? {
             ...h,
@@ -298,9 +303,11 @@ describe("TOPO-01..04: hosts and what runs on them", () => {
 
   it.each<[string, string, Change, Status]>([
     ["distinct machines", "cp1", {}, "passed"],
-    // The captured run has no handshake host keys: one machine or two clones cannot be told apart.
-    ["cp1 has cp2's machine-id, host keys not recorded", "cp1", { sections: { "machine-id": stdout(() => machineIdOf("cp2")) } }, "broken"],
-    ["dp1 has dp2's machine-id, host keys not recorded", "dp1", { sections: { "machine-id": stdout(() => machineIdOf("dp2")) } }, "broken"],
+    // The captured run's distinct handshake host keys: two clones of one template.
+    ["cp1 has cp2's machine-id, distinct host keys", "cp1", { sections: { "machine-id": stdout(() => machineIdOf("cp2")) } }, "passed"],
+    // The same with the ssh-host-key sections of both removed: one machine or two clones cannot be told apart.
+    ["cp1 has cp2's machine-id, host keys not recorded", "cp1", { sections: { "machine-id": stdout(() => machineIdOf("cp2")) }, withoutHostKey: ["cp1", "cp2"] }, "broken"],
+    ["dp1 has dp2's machine-id, host keys not recorded", "dp1", { sections: { "machine-id": stdout(() => machineIdOf("dp2")) }, withoutHostKey: ["dp1", "dp2"] }, "broken"],
     ["three hosts declared", "cp1", { env: withoutHost("dp2") }, "failed"],
     ["one CP host declared", "dp1", { env: withoutHost("cp2") }, "failed"],
     ["cp1's machine-id unreadable", "cp1", { sections: { "machine-id": absent } }, "broken"],

@@ -20,6 +20,12 @@ import { absentFile, capturedFirewall, fixture } from "../facts/fixtures.js";
 
 const sectionText = (caseName: string, section: string) => capturedFirewall(caseName).find((s) => s.section === section)!.stdout;
 
+/** cp1's ports probed in the lab run: SEC-02's witness ports (4, 6, 8), then its listeners and the table's ports. */
+const CP1_PROBED = [4, 6, 8, 22, 7080, 7900, 9090, 45703];
+/** What SEC-02's network witness cites on cp1: the sections it plans by and every probe over IPv4 and IPv6. */
+const CP1_WITNESS = ["ss-listen", "ipv6-addresses", ...CP1_PROBED.map((p) => `tcp:cp1:${p}`), ...CP1_PROBED.map((p) => `tcp:cp1@ipv6:${p}`)];
+const FIREWALLD_SECTIONS = ["firewalld-state", "firewalld-runtime", "firewalld-permanent", "firewalld-default-zone", "network-interfaces"];
+
 /** A requirement on cp1 of the lab run, some of its sections replaced (by name). */
 function onCp1(id: string, replaced: Record<string, CommandOutput>) {
   const run: CollectedRun = {
@@ -56,9 +62,9 @@ describe("SEC-02: what the verdict says about each address family", () => {
   it("one firewall deciding both families alike: one group, 'IPv4 and IPv6'", () => {
     const v = sec02("firewalld-stock");
     expect(v.status).toBe("passed");
-    expect(v.actual).toMatch(/^IPv4 and IPv6: firewalld, inbound default deny, persistent = running: firewalld: running, zone public/);
-    expect(v.message).toMatch(/^cp1: IPv4 and IPv6 denied by default by firewalld, persistent = running \(firewalld: running/);
-    expect(v.evidence).toEqual(["firewalld-state", "firewalld-runtime", "firewalld-permanent"]);
+    expect(v.actual).toMatch(/^configuration: IPv4 and IPv6: firewalld, inbound default deny, persistent = running: firewalld: running, default zone public; zone public target default: eth0 /);
+    expect(v.message).toMatch(/^cp1: IPv4 and IPv6 denied by default by firewalld, persistent = running; IPv4 confirmed from the runner, IPv6 confirmed from the runner \(firewalld: running/);
+    expect(v.evidence).toEqual([...FIREWALLD_SECTIONS, ...CP1_WITNESS]);
   });
 
   it("firewalld in state FAILED: judged by the nftables rules it left, never by the stock zone it lists", () => {
@@ -66,28 +72,28 @@ describe("SEC-02: what the verdict says about each address family", () => {
     const v = sec02("firewalld-failed");
     expect(v.status).toBe("failed");
     expect(v.message).toMatch(/^cp1: the persistent nftables configuration for IPv4 and IPv6 differs from the running rules/);
-    expect(v.evidence).toEqual(["nft-ruleset", "nft-persistent"]);
+    expect(v.evidence).toEqual(["nft-ruleset", "nft-persistent", ...CP1_WITNESS]);
   });
 
   it("iptables and ip6tables decide each family on its own: two groups", () => {
     const v = sec02("iptables-services");
     expect(v.status).toBe("passed");
-    expect(v.actual).toMatch(/^IPv4: iptables, inbound default deny, persistent = running; IPv6: iptables, inbound default deny, persistent = running: IPv4: iptables: chain INPUT policy DROP/);
-    expect(v.message).toMatch(/^cp1: IPv4 denied by default by iptables, IPv6 denied by default by iptables, persistent = running \(IPv4: iptables/);
-    expect(v.evidence).toEqual(["iptables", "iptables-persistent", "ip6tables", "ip6tables-persistent"]);
+    expect(v.actual).toMatch(/^configuration: IPv4: iptables, inbound default deny, persistent = running; IPv6: iptables, inbound default deny, persistent = running: IPv4: iptables: chain INPUT denies by policy drop/);
+    expect(v.message).toMatch(/^cp1: IPv4 denied by default by iptables, IPv6 denied by default by iptables, persistent = running; IPv4 confirmed from the runner, IPv6 confirmed from the runner \(IPv4: iptables/);
+    expect(v.evidence).toEqual(["iptables", "iptables-persistent", "ip6tables", "ip6tables-persistent", ...CP1_WITNESS]);
   });
 
   it("no firewall: each family accepts, its persistence not comparable", () => {
     const v = sec02("no-firewall");
     expect(v.status).toBe("failed");
-    expect(v.actual).toMatch(/^IPv4: no firewall, inbound default accept, persistence not comparable; IPv6: no firewall, inbound default accept, persistence not comparable: IPv4: no default-deny/);
+    expect(v.actual).toMatch(/^configuration: IPv4: no firewall, inbound default accept, persistence not comparable; IPv6: no firewall, inbound default accept, persistence not comparable: IPv4: no default-deny/);
   });
 
   it("IPv4 denied, IPv6 open: only IPv6 is named, with no firewall denying it", () => {
     const v = sec02("iptables-services-ipv6-open");
     expect(v.status).toBe("failed");
     expect(v.message).toMatch(/^cp1: IPv6 inbound traffic is not denied by default \(no firewall denies it\) \(IPv4: iptables/);
-    expect(v.actual).toMatch(/^IPv4: iptables, inbound default deny, persistent = running; IPv6: no firewall, inbound default accept, persistence not comparable: /);
+    expect(v.actual).toMatch(/^configuration: IPv4: iptables, inbound default deny, persistent = running; IPv6: no firewall, inbound default accept, persistence not comparable: /);
   });
 
   it("drift: the persistent configuration differs from the running one, the zone still denies", () => {
@@ -95,7 +101,7 @@ describe("SEC-02: what the verdict says about each address family", () => {
     expect(v.status).toBe("failed");
     expect(v.message).toMatch(/^cp1: the persistent firewalld configuration for IPv4 and IPv6 differs from the running rules: they change at the next reload or reboot \(firewalld: running/);
     expect(v.message).not.toContain("not denied");
-    expect(v.actual).toMatch(/^IPv4 and IPv6: firewalld, inbound default deny, persistent differs from running: /);
+    expect(v.actual).toMatch(/^configuration: IPv4 and IPv6: firewalld, inbound default deny, persistent differs from running: /);
   });
 
   it("zone target ACCEPT: firewalld accepts, the persistence is not a finding", () => {
@@ -103,7 +109,7 @@ describe("SEC-02: what the verdict says about each address family", () => {
     expect(v.status).toBe("failed");
     expect(v.message).toMatch(/^cp1: IPv4 and IPv6 inbound traffic is not denied by default \(firewalld accepts it\) \(firewalld: running/);
     expect(v.message).not.toContain("differs from the running rules");
-    expect(v.actual).toMatch(/^IPv4 and IPv6: firewalld, inbound default accept, persistent = running: /);
+    expect(v.actual).toMatch(/^configuration: IPv4 and IPv6: firewalld, inbound default accept, persistent = running: /);
   });
 
   it("IPv6 disabled on the host: only IPv4 is judged, and the verdict shows the evidence", () => {
@@ -112,27 +118,29 @@ describe("SEC-02: what the verdict says about each address family", () => {
     const disabled = sectionText("iptables-services-ipv6-open", "ipv6-disabled").replace(/(conf\/eth0\/disable_ipv6) 0/, "$1 1");
     const v = sec02("iptables-services-ipv6-open", replace("ipv6-disabled", { stdout: disabled }));
     expect(v.status).toBe("passed");
-    expect(v.message).toMatch(/^cp1: IPv4 denied by default by iptables; IPv6 disabled on the host \(net\.ipv6\.conf\.eth0\.disable_ipv6 = 1\), persistent = running \(/);
-    expect(v.actual).toMatch(/^IPv4: iptables, inbound default deny, persistent = running; IPv6 disabled on the host \(net\.ipv6\.conf\.eth0\.disable_ipv6 = 1\): IPv4: iptables/);
-    expect(v.evidence).toEqual(["iptables", "iptables-persistent", "ipv6-disabled"]);
+    expect(v.message).toMatch(/^cp1: IPv4 denied by default by iptables; IPv6 disabled on the host \(net\.ipv6\.conf\.eth0\.disable_ipv6 = 1\), persistent = running; IPv4 confirmed from the runner \(/);
+    expect(v.actual).toMatch(/^configuration: IPv4: iptables, inbound default deny, persistent = running; IPv6 disabled on the host \(net\.ipv6\.conf\.eth0\.disable_ipv6 = 1\): IPv4: iptables/);
+    expect(v.actual).not.toMatch(/^network IPv6/m);
+    // The IPv6 probes are not read: only the IPv4 ones are cited.
+    expect(v.evidence).toEqual(["iptables", "iptables-persistent", "ipv6-disabled", "ss-listen", "ipv6-addresses", ...CP1_PROBED.map((p) => `tcp:cp1:${p}`)]);
   });
 
   it("firewalld's permanent listing read but not readable as a zone: persistence not comparable, broken, not passed", () => {
-    // The captured `firewall-cmd --permanent --list-all` without its zone line (output cut at the top).
+    // The captured `firewall-cmd --permanent --list-all-zones` without its first zone's header line (output cut at the top).
     const headless = sectionText("firewalld-stock", "firewalld-permanent").replace(/^\S.*\n/, "");
     const v = sec02("firewalld-stock", replace("firewalld-permanent", { stdout: headless }));
     expect(v.status).toBe("broken");
-    expect(v.message).toBe("cp1: cannot tell whether the firewall rules survive a reboot (firewall-cmd --permanent --list-all: no zone line in firewall-cmd --list-all output)");
-    expect(v.evidence).toEqual(["firewalld-state", "firewalld-runtime", "firewalld-permanent"]);
+    expect(v.message).toBe('cp1: cannot tell whether the firewall rules survive a reboot (firewall-cmd --permanent --list-all-zones: a zone field before any zone: "  target: %%REJECT%%")');
+    expect(v.evidence).toEqual([...FIREWALLD_SECTIONS, ...CP1_WITNESS]);
     expect(v.expected).toMatch(/^a host firewall \(firewalld, nftables or iptables\) denying inbound traffic by default/);
-    expect(v.actual).toMatch(/^IPv4 and IPv6: firewalld, inbound default deny, persistence not comparable: firewalld: running/);
+    expect(v.actual).toMatch(/^configuration: IPv4 and IPv6: firewalld, inbound default deny, persistence not comparable: firewalld: running/);
   });
 
   it("IPv6 denied and whether it is disabled unknown: judged all the same", () => {
     // cp2's captured sections without the ipv6-disabled one (an older collection script did not read it).
     const v = sec02("iptables-services", (sections) => sections.filter((s) => s.section !== "ipv6-disabled"));
     expect(v.status).toBe("passed");
-    expect(v.message).toMatch(/^cp1: IPv4 denied by default by iptables, IPv6 denied by default by iptables, persistent = running \(/);
+    expect(v.message).toMatch(/^cp1: IPv4 denied by default by iptables, IPv6 denied by default by iptables, persistent = running; IPv4 confirmed from the runner, IPv6 confirmed from the runner \(/);
   });
 
   it("the same listing on a zone that accepts everything: the finding stands", () => {
@@ -210,7 +218,7 @@ describe("allowedPorts (SEC-04, SEC-05)", () => {
   it("extra ports by role, Prometheus and PostgreSQL where they run, reasons of a port joined, sorted by port", () => {
     // The lab environment with Prometheus and PostgreSQL on cp1 (by address and by name) and declared extra ports.
     const env = envWith((input) => {
-      input.prometheus.url = "http://172.23.0.2:9090";
+      input.prometheus.url = "http://192.168.144.2:9090";
       input.database.host = "cp1";
       input.policy.extraPorts = [
         { role: "all", port: 9100, reason: "node exporter" },
@@ -239,7 +247,7 @@ describe("SEC-03: the table's ports reachable where their component runs", () =>
       status: "passed",
       message: "cp1: 7080 (API7 Dashboard), 7900 (DP Manager) reachable from the runner (S5.2)",
       expected: "open: 7080 (API7 Dashboard), 7900 (DP Manager)",
-      actual: "7080 open in 26 ms, 7900 open in 26 ms",
+      actual: "7080 open in 81 ms, 7900 open in 82 ms",
       evidence: ["tcp:cp1:7080", "tcp:cp1:7900"],
     });
   });
@@ -248,8 +256,8 @@ describe("SEC-03: the table's ports reachable where their component runs", () =>
     // The captured IPv6 probe of 7900 (refused) as the IPv4 one.
     const v = portVerdict("SEC-03", "cp1", { probes: [probeAs("tcp:cp1:7900", "tcp:cp1@ipv6:7900")] });
     expect(v.status).toBe("failed");
-    expect(v.message).toBe("cp1: 7900 closed (ECONNREFUSED) in 26 ms from the runner; the page requires open: 7080 (API7 Dashboard), 7900 (DP Manager) (S5.2)");
-    expect(v.actual).toBe("7080 open in 26 ms, 7900 closed (ECONNREFUSED) in 26 ms");
+    expect(v.message).toBe("cp1: 7900 closed (ECONNREFUSED) in 102 ms from the runner; the page requires open: 7080 (API7 Dashboard), 7900 (DP Manager) (S5.2)");
+    expect(v.actual).toBe("7080 open in 81 ms, 7900 closed (ECONNREFUSED) in 102 ms");
   });
 
   it("a DP host's ports in port order, whatever the environment's order", () => {
@@ -278,6 +286,12 @@ const CP1_TABLE = [
   "Ports of cp1 probed from the audit runner",
   "| port         | from runner | listener | verdict                         |",
   "|--------------|-------------|----------|---------------------------------|",
+  "| 4            | filtered    | -        | ok (not reachable)              |",
+  "| 4 (IPv6)     | filtered    | -        | ok (not reachable)              |",
+  "| 6            | filtered    | -        | ok (not reachable)              |",
+  "| 6 (IPv6)     | filtered    | -        | ok (not reachable)              |",
+  "| 8            | filtered    | -        | ok (not reachable)              |",
+  "| 8 (IPv6)     | filtered    | -        | ok (not reachable)              |",
   "| 22           | open        | sshd     | allowed: management port (S5.3) |",
   "| 22 (IPv6)    | open        | sshd     | allowed: management port (S5.3) |",
   "| 7080         | open        | nginx    | allowed: API7 Dashboard (S5.2)  |",
@@ -286,22 +300,25 @@ const CP1_TABLE = [
   "| 7900 (IPv6)  | closed      | nginx    | ok (not reachable)              |",
   "| 9090         | filtered    | -        | ok (not reachable)              |",
   "| 9090 (IPv6)  | filtered    | -        | ok (not reachable)              |",
-  "| 42255        | filtered    | ?        | ok (not reachable)              |",
-  "| 42255 (IPv6) | filtered    | ?        | ok (not reachable)              |",
+  "| 45703        | filtered    | ?        | ok (not reachable)              |",
+  "| 45703 (IPv6) | filtered    | ?        | ok (not reachable)              |",
 ].join("\n");
 
 describe("SEC-04: every other port closed from the runner", () => {
   it("the lab's CP host: the port table over IPv4 and IPv6, every probe cited", () => {
     const v = portVerdict("SEC-04", "cp1");
     expect(v.status).toBe("passed");
-    expect(v.message).toBe("cp1: no port outside the allow-list is open from the runner (5 ports probed: every listening port plus the table's ports, and 5 at the host's IPv6 address) (S5.3)");
+    expect(v.message).toBe("cp1: no port outside the allow-list is open from the runner (8 ports probed: every listening port, every port the host's NAT rules forward, the table's ports and SEC-02's witness ports, and 8 at the host's IPv6 address) (S5.3)");
     expect(v.expected).toBe("only these ports open from the runner: 22 (management port (S5.3)), 7080 (API7 Dashboard (S5.2)), 7900 (DP Manager (S5.2))");
-    expect(v.actual).toBe(`5 ports probed: every listening port plus the table's ports, and 5 at the host's IPv6 address\n${CP1_TABLE}`);
+    expect(v.actual).toBe(`8 ports probed: every listening port, every port the host's NAT rules forward, the table's ports and SEC-02's witness ports, and 8 at the host's IPv6 address\n${CP1_TABLE}`);
+    // The NAT listings say which ports the host forwards (none on cp1).
     expect(v.evidence).toEqual([
       "ss-listen",
+      "nft-ruleset",
+      "iptables-nat",
       "ipv6-addresses",
-      ...["22", "7080", "7900", "9090", "42255"].map((p) => `tcp:cp1:${p}`),
-      ...["22", "7080", "7900", "9090", "42255"].map((p) => `tcp:cp1@ipv6:${p}`),
+      ...CP1_PROBED.map((p) => `tcp:cp1:${p}`),
+      ...CP1_PROBED.map((p) => `tcp:cp1@ipv6:${p}`),
     ]);
   });
 
@@ -311,7 +328,7 @@ describe("SEC-04: every other port closed from the runner", () => {
     expect(filtered.status).toBe("passed");
     expect(filtered.actual).toContain("| 2379         | filtered    | -        | ok (not reachable)              |");
     expect(filtered.evidence).toContain("tcp:cp1:2379");
-    expect(filtered.message).toContain("(6 ports probed");
+    expect(filtered.message).toContain("(9 ports probed");
     // The captured open probe of 22 recorded for 2379.
     const open = portVerdict("SEC-04", "cp1", { probes: [probeAs("tcp:cp1:2379", "tcp:cp1:22")] });
     expect(open.status).toBe("failed");
@@ -322,15 +339,15 @@ describe("SEC-04: every other port closed from the runner", () => {
   });
 
   it("a listener's port open: the finding names its process; over IPv6 it says so", () => {
-    // The captured open probe of 22 recorded for 42255 (the host's listener without a process name).
-    const v4 = portVerdict("SEC-04", "cp1", { probes: [probeAs("tcp:cp1:42255", "tcp:cp1:22")] });
+    // The captured open probe of 22 recorded for 45703 (the host's listener without a process name).
+    const v4 = portVerdict("SEC-04", "cp1", { probes: [probeAs("tcp:cp1:45703", "tcp:cp1:22")] });
     expect(v4.status).toBe("failed");
-    expect(v4.message).toMatch(/^cp1: 42255 \(\?\) open from the runner but not in the page's table/);
-    const v6 = portVerdict("SEC-04", "cp1", { probes: [probeAs("tcp:cp1@ipv6:42255", "tcp:cp1@ipv6:22"), probeAs("tcp:cp1@ipv6:7080", "tcp:cp1@ipv6:22")] });
+    expect(v4.message).toMatch(/^cp1: 45703 \(\?\) open from the runner but not in the page's table/);
+    const v6 = portVerdict("SEC-04", "cp1", { probes: [probeAs("tcp:cp1@ipv6:45703", "tcp:cp1@ipv6:22"), probeAs("tcp:cp1@ipv6:7080", "tcp:cp1@ipv6:22")] });
     expect(v6.status).toBe("failed");
-    expect(v6.message).toMatch(/^cp1: 42255 over IPv6 \(\?\) open from the runner but not in the page's table/);
+    expect(v6.message).toMatch(/^cp1: 45703 over IPv6 \(\?\) open from the runner but not in the page's table/);
     expect(v6.actual).toContain("| 7080 (IPv6)  | open        | nginx    | allowed: API7 Dashboard (S5.2)  |");
-    expect(v6.actual).toContain("| 42255 (IPv6) | open        | ?        | NOT ALLOWED                     |");
+    expect(v6.actual).toContain("| 45703 (IPv6) | open        | ?        | NOT ALLOWED                     |");
   });
 
   it("an IPv6 probe outside the plan counts too", () => {
@@ -341,36 +358,36 @@ describe("SEC-04: every other port closed from the runner", () => {
   });
 
   it("a planned probe missing, over IPv4 or IPv6: broken", () => {
-    expect(portVerdict("SEC-04", "cp1", { remove: (key) => key === "tcp:cp1:42255" }).status).toBe("broken");
-    expect(portVerdict("SEC-04", "cp1", { remove: (key) => key === "tcp:cp1@ipv6:42255" }).status).toBe("broken");
+    expect(portVerdict("SEC-04", "cp1", { remove: (key) => key === "tcp:cp1:45703" }).status).toBe("broken");
+    expect(portVerdict("SEC-04", "cp1", { remove: (key) => key === "tcp:cp1@ipv6:45703" }).status).toBe("broken");
   });
 
   it("no global IPv6 address in the facts but IPv6 probes: the evidence contradicts itself", () => {
     // `ip -6 -o addr show scope global` prints nothing on a host without a global IPv6 address.
     const v = portVerdict("SEC-04", "cp1", { sections: { "ipv6-addresses": { stdout: "" } } });
     expect(v.status).toBe("broken");
-    expect(v.message).toBe("cp1: 5 probes at an IPv6 address, but the host's facts show no global IPv6 address: the evidence contradicts itself");
+    expect(v.message).toBe("cp1: 8 probes at an IPv6 address, but the host's facts show no global IPv6 address: the evidence contradicts itself");
   });
 
   it("no global IPv6 address and no IPv6 probe: IPv4 alone, and the text says nothing of IPv6", () => {
     const v = portVerdict("SEC-04", "cp1", { sections: { "ipv6-addresses": { stdout: "" } }, remove: (key) => key.startsWith("tcp:cp1@ipv6:") });
     expect(v.status).toBe("passed");
-    expect(v.message).toBe("cp1: no port outside the allow-list is open from the runner (5 ports probed: every listening port plus the table's ports) (S5.3)");
+    expect(v.message).toBe("cp1: no port outside the allow-list is open from the runner (8 ports probed: every listening port, every port the host's NAT rules forward, the table's ports and SEC-02's witness ports) (S5.3)");
     expect(v.actual).not.toContain("IPv6");
   });
 
   it("the inventory address is the IPv6 address: no second round of probes is required", () => {
-    const env = envWith((input) => (input.hosts.find((h: { name: string }) => h.name === "cp1").address = "fd7a:abc1:f21a:1::2"));
+    const env = envWith((input) => (input.hosts.find((h: { name: string }) => h.name === "cp1").address = "fd7a:3bb:3085:1::2"));
     const v = portVerdict("SEC-04", "cp1", { env, remove: (key) => key.startsWith("tcp:cp1@ipv6:") });
     expect(v.status).toBe("passed");
   });
 
   it("no port answered over IPv4: the runner does not reach the host, broken", () => {
-    // Every IPv4 probe of cp1 with the captured result of its filtered 9090 probe.
-    const probes = ["22", "7080", "7900", "42255"].map((p) => probeAs(`tcp:cp1:${p}`, "tcp:cp1:9090"));
+    // Every IPv4 probe of cp1 with the captured result of its filtered 9090 probe (the witness ports' are filtered already).
+    const probes = ["22", "7080", "7900", "45703"].map((p) => probeAs(`tcp:cp1:${p}`, "tcp:cp1:9090"));
     const v = portVerdict("SEC-04", "cp1", { probes });
     expect(v.status).toBe("broken");
-    expect(v.message).toBe("cp1: no port answered from the runner (5 probed): the runner does not reach this host, so closed cannot be told from unreachable");
+    expect(v.message).toBe("cp1: no port answered from the runner (8 probed): the runner does not reach this host, so closed cannot be told from unreachable");
   });
 
   describe("with the full port sweep", () => {
@@ -380,10 +397,10 @@ describe("SEC-04: every other port closed from the runner", () => {
       key: "sweep:cp1",
       kind: "sweep",
       host: "cp1",
-      target: "172.23.0.2",
-      startedAt: "2026-12-01T13:40:26.170Z",
+      target: "192.168.144.2",
+      startedAt: "2026-12-07T19:23:01.692Z",
       durationMs: 25_000,
-      result: { address: "172.23.0.2", open, counts: { probed: 65535, open: open.length, closed: 0, filtered: 65535 - open.length }, concurrency: 2000, timeoutMs: 750, ms: 25_000 },
+      result: { address: "192.168.144.2", open, counts: { probed: 65535, open: open.length, closed: 0, filtered: 65535 - open.length }, concurrency: 2000, timeoutMs: 750, ms: 25_000 },
     });
 
     it("the sweep's open ports are judged, its counts are the coverage", () => {
@@ -418,8 +435,8 @@ describe("SEC-05: no listener outside the allow-list on a non-loopback address",
   it("the lab's CP host: every non-loopback listener listed", () =>
     expect(portVerdict("SEC-05", "cp1")).toMatchObject({
       status: "passed",
-      expected: "non-loopback listeners only on 22, 7080, 7900",
-      actual: "0.0.0.0:7900 (nginx), 0.0.0.0:7080 (nginx), 0.0.0.0:22 (sshd), :::22 (sshd)",
+      expected: "non-loopback listeners only on 22, 7080, 7900 (DHCP client sockets, UDP 68 and 546, are client endpoints)",
+      actual: "0.0.0.0:22 (sshd), 0.0.0.0:7900 (nginx), 0.0.0.0:7080 (nginx), :::22 (sshd)",
       evidence: ["ss-listen"],
     }));
 
@@ -427,7 +444,7 @@ describe("SEC-05: no listener outside the allow-list on a non-loopback address",
     // cp1's captured ss output with Docker's DNS listeners on 0.0.0.0 instead of 127.0.0.11.
     const v = portVerdict("SEC-05", "cp1", { sections: { "ss-listen": { stdout: ssListen("cp1").replaceAll("127.0.0.11:", "0.0.0.0:") } } });
     expect(v.status).toBe("warning");
-    expect(v.message).toBe("cp1: udp 0.0.0.0:43964, 0.0.0.0:42255 listening outside the allow-list (defense in depth) (S5.3)");
+    expect(v.message).toBe("cp1: udp 0.0.0.0:48338, 0.0.0.0:45703 listening outside the allow-list (defense in depth) (S5.3)");
   });
 
   it("only loopback listeners: none to list", () => {
@@ -437,7 +454,7 @@ describe("SEC-05: no listener outside the allow-list on a non-loopback address",
   });
 });
 
-const REFUSED_7080 = "fetch failed <- ECONNREFUSED: connect ECONNREFUSED 172.23.0.2:7080";
+const REFUSED_7080 = "fetch failed <- ECONNREFUSED: connect ECONNREFUSED 192.168.144.2:7080";
 const RESET = "fetch failed <- ECONNRESET: read ECONNRESET";
 
 describe("PORT-01..04: each member answers on its port", () => {
@@ -446,18 +463,18 @@ describe("PORT-01..04: each member answers on its port", () => {
       status: "passed",
       message: "dp1: API7 Gateway HTTP on 9080 answers HTTP 404 (S5.2)",
       expected: "9080 answers HTTP (any status counts as alive)",
-      actual: 'http://172.23.0.4:9080/: HTTP 404, server nginx in 101 ms, body "{\\"error_msg\\":\\"404 Route Not Found\\"}"',
+      actual: 'http://192.168.144.7:9080/: HTTP 404, server nginx in 122 ms, body "{\\"error_msg\\":\\"404 Route Not Found\\"}"',
       evidence: ["http:dp1:9080"],
     });
     // The dashboard's page is longer than the 120 characters shown.
     const body = (capturedProbe("http:cp1:7080").result as { bodySnippet: string }).bodySnippet.trim().slice(0, 120);
-    expect(portVerdict("PORT-03", "cp1").actual).toBe(`http://172.23.0.2:7080/: HTTP 200, server nginx in 135 ms, body ${JSON.stringify(body)}`);
+    expect(portVerdict("PORT-03", "cp1").actual).toBe(`http://192.168.144.2:7080/: HTTP 200, server nginx in 135 ms, body ${JSON.stringify(body)}`);
   });
 
   it("an answer without server header or body says only status and time", () => {
     // The captured 9080 answer without its server header and with an empty body (a HEAD-like reply).
     const bare = probeWith("http:dp1:9080", { headers: {}, bodySnippet: "  \n" });
-    expect(portVerdict("PORT-01", "dp1", { probes: [bare] }).actual).toBe("http://172.23.0.4:9080/: HTTP 404 in 101 ms");
+    expect(portVerdict("PORT-01", "dp1", { probes: [bare] }).actual).toBe("http://192.168.144.7:9080/: HTTP 404 in 122 ms");
   });
 
   it("no HTTP answer: failed, with the error", () => {
@@ -466,11 +483,11 @@ describe("PORT-01..04: each member answers on its port", () => {
     const v = portVerdict("PORT-03", "cp1", { probes: [refused] });
     expect(v.status).toBe("failed");
     expect(v.message).toBe(`cp1: API7 Dashboard on 7080 gave no HTTP answer (${REFUSED_7080}) (S5.2)`);
-    expect(v.actual).toBe(`http://172.23.0.2:7080/: no HTTP answer (${REFUSED_7080})`);
+    expect(v.actual).toBe(`http://192.168.144.2:7080/: no HTTP answer (${REFUSED_7080})`);
   });
 
   describe("PORT-02: TLS on 9443, decided at the probe's time", () => {
-    const VALID_TO = Date.parse("2027-12-01T13:40:08.000Z");
+    const VALID_TO = Date.parse("2027-12-07T19:22:32.000Z");
     const DAY = 86_400_000;
     // The captured TLS probe of dp1 as if it had run at another time.
     const at = (ms: number) => [{ ...capturedProbe("tls:dp1:9443"), startedAt: new Date(ms).toISOString() }];
@@ -481,7 +498,7 @@ describe("PORT-01..04: each member answers on its port", () => {
         message: "dp1: 9443 completes TLS (TLSv1.2) and answers HTTP 404 (S5.2)",
         expected: "9443 completes a TLS handshake and answers HTTP; certificate valid for more than 30 days",
         actual:
-          'subject CN=dp1; issuer CN=dp1; valid 2026-12-01T13:40:08.000Z to 2027-12-01T13:40:08.000Z (364 days left); SAN DNS:dp1; TLSv1.2, not trusted by the runner (DEPTH_ZERO_SELF_SIGNED_CERT); HTTP 404, server nginx in 235 ms, body "{\\"error_msg\\":\\"404 Route Not Found\\"}"',
+          'subject CN=dp1; issuer CN=dp1; valid 2026-12-07T19:22:32.000Z to 2027-12-07T19:22:32.000Z (364 days left); SAN DNS:dp1; TLSv1.2, not trusted by the runner (DEPTH_ZERO_SELF_SIGNED_CERT); HTTP 404, server nginx in 339 ms, body "{\\"error_msg\\":\\"404 Route Not Found\\"}"',
         evidence: ["tls:dp1:9443", "http:dp1:9443"],
       }));
 
@@ -489,19 +506,19 @@ describe("PORT-01..04: each member answers on its port", () => {
       expect(portVerdict("PORT-02", "dp1", { probes: at(VALID_TO - 31 * DAY) }).status).toBe("passed");
       const thirty = portVerdict("PORT-02", "dp1", { probes: at(VALID_TO - 30 * DAY) });
       expect(thirty.status).toBe("warning");
-      expect(thirty.message).toBe("dp1: the certificate on 9443 expires in 30 days (2027-12-01T13:40:08.000Z), within the 30-day warning window (S5.2)");
+      expect(thirty.message).toBe("dp1: the certificate on 9443 expires in 30 days (2027-12-07T19:22:32.000Z), within the 30-day warning window (S5.2)");
       expect(portVerdict("PORT-02", "dp1", { probes: at(VALID_TO) })).toMatchObject({ status: "warning", message: expect.stringContaining("expires in 0 days") });
       const expired = portVerdict("PORT-02", "dp1", { probes: at(VALID_TO + 1) });
       expect(expired.status).toBe("failed");
-      expect(expired.message).toBe("dp1: the certificate on 9443 expired on 2027-12-01T13:40:08.000Z (S5.2)");
+      expect(expired.message).toBe("dp1: the certificate on 9443 expired on 2027-12-07T19:22:32.000Z (S5.2)");
     });
 
     it("valid from the probe's very moment passes, a millisecond earlier it is not valid yet", () => {
-      const validFrom = Date.parse("2026-12-01T13:40:08.000Z");
+      const validFrom = Date.parse("2026-12-07T19:22:32.000Z");
       expect(portVerdict("PORT-02", "dp1", { probes: at(validFrom) }).status).toBe("passed");
       const early = portVerdict("PORT-02", "dp1", { probes: at(validFrom - 1) });
       expect(early.status).toBe("failed");
-      expect(early.message).toBe("dp1: the certificate on 9443 is not valid before 2026-12-01T13:40:08.000Z (S5.2)");
+      expect(early.message).toBe("dp1: the certificate on 9443 is not valid before 2026-12-07T19:22:32.000Z (S5.2)");
     });
 
     it("no readable validity window: broken", () => {
@@ -539,7 +556,7 @@ describe("PORT-01..04: each member answers on its port", () => {
     it("open and answering: TCP and HTTP in the actual, both cited", () =>
       expect(portVerdict("PORT-04", "cp1")).toMatchObject({
         status: "passed",
-        actual: 'TCP open in 26 ms; http://172.23.0.2:7900/: HTTP 200, server nginx in 133 ms, body "{\\"component\\":\\"dp-manager\\",\\"status\\":\\"ok\\"}"',
+        actual: 'TCP open in 82 ms; http://192.168.144.2:7900/: HTTP 200, server nginx in 138 ms, body "{\\"component\\":\\"dp-manager\\",\\"status\\":\\"ok\\"}"',
         evidence: ["tcp:cp1:7900", "http:cp1:7900"],
       }));
 
@@ -559,7 +576,7 @@ describe("PORT-01..04: each member answers on its port", () => {
       const reset = probeWith("http:cp1:7900", { ok: false, status: null, headers: {}, bodySnippet: "", error: RESET });
       const v = portVerdict("PORT-04", "cp1", { probes: [reset] });
       expect(v.status).toBe("failed");
-      expect(v.actual).toBe(`TCP open in 26 ms; http://172.23.0.2:7900/: no HTTP answer (${RESET})`);
+      expect(v.actual).toBe(`TCP open in 82 ms; http://192.168.144.2:7900/: no HTTP answer (${RESET})`);
     });
   });
 });

@@ -28,8 +28,12 @@ describe("buildHostFacts on a saved collection (Debian 12 container, 1 CPU via c
     });
   });
 
+  // Collected without root: nft cannot list the ruleset, so the ports the host forwards are unknown.
   it("says why a fact is missing", () =>
-    expect(facts().problems).toEqual({ "machine-id": "exit 1: cat: /etc/machine-id: No such file or directory" }));
+    expect(facts().problems).toEqual({
+      "machine-id": "exit 1: cat: /etc/machine-id: No such file or directory",
+      forwardedPorts: "nft-ruleset: exit 1: Operation not permitted (you must be root)",
+    }));
 });
 
 describe("buildHostFacts from individual fixtures", () => {
@@ -49,9 +53,13 @@ describe("buildHostFacts from individual fixtures", () => {
       ok("df", fixtureText("disk/df-docker-root-own-tmpfs").replace(/docker-fixture/g, "docker")),
       ok("getenforce", fixtureText("selinux/getenforce-enforcing")),
       ok("selinux-config", fixtureText("selinux/config-rhel8-enforcing")),
-      fixture("firewall/firewalld-stock/firewalld-state", "firewalld-state"),
-      fixture("firewall/firewalld-stock/firewalld-runtime", "firewalld-runtime"),
-      fixture("firewall/firewalld-stock/firewalld-permanent", "firewalld-permanent"),
+      // A lab host's firewalld whose eth0 is in the default zone by ZONE= in its ifcfg file.
+      fixture("firewall/firewalld-stock-ifcfg-zone/firewalld-state", "firewalld-state"),
+      fixture("firewall/firewalld-stock-ifcfg-zone/firewalld-runtime", "firewalld-runtime"),
+      fixture("firewall/firewalld-stock-ifcfg-zone/firewalld-permanent", "firewalld-permanent"),
+      fixture("firewall/firewalld-stock-ifcfg-zone/firewalld-default-zone", "firewalld-default-zone"),
+      fixture("firewall/firewalld-stock-ifcfg-zone/network-interfaces", "network-interfaces"),
+      fixture("firewall/firewalld-stock-ifcfg-zone/zone-bindings", "zone-bindings"),
       ok("ss-listen", fixtureText("listeners/ss-mixed-netns")),
       ok("machine-id", fixtureText("machine-id/debian12")),
       ok("processes", fixtureText("processes/pidns-haproxy")),
@@ -69,8 +77,9 @@ describe("buildHostFacts from individual fixtures", () => {
       containers: ["api7-ee-gateway"],
     });
     expect(facts.listeners).toHaveLength(8);
-    // Sections absent from this hand-assembled list are reported, not guessed.
-    expect(Object.keys(facts.problems).sort()).toEqual(["cpu-online", "memory-online"]);
+    // Sections absent from this hand-assembled list are reported, not guessed (no NAT listing:
+    // the forwarded ports are unknown).
+    expect(Object.keys(facts.problems).sort()).toEqual(["cpu-online", "forwardedPorts", "memory-online"]);
   });
 
   it("no sections at all: nulls and problems, never a throw", () => {

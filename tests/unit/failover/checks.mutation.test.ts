@@ -76,7 +76,9 @@ describe("the captured lab experiments", () => {
     const e = experiment(DP1);
     const v = judge("HA-DP-01");
     const downAfter = ((e.confirmation!.downAt! - e.faultAt!) / 1000).toFixed(2);
-    expect(v.actual!.split("; ")[0]).toBe(`stopping dp1's gateway (down after ${downAfter} s) gave 0 failed requests and no outage`);
+    // The captured stop of dp1's gateway lost one request (a 50 ms outage), within the budget.
+    expect(e.analysis).toMatchObject({ errors: 1, longestOutageMs: expect.closeTo(50.5, 1) });
+    expect(v.actual!.split("; ")[0]).toBe(`stopping dp1's gateway (down after ${downAfter} s) gave 1 failed request and a 0.1 s outage`);
     expect(v.actual!.split("; ")[2]).toMatch(/^black-holing dp1's gateway \(down after \d\.\d\d s\) gave 0 failed requests and no outage$/);
     expect(v.expected).toBe(`per dp host stopped: at most ${errorBudget} failed requests, longest outage at most ${rtoSeconds} s, restored within ${recoverySeconds} s`);
     expect(v.message.endsWith(`; budget ${errorBudget} errors, RTO ${rtoSeconds} s`)).toBe(true);

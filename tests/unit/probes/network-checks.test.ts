@@ -15,6 +15,7 @@ import type { CollectedRun, HostCollection, ProbeRecord } from "../../../helpers
 import { requirementById } from "../../../helpers/checks/catalogue.js";
 import { type EvaluationInput, verdictFor } from "../../../helpers/evaluate.js";
 import { isLoopbackAddress } from "../../../helpers/probes/addresses.js";
+import { WITNESS_CANDIDATE_PORTS, WITNESS_PORT_COUNT } from "../../../helpers/probes/plan.js";
 import { allChecks } from "../../../specs/checks/index.js";
 import { allowedPorts, renderPortTable } from "../../../specs/checks/ports.js";
 import { listenerFacts, noGlobalIpv6, noNatRules, ranSsListen } from "../../support/listener-facts.js";
@@ -88,6 +89,8 @@ function listener(port: number, address = "0.0.0.0", process: string | null = nu
 /** A healthy lab: every member answers, nothing else is open. Tests then break one thing. */
 function compliantProbes(): ProbeRecord[] {
   return [
+    // SEC-02's witness ports (the first candidates no host here listens on), filtered by the firewall.
+    ...["cp1", "cp2", "mon", "dp1", "dp2"].flatMap((h) => WITNESS_CANDIDATE_PORTS.slice(0, WITNESS_PORT_COUNT).map((port) => tcp(`tcp:${h}:${port}`, "filtered"))),
     ...["cp1", "cp2", "mon"].flatMap((h) => [
       tcp(`tcp:${h}:22`, "open"),
       tcp(`tcp:${h}:7080`, "open"),
@@ -209,6 +212,10 @@ describe("SEC-04: every other port closed from the runner", () => {
     expect(outcome.actual).toContain("| 9090 | filtered    | -        | ok (not reachable)");
     expect(outcome.actual).toContain("| 22   | open        | sshd     | allowed: management port (S5.3)");
     expect(outcome.evidence).toContain("tcp:dp1:9080");
+    expect(outcome.evidence).toContain("tcp:dp1:4");
+  });
+  it("is broken when a witness port's probe is missing (the plan probes it)", () => {
+    expect(check("SEC-04")(context("dp1", { probes: replaceProbe("tcp:dp1:4", null) })).status).toBe("broken");
   });
   it("fails on an open port outside the allow-list and names its process", () => {
     const probes = [...compliantProbes(), tcp("tcp:dp1:8081", "open")];

@@ -22,12 +22,18 @@ function verdictOf(id: string, target: string): Verdict {
 }
 
 describe("evidence attachments: one for the command outputs, one for the probes", () => {
-  it("SEC-02 on cp1: every section it cites, in one text attachment with a header each", () => {
+  it("SEC-02 on cp1: every section it cites, in one text attachment with a header each, and its witness probes", () => {
     const verdict = verdictOf("SEC-02", "cp1");
     const sections = run.hosts.find((h) => h.name === "cp1")!.sections.filter((s) => verdict.evidence!.includes(s.section));
     expect(sections.length).toBeGreaterThan(1);
+    const probes = run.probes.filter((p) => verdict.evidence!.includes(p.key));
+    expect(probes.length).toBeGreaterThan(0);
     const attachments = evidenceAttachments(verdict, { run });
-    expect(attachments.map((a) => [a.name, a.contentType])).toEqual([[`cp1 commands (${sections.length})`, "text/plain"]]);
+    expect(attachments.map((a) => [a.name, a.contentType])).toEqual([
+      [`cp1 commands (${sections.length})`, "text/plain"],
+      [`cp1 probes (${probes.length})`, "application/json"],
+    ]);
+    expect(JSON.parse(attachments[1]!.content)).toEqual(probes);
     for (const section of sections) {
       expect(attachments[0]!.content).toContain(`### cp1 ${section.section}\n$ ${section.command}\n`);
       expect(attachments[0]!.content).toContain(section.stdout.trimEnd());
