@@ -133,7 +133,17 @@ function onlyAllowedOpen(ctx: CheckContext, host: HostEntry): CheckOutcome {
   const prefix6 = probeKeys.tcp6(host.name, 0).slice(0, -1);
   const planned6 = ipv6Address.observed && ipv6Address.value !== null && ipv6Address.value !== host.address ? planned.map((key) => prefix6 + key.slice(prefix.length)) : [];
   const keys6 = [...planned6, ...ctx.probesWith("tcp", prefix6).map((probe) => probe.key).filter((key) => !planned6.includes(key))];
-  const probes = allOf([...planned.map((key) => ctx.probe("tcp", key)), ...extra.map((probe) => probe.fact), ...keys6.map((key) => ctx.probe("tcp", key))]);
+  const measuredFacts = [...planned.map((key) => ({ key, fact: ctx.probe("tcp", key) })), ...extra, ...keys6.map((key) => ({ key, fact: ctx.probe("tcp", key) }))];
+  const probes = allOf(measuredFacts.map(({ fact }) => fact));
+  // A port open from the runner outside the allow-list is a finding, whatever else could not be measured.
+  const openOutside = measuredFacts.flatMap(({ key, fact }) => {
+    const port = Number(key.slice(key.lastIndexOf(":") + 1));
+    return fact.observed && fact.value.state === "open" && !allowedPorts(ctx.env, host).some((a) => a.port === port) ? [{ key, port, ipv6: key.startsWith(prefix6) }] : [];
+  });
+  if (!probes.observed && openOutside.length > 0) {
+    const ports = openOutside.map((o) => `${o.port}${o.ipv6 ? " over IPv6" : ""}`).join(", ");
+    return { ...fail(`${ports} open from the runner but not in the page's table, the management ports or the declared extra ports (other probes could not be measured: ${probes.reason}); the page requires every other port closed`), evidence: openOutside.map((o) => o.key) };
+  }
   return given({ coverage, ipv6Address, probes }, ({ coverage: seen, ipv6Address: address, probes: measured }) => {
     // The probe plan follows the same facts: IPv6 probes of a host whose facts show no IPv6 address
     // mean the evidence contradicts itself.

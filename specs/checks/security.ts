@@ -63,15 +63,15 @@ export const securityChecks: CheckModule = {
             ];
         // A violation the configuration shows stands on its own; the network's reading is shown beside it.
         if (violations.length > 0) {
-          const seen = network.observed ? answeredText(network.value) : "";
+          const seen = network.observed ? answeredText(network.value).map((text) => `; ${text}`).join("") : "";
           return { ...fail(`${violations.join("; ")} (${firewall.detail})${seen}; the page requires a firewall on these hosts`, detail), evidence: network.observed ? network.sources : [] };
         }
         return given({ network }, ({ network: readings }) => {
           const contradicted = readings.filter((r) => r.outcome === "contradicts");
           if (contradicted.length > 0) {
             return fail(
-              `the configuration denies inbound traffic by default (${groups.map(({ name, family }) => `${name}: ${family.tool} ${family.detail}`).join("; ")}), ` +
-                `but the network does not:${answeredText(contradicted)}; the page requires a firewall on these hosts`,
+              `the configuration denies inbound traffic by default (${groups.map(({ name, family }) => `${name}: ${family.detail}`).join("; ")}), ` +
+                `but the network does not: ${answeredText(contradicted).join("; ")}; the page requires a firewall on these hosts`,
               detail,
             );
           }
@@ -93,10 +93,9 @@ export const securityChecks: CheckModule = {
 
 const FAMILY_LABEL: Record<IpFamily, string> = { ipv4: "IPv4", ipv6: "IPv6" };
 
-/** ", port 4 answered from the runner over IPv4 (…)" for each family whose witness saw a port answer. */
-function answeredText(readings: readonly WitnessReading[]): string {
-  const answered = readings.filter((r) => r.answeredPort !== null);
-  return answered.map((r) => `; port ${r.answeredPort} answered from the runner over ${FAMILY_LABEL[r.family]} (${r.text})`).join("");
+/** "port 4 answered from the runner over IPv4 (…)" for each family whose witness saw a port answer. */
+function answeredText(readings: readonly WitnessReading[]): string[] {
+  return readings.filter((r) => r.answeredPort !== null).map((r) => `port ${r.answeredPort} answered from the runner over ${FAMILY_LABEL[r.family]} (${r.text})`);
 }
 
 /**

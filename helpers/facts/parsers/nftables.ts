@@ -146,6 +146,11 @@ function readMatch(text: string, family: IpFamily, when: Condition): string | nu
       if ((m[1] === "ip") !== (family === "ipv4")) when.otherFamily = true;
       when.sources.push(...m[2]!.replace(/[{}]/g, " ").split(/[\s,]+/).filter(Boolean));
     }],
+    // A destination limit (one of the host's addresses, a multicast group): a limited opening at most.
+    [new RegExp(`^(ip|ip6) daddr ${set}`), (m) => {
+      if ((m[1] === "ip") !== (family === "ipv4")) when.otherFamily = true;
+      when.unknown.push(`${m[1]} daddr ${m[2]}`);
+    }],
     [new RegExp(`^(tcp|udp|sctp|th) dport ${set}`), (m) => {
       if (m[1] !== "th") when.protocol = m[1]!;
       const ports = parsePortList(m[2]!);

@@ -63,7 +63,7 @@ describe("SEC-02 on captured firewall daemons", () => {
       const v = sec02("nftables", (s) => s, witnessReset);
       expect(v.status, v.message).toBe("failed");
       // Both witnesses: the rule that should have denied, and the port that answered.
-      expect(v.message).toMatch(/^cp1: the configuration denies inbound traffic by default \(IPv4 and IPv6: nftables .*table inet api7_lab chain input hook input denies by policy drop/);
+      expect(v.message).toMatch(/^cp1: the configuration denies inbound traffic by default \(IPv4 and IPv6: nftables: table inet api7_lab chain input hook input denies by policy drop/);
       expect(v.message).toMatch(/, but the network does not\W+port 4 answered from the runner over IPv4 \(192\.168\.144\.2:4 reset \(ECONNREFUSED\) in 82 ms, /);
       expect(v.message).not.toContain("over IPv6");
       expect(v.actual).toMatch(/^network IPv4: contradicts: 192\.168\.144\.2:4 reset \(ECONNREFUSED\) in 82 ms, 192\.168\.144\.2:6 reset \(ECONNREFUSED\) in 81 ms, 192\.168\.144\.2:8 reset \(ECONNREFUSED\) in 81 ms$/m);

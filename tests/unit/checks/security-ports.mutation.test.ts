@@ -71,7 +71,9 @@ describe("SEC-02: what the verdict says about each address family", () => {
     // Captured: firewalld started with a direct rule it cannot load; --list-all there lists its stock zone.
     const v = sec02("firewalld-failed");
     expect(v.status).toBe("failed");
-    expect(v.message).toMatch(/^cp1: the persistent nftables configuration for IPv4 and IPv6 differs from the running rules/);
+    // IPv6 has one opening more (DHCPv6 replies to fe80::/64), so each family is named on its own.
+    expect(v.message).toMatch(/^cp1: the persistent nftables configuration for IPv4 differs from the running rules: they change at the next reload or reboot; the persistent nftables configuration for IPv6 differs/);
+    expect(v.message).toContain("udp 546 (ip6 daddr fe80::/64 udp dport 546 accept)");
     expect(v.evidence).toEqual(["nft-ruleset", "nft-persistent", ...CP1_WITNESS]);
   });
 

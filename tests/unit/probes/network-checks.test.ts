@@ -373,7 +373,8 @@ describe("DB-01: PostgreSQL from the runner and from every CP host", () => {
   });
   it("fails when the session is refused", () => {
     const refused: PgProbeResult = { ...pgOk, ok: false, serverVersion: null, error: '28P01: password authentication failed for user "api7ee"' };
-    const outcome = check("DB-01")(context("@database", { probes: replaceProbe("pg:database", record("pg:database", "pg", refused)) }));
+    // The server's own refusal: the runner reached the database's address (helpers/checks/reach.ts).
+    const outcome = check("DB-01")(context("@database", { probes: replaceProbe("pg:database", { ...record("pg:database", "pg", refused), target: "10.0.0.50:5432/api7ee" }) }));
     expect(outcome.status).toBe("failed");
     expect(outcome.message).toContain("password authentication failed");
   });
