@@ -9,7 +9,7 @@ import type { CommandOutput } from "../../model.js";
 import type { FamilyFirewall, FirewallFacts, FirewalldFacts, IpFamily } from "../types.js";
 import { readFirewalld } from "./firewalld.js";
 import { describeOpening, type PathVerdict } from "./input-path.js";
-import { type IptablesTable, inputChains, iptablesInputVerdict, parseIptablesRules, parseIptablesSaveFilter } from "./iptables.js";
+import { type IptablesTable, chainsReachedFrom, iptablesInputVerdict, parseIptablesRules, parseIptablesSaveFilter } from "./iptables.js";
 import { type NftChain, type NftTable, nftInputVerdicts, parseNftRuleset } from "./nftables.js";
 import { type Parsed, firstLine, lines, parsed, sectionProblem, unparsed } from "./result.js";
 
@@ -175,7 +175,7 @@ function iptablesPersistence(running: IptablesTable, persistent: CommandOutput |
   if (saved.policies.get("INPUT") !== running.policies.get("INPUT")) {
     return { matches: false, text: `${file} sets INPUT policy ${saved.policies.get("INPUT")}, running ${running.policies.get("INPUT")}` };
   }
-  const chains = inputChains(running);
+  const chains = chainsReachedFrom(running, "INPUT");
   for (const chain of chains) {
     const now = running.rules.get(chain) ?? [];
     const then = saved.rules.get(chain) ?? [];

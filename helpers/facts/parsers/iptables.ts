@@ -58,8 +58,8 @@ export function parseIptablesSaveFilter(text: string): IptablesTable | null {
   return table;
 }
 
-/** INPUT and every chain it reaches through jumps, in a stable order: what decides inbound traffic. */
-export function inputChains(table: IptablesTable): string[] {
+/** `start` and every chain it reaches through jumps and gotos, in a stable order. */
+export function chainsReachedFrom(table: IptablesTable, start: string): string[] {
   const seen: string[] = [];
   const visit = (name: string) => {
     if (seen.includes(name)) return;
@@ -69,7 +69,7 @@ export function inputChains(table: IptablesTable): string[] {
       if (target && table.rules.has(target)) visit(target);
     }
   };
-  visit("INPUT");
+  visit(start);
   return seen;
 }
 
@@ -151,18 +151,8 @@ export function iptablesInputVerdict(table: IptablesTable): PathVerdict {
 /** `iptables -t nat -S`: every DNAT/REDIRECT with a destination port reached from PREROUTING (Docker's DOCKER chain included). */
 export function iptablesForwardedPorts(text: string, command: string): ForwardedPort[] {
   const table = parseIptablesRules(text);
-  const reached: string[] = [];
-  const visit = (name: string) => {
-    if (reached.includes(name)) return;
-    reached.push(name);
-    for (const rule of table.rules.get(name) ?? []) {
-      const target = /\s-[jg] (\S+)/.exec(rule)?.[1];
-      if (target && table.rules.has(target)) visit(target);
-    }
-  };
-  visit("PREROUTING");
   const found: ForwardedPort[] = [];
-  for (const chain of reached) {
+  for (const chain of chainsReachedFrom(table, "PREROUTING")) {
     for (const rule of table.rules.get(chain) ?? []) {
       if (!/\s-j (DNAT|REDIRECT)\b/.test(rule)) continue;
       const protocol = /\s-p (tcp|udp)\b/.exec(rule)?.[1] as "tcp" | "udp" | undefined;
