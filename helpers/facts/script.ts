@@ -219,6 +219,8 @@ export const SCRIPT_SECTIONS = scriptSections([
     name: "firewalld-state",
     command: `busctl --auto-start=no get-property ${FIREWALLD_DBUS} state, printed when RUNNING; "not running" (exit 252) when the bus says NameHasOwner ${FIREWALLD_NAME} is false; else firewall-cmd --state`,
     body: [
+      // Without firewall-cmd firewalld is not installed: said as bash says it, not as "not running".
+      'command -v firewall-cmd >/dev/null 2>&1 || { echo "bash: firewall-cmd: command not found (firewalld is not installed)" >&2; return 127; }',
       `state=$(busctl --auto-start=no get-property ${FIREWALLD_DBUS} state 2>/dev/null)`,
       `if [ "$state" = 's "RUNNING"' ]; then echo "$state"; return 0; fi`,
       `owned=$(busctl --auto-start=no call ${BUS_DAEMON} NameHasOwner s ${FIREWALLD_NAME} 2>/dev/null)`,

@@ -211,6 +211,12 @@ describe("firewalld-state: busctl's RUNNING, else firewall-cmd --state itself", 
     }
   });
 
+  it("busctl there but no firewall-cmd: firewalld is not installed (exit 127), not 'not running'; busctl is not asked", () => {
+    const r = runState({ busctl: `case "$*" in *NameHasOwner*) echo 'b false' ;; *) echo 'Failed to get property state' >&2; exit 1 ;; esac` });
+    expect(r).toMatchObject({ exitCode: 127, stdout: "", stderr: "bash: firewall-cmd: command not found (firewalld is not installed)\n" });
+    expect(r.ran).toBe("");
+  });
+
   it("neither tool installed: exit 127 and bash's 'command not found' (absence, as before)", () => {
     const r = runState({});
     expect(r.exitCode).toBe(127);
