@@ -61,11 +61,11 @@ describe("listeners: ss lines", () => {
   it("the Netid column is not the state: TCP and UDP lines read alike", () => {
     const listeners = ok(parseListeners(fixtureText("listeners/firewalld-stock")));
     expect(listeners).toEqual([
-      { protocol: "udp", address: "127.0.0.11", port: 53008, process: null },
-      { protocol: "tcp", address: "0.0.0.0", port: 22, process: "sshd" },
-      { protocol: "tcp", address: "0.0.0.0", port: 9080, process: "nginx" },
-      { protocol: "tcp", address: "127.0.0.11", port: 40285, process: null },
+      { protocol: "udp", address: "127.0.0.11", port: 55977, process: null },
       { protocol: "tcp", address: "0.0.0.0", port: 9443, process: "nginx" },
+      { protocol: "tcp", address: "0.0.0.0", port: 9080, process: "nginx" },
+      { protocol: "tcp", address: "127.0.0.11", port: 33131, process: null },
+      { protocol: "tcp", address: "0.0.0.0", port: 22, process: "sshd" },
       { protocol: "tcp", address: "::", port: 22, process: "sshd" },
     ]);
   });
@@ -81,12 +81,12 @@ describe("global IPv6 addresses (ip -6 -o addr show scope global)", () => {
   const captured = (host: string) => fixtureText(`firewall/${host}/ipv6-addresses`);
 
   it("the captured lab host's address, without prefix length", () =>
-    expect(parseGlobalIpv6Addresses(captured("nftables"))).toEqual({ ok: true, value: ["fd7a:a9b3:3268:1::b"] }));
+    expect(parseGlobalIpv6Addresses(captured("nftables"))).toEqual({ ok: true, value: ["fd7a:4676:116b:1::e"] }));
 
   it("one address per line, blank lines skipped", () => {
     // Two hosts' captured lines as one host with two global addresses would print them.
     const two = `${captured("nftables")}\n${captured("no-firewall")}`;
-    expect(parseGlobalIpv6Addresses(two)).toEqual({ ok: true, value: ["fd7a:a9b3:3268:1::b", "fd7a:a9b3:3268:1::a"] });
+    expect(parseGlobalIpv6Addresses(two)).toEqual({ ok: true, value: ["fd7a:4676:116b:1::e", "fd7a:4676:116b:1::d"] });
     expect(parseGlobalIpv6Addresses("")).toEqual({ ok: true, value: [] });
     expect(parseGlobalIpv6Addresses(" \n")).toEqual({ ok: true, value: [] });
   });
@@ -95,7 +95,7 @@ describe("global IPv6 addresses (ip -6 -o addr show scope global)", () => {
     // The captured line with the kernel's flag where "nodad" is.
     const flagged = captured("nftables").replace("nodad", flag);
     expect(flagged).toContain(flag);
-    expect(parseGlobalIpv6Addresses(`${flagged}${captured("no-firewall")}`)).toEqual({ ok: true, value: ["fd7a:a9b3:3268:1::a"] });
+    expect(parseGlobalIpv6Addresses(`${flagged}${captured("no-firewall")}`)).toEqual({ ok: true, value: ["fd7a:4676:116b:1::d"] });
   });
 
   it("a line that is not an inet6 address line is a problem", () => {
