@@ -808,14 +808,6 @@ describe("iptables", () => {
     expect(inputChain.families.ipv6.tool).toBe("nftables");
   });
 
-  it("the nf_tables backend is said per family: an ip6 filter table says nothing of IPv4's rules", () => {
-    // The captured ip6tables rules of cp2 as iptables-nft keeps them in nft (table ip6 filter); IPv4's
-    // iptables listing, with no table ip filter in nft, is legacy iptables'.
-    const ip6Filter = "table ip6 filter {\n\tchain INPUT {\n\t\ttype filter hook input priority filter; policy drop;\n\t\tiifname \"lo\" counter packets 0 bytes 0 accept\n\t}\n}\n";
-    const firewall = facts({ ...captured("iptables-services"), nftRuleset: { ...fixture("firewall/iptables-services/nft-ruleset", "nft-ruleset"), stdout: ip6Filter } });
-    expect(firewall.families.ipv4.detail).toMatch(/^iptables: chain INPUT/);
-  });
-
   it("iptables-nft accepting everything: said with its backend", () => {
     const ipFilter = 'table ip filter {\n\tchain INPUT {\n\t\ttype filter hook input priority filter; policy drop;\n\t\tcounter packets 0 bytes 0 accept\n\t}\n}\n';
     const inputs = { ...captured("iptables-services-accept-first"), nftRuleset: { ...fixture("firewall/iptables-services-accept-first/nft-ruleset", "nft-ruleset"), stdout: ipFilter } };
