@@ -256,6 +256,8 @@ describe("firewalld: the default zone and the interfaces", () => {
 
   it("ip link output that is not one interface a line is a problem", () => {
     expect(parseInterfaceNames("")).toEqual({ ok: false, problem: "ip link listed no interface" });
+    // The captured lines behind a word: garbage evidence never parses.
+    expect(parseInterfaceNames(`noise ${text("firewalld-stock", "network-interfaces")}`).ok).toBe(false);
     // ip without -o: the link/ether line stands on its own, indented.
     expect(parseInterfaceNames(text("firewalld-stock", "network-interfaces").replace(/\\\s+link\/ether/, "\n    link/ether"))).toEqual({
       ok: false,
@@ -299,6 +301,12 @@ describe("firewalld: which zones decide", () => {
   it("an interface's zone opens to every source, even when the zone also has sources bound", () => {
     const firewall = facts(stock("public", (b) => b.replace("  sources: \n", "  sources: 10.0.0.0/24\n")));
     expect(firewall.families.ipv4.openings.find((o) => o.rule === "zone public 9080/tcp")).toEqual({ protocol: "tcp", ports: [[9080, 9080]], sources: [], iface: null, rule: "zone public 9080/tcp" });
+    // The same for the default zone taking an unbound interface (eth0 in no zone).
+    const unbound = facts(stock("public", (b) => b.replace("  sources: \n", "  sources: 10.0.0.0/24\n").replace("interfaces: eth0", "interfaces: ")));
+    expect(unbound.families.ipv4.openings.find((o) => o.rule === "zone public 9080/tcp")?.sources).toEqual([]);
+    // A source bound to a rejecting zone opens nothing.
+    const blocked = facts(stock("block", (b) => b.replace("  sources: \n", "  sources: 10.0.0.0/24\n")));
+    expect(blocked.families.ipv4.openings.filter((o) => o.rule.startsWith("zone block"))).toEqual([]);
   });
 
   it.each(["docker0", "br-3f2a9c0d1e4b", "vethab12cd3"])("Docker's bridge %s in an ACCEPT zone is not network-facing", (bridge) => {
@@ -306,6 +314,8 @@ describe("firewalld: which zones decide", () => {
     const firewall = facts(stock("trusted", (b) => b.replace("  interfaces: \n", `  interfaces: ${bridge}\n`)));
     expect(firewall).toMatchObject({ defaultDenyInbound: true, families: { ipv4: { defaultDenyInbound: true }, ipv6: { defaultDenyInbound: true } } });
     expect(firewall.firewalld?.zones.map((z) => [z.zone, z.interfaces])).toEqual([["public", ["eth0"]], ["trusted", [bridge]]]);
+    // Nor is it an opening: no source of the network reaches the host through it.
+    expect(firewall.families.ipv4.openings.filter((o) => o.rule.startsWith("zone trusted"))).toEqual([]);
   });
 
   it("a second network interface in the ACCEPT zone is network-facing: the host accepts everything there", () => {
@@ -347,6 +357,9 @@ describe("firewalld: which zones decide", () => {
       ["any", "unknown", []],
     ]);
     expect(limited.families.ipv6.openings.some((o) => o.rule.includes("rich rule"))).toBe(false);
+    // A rule that only logs accepts nothing.
+    const logging = rich(['rule family="ipv4" source address="10.0.0.0/8" log prefix="seen: " level="info"']);
+    expect(logging.families.ipv4.openings.some((o) => o.rule.includes("rich rule"))).toBe(false);
   });
 
   it("forward ports are openings of their port", () => {
@@ -400,7 +413,8 @@ describe("firewalld: interface bindings", () => {
   });
 
   it("lines of neither kind are ignored; an ifcfg line without a zone is the default zone", () => {
-    expect(Object.fromEntries(parseZoneBindings("warning: nmcli not running\nifcfg /etc/sysconfig/network-scripts/ifcfg-eth0 eth0\n"))).toEqual({
+    const noise = "warning: nm eth0 trusted\nnm eth0 trusted extra\n# ifcfg /etc/sysconfig/network-scripts/ifcfg-eth0 eth0 trusted\nifcfg /x/ifcfg-eth0 eth0 trusted extra\n";
+    expect(Object.fromEntries(parseZoneBindings(`${noise}warning: nmcli not running\nifcfg /etc/sysconfig/network-scripts/ifcfg-eth0 eth0\n`))).toEqual({
       eth0: [{ zone: null, source: "ifcfg-eth0 without ZONE= (the default zone)" }],
     });
   });
@@ -806,6 +820,16 @@ describe("iptables", () => {
     expect(inet.families.ipv4.tool).toBe("nftables");
     const inputChain = facts({ ...captured("iptables-services"), nftRuleset: { ...fixture("firewall/iptables-services/nft-ruleset", "nft-ruleset"), stdout: ip6Filter.replace("chain INPUT", "chain input") } });
     expect(inputChain.families.ipv6.tool).toBe("nftables");
+  });
+
+  it("the nf_tables backend is read from a filter table's INPUT base chain only", () => {
+    // The legacy iptables-services host (captured) whose nft holds iptables-nft's nat INPUT base chain: no filter table.
+    const natInput = "table ip nat {\n\tchain INPUT {\n\t\ttype nat hook input priority 100; policy accept;\n\t}\n}\n";
+    const ruleset = fixture("firewall/iptables-services/nft-ruleset", "nft-ruleset");
+    expect(facts({ ...captured("iptables-services"), nftRuleset: { ...ruleset, stdout: natInput } }).families.ipv4.detail).toMatch(/^iptables: chain INPUT/);
+    // Docker's captured nat table beside a filter table with INPUT and FORWARD: the backend note.
+    const filter = "table ip filter {\n\tchain INPUT {\n\t\ttype filter hook input priority filter; policy drop;\n\t}\n\tchain FORWARD {\n\t\ttype filter hook forward priority filter; policy accept;\n\t}\n}\n";
+    expect(facts({ ...captured("iptables-services"), nftRuleset: { ...ruleset, stdout: `${ruleset.stdout}${filter}` } }).families.ipv4.detail).toMatch(/^iptables \(nf_tables backend\): chain INPUT/);
   });
 
   it("iptables-nft accepting everything: said with its backend", () => {

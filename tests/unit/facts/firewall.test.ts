@@ -211,6 +211,7 @@ describe("firewalld: the default zone is judged only for interfaces bound to no 
     const firewall = facts({ ...captured("firewalld-stock"), firewalldDefaultZone: ok("firewalld-default-zone", 's "trusted"\n') });
     expect(firewall).toMatchObject({ defaultDenyInbound: true, firewalld: { defaultZone: "trusted", zones: [{ zone: "public", defaultFor: [] }] } });
     expect(firewall.firewalld?.zones).toHaveLength(1);
+    expect(firewall.detail).not.toContain("(default zone)");
   });
 
   it("an interface bound to no zone: the default zone is judged for it, and its target decides", () => {
@@ -358,6 +359,22 @@ describe("nftables", () => {
       },
     }));
 
+  it("the deny's openings are the family's, in rule order", () =>
+    expect(facts(captured("nftables")).families.ipv6.openings.map((o) => o.rule)).toEqual(["meta l4proto { icmp, ipv6-icmp } accept", "tcp dport { 22, 9080, 9443 } accept"]));
+
+  it("an input chain that denies nothing (iptables-nft's nat INPUT) before the accept-all one: the accept-all is reported", () => {
+    // The captured accept-first ruleset behind the nat INPUT base chain iptables-nft creates (as on the captured firewalld hosts).
+    const natInput = "table ip nat_in {\n\tchain INPUT {\n\t\ttype nat hook input priority 100; policy accept;\n\t}\n}\n";
+    const ruleset = fixture("firewall/nftables-accept-first/nft-ruleset", "nft-ruleset");
+    const firewall = facts({ ...captured("nftables-accept-first"), nftRuleset: { ...ruleset, stdout: `${natInput}${ruleset.stdout}` } });
+    expect(firewall.families.ipv4).toMatchObject({ tool: "nftables", defaultDenyInbound: false, detail: expect.stringContaining('at rule "accept"') });
+  });
+
+  it("nftables and iptables both accepting everything: the family is not denied, nftables' rule named", () => {
+    const inputs = { ...captured("nftables-accept-first"), iptables: captured("iptables-services-accept-first").iptables };
+    expect(facts(inputs).families.ipv4).toMatchObject({ tool: "nftables", defaultDenyInbound: false });
+  });
+
   it("policy drop, but an unconditional accept first, persisted alike: nftables accepts everything, for both families", () => {
     const firewall = facts(captured("nftables-accept-first"));
     expect(firewall).toMatchObject({
@@ -462,6 +479,7 @@ describe("how each firewall's deny answers a TCP connection (what the network wi
   it("nothing denies: no answer to expect", () => {
     const { families } = facts(captured("no-firewall"));
     expect([families.ipv4.denyAnswer, families.ipv6.denyAnswer]).toEqual([null, null]);
+    expect([families.ipv4.openings, families.ipv6.openings]).toEqual([[], []]);
   });
 });
 
@@ -470,6 +488,8 @@ describe("no firewall", () => {
     const firewall = facts(captured("no-firewall"));
     expect(firewall).toMatchObject({ tool: null, active: false, defaultDenyInbound: false, persistentMatchesRuntime: null });
     expect(firewall.detail).toMatch(/^IPv4: no default-deny inbound firewall for IPv4: firewalld: /);
+    expect(firewall.families.ipv4.detail).toContain("nftables: no ip/inet input chain denies by default");
+    expect(firewall.families.ipv6.detail).toContain("nftables: no ip6/inet input chain denies by default");
   });
 
   it("no firewall section at all is a problem", () =>
