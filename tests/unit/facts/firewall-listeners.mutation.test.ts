@@ -3,21 +3,11 @@
 // outputs in tests/fixtures/facts; where a test needs a variant, it edits the captured text and the
 // comment says what was changed and why a real host prints that.
 import { describe, expect, it } from "vitest";
-import {
-  type FirewallInputs,
-  denyingInputChains,
-  firewalldDifferences,
-  normaliseIptablesRule,
-  normaliseNftRule,
-  parseFirewall,
-  parseFirewalldListAll,
-  parseIptablesInput,
-  parseIptablesSaveInput,
-  parseIpv6Disabled,
-  parseNftRuleset,
-  parseZoneBindings,
-} from "../../../helpers/facts/parsers/firewall.js";
+import { type FirewallInputs, parseFirewall, parseIpv6Disabled } from "../../../helpers/facts/parsers/firewall.js";
+import { firewalldDifferences, parseDefaultZone, parseFirewalldZones, parseInterfaceNames, parseZoneBindings } from "../../../helpers/facts/parsers/firewalld.js";
+import { normaliseIptablesRule, parseIptablesRules, parseIptablesSaveFilter } from "../../../helpers/facts/parsers/iptables.js";
 import { parseGlobalIpv6Addresses, parseListeners, splitLocalAddress } from "../../../helpers/facts/parsers/listeners.js";
+import { normaliseNftRule, nftInputVerdicts, parseNftRuleset } from "../../../helpers/facts/parsers/nftables.js";
 import type { FirewallFacts } from "../../../helpers/facts/types.js";
 import type { CommandOutput } from "../../../helpers/model.js";
 import { capturedFirewallInputs, fixture, fixtureText } from "./fixtures.js";
@@ -71,11 +61,11 @@ describe("listeners: ss lines", () => {
   it("the Netid column is not the state: TCP and UDP lines read alike", () => {
     const listeners = ok(parseListeners(fixtureText("listeners/firewalld-stock")));
     expect(listeners).toEqual([
-      { protocol: "udp", address: "127.0.0.11", port: 53008, process: null },
-      { protocol: "tcp", address: "0.0.0.0", port: 22, process: "sshd" },
-      { protocol: "tcp", address: "0.0.0.0", port: 9080, process: "nginx" },
-      { protocol: "tcp", address: "127.0.0.11", port: 40285, process: null },
+      { protocol: "udp", address: "127.0.0.11", port: 55977, process: null },
       { protocol: "tcp", address: "0.0.0.0", port: 9443, process: "nginx" },
+      { protocol: "tcp", address: "0.0.0.0", port: 9080, process: "nginx" },
+      { protocol: "tcp", address: "127.0.0.11", port: 33131, process: null },
+      { protocol: "tcp", address: "0.0.0.0", port: 22, process: "sshd" },
       { protocol: "tcp", address: "::", port: 22, process: "sshd" },
     ]);
   });
@@ -91,12 +81,12 @@ describe("global IPv6 addresses (ip -6 -o addr show scope global)", () => {
   const captured = (host: string) => fixtureText(`firewall/${host}/ipv6-addresses`);
 
   it("the captured lab host's address, without prefix length", () =>
-    expect(parseGlobalIpv6Addresses(captured("nftables"))).toEqual({ ok: true, value: ["fd7a:a9b3:3268:1::b"] }));
+    expect(parseGlobalIpv6Addresses(captured("nftables"))).toEqual({ ok: true, value: ["fd7a:4676:116b:1::e"] }));
 
   it("one address per line, blank lines skipped", () => {
     // Two hosts' captured lines as one host with two global addresses would print them.
     const two = `${captured("nftables")}\n${captured("no-firewall")}`;
-    expect(parseGlobalIpv6Addresses(two)).toEqual({ ok: true, value: ["fd7a:a9b3:3268:1::b", "fd7a:a9b3:3268:1::a"] });
+    expect(parseGlobalIpv6Addresses(two)).toEqual({ ok: true, value: ["fd7a:4676:116b:1::e", "fd7a:4676:116b:1::d"] });
     expect(parseGlobalIpv6Addresses("")).toEqual({ ok: true, value: [] });
     expect(parseGlobalIpv6Addresses(" \n")).toEqual({ ok: true, value: [] });
   });
@@ -105,7 +95,7 @@ describe("global IPv6 addresses (ip -6 -o addr show scope global)", () => {
     // The captured line with the kernel's flag where "nodad" is.
     const flagged = captured("nftables").replace("nodad", flag);
     expect(flagged).toContain(flag);
-    expect(parseGlobalIpv6Addresses(`${flagged}${captured("no-firewall")}`)).toEqual({ ok: true, value: ["fd7a:a9b3:3268:1::a"] });
+    expect(parseGlobalIpv6Addresses(`${flagged}${captured("no-firewall")}`)).toEqual({ ok: true, value: ["fd7a:4676:116b:1::d"] });
   });
 
   it("a line that is not an inet6 address line is a problem", () => {
@@ -126,13 +116,33 @@ const text = (caseName: string, section: string) => fixtureText(`firewall/${case
 /** A captured section with its stdout edited. */
 const edited = (caseName: string, section: string, edit: (stdout: string) => string): CommandOutput => {
   const output = fixture(`firewall/${caseName}/${section}`, section);
-  return { ...output, stdout: edit(output.stdout) };
+  const stdout = edit(output.stdout);
+  if (stdout === output.stdout) throw new Error(`the edit left ${caseName}/${section} unchanged`);
+  return { ...output, stdout };
 };
 const facts = (inputs: FirewallInputs): FirewallFacts => ok(parseFirewall(inputs));
-const zone = (listing: string) => ok(parseFirewalldListAll(listing));
+const zones = (listing: string) => ok(parseFirewalldZones(listing));
+/** One zone of a --list-all-zones listing. */
+const zone = (listing: string, name = "public") => {
+  const found = zones(listing).find((z) => z.zone === name);
+  if (!found) throw new Error(`no zone ${name}`);
+  return found;
+};
+/** A --list-all-zones listing with one zone's block edited, the other zones as captured. */
+const editZone = (listing: string, name: string, edit: (block: string) => string): string => {
+  const result = listing
+    .split(/^(?=\S)/m)
+    .map((block) => (block.split(/[ \n]/, 1)[0] === name ? edit(block) : block))
+    .join("");
+  if (result === listing) throw new Error(`the edit left zone ${name} unchanged`);
+  return result;
+};
+/** The runtime listing of a captured firewalld host with zones edited (runtime only: permanent stays captured). */
+const withRuntime = (caseName: string, edit: (listing: string) => string): FirewallInputs => ({ ...captured(caseName), firewalldRuntime: edited(caseName, "firewalld-runtime", edit) });
+const publicZone = (firewall: FirewallFacts) => firewall.firewalld?.zones.find((z) => z.zone === "public");
 
-describe("firewalld --list-all", () => {
-  it("every field of the captured zone, the zone line without its (active) mark", () => {
+describe("firewalld --list-all-zones", () => {
+  it("every field of the captured active zone, its header without the (active) mark", () => {
     const runtime = zone(text("firewalld-stock", "firewalld-runtime"));
     expect(runtime.zone).toBe("public");
     expect(runtime.target).toBe("default");
@@ -151,12 +161,27 @@ describe("firewalld --list-all", () => {
       "icmp-blocks": "",
       "rich rules": "",
     });
+    // Each zone keeps its own fields: the next zone's target is not public's.
+    expect(zone(text("firewalld-stock", "firewalld-runtime"), "trusted").target).toBe("ACCEPT");
+  });
+
+  it("headers with firewalld's markers: (active), and older releases' (default, active)", () => {
+    const older = text("firewalld-stock", "firewalld-runtime").replace("public (active)\n", "public (default, active)\n");
+    expect(zones(older)).toEqual(zones(text("firewalld-stock", "firewalld-runtime")));
+  });
+
+  it("a line at the left margin that is not a zone name is refused, not read as a zone", () => {
+    // The captured listing behind the hint's second line, then a zone name followed by words.
+    const hinted = `but your connections/interfaces are in zone 'trusted' (see --get-active-zones)\n${text("firewalld-stock", "firewalld-runtime")}`;
+    expect(parseFirewalldZones(hinted)).toEqual({ ok: false, problem: `not a zone header: ${JSON.stringify("but your connections/interfaces are in zone 'trusted' (see --get-active-zones)")}` });
+    expect(parseFirewalldZones(text("firewalld-stock", "firewalld-runtime").replace("public (active)\n", "public zone (active)\n")).ok).toBe(false);
+    expect(parseFirewalldZones(text("firewalld-stock", "firewalld-runtime").replace("public (active)\n", "public (Active)\n")).ok).toBe(false);
   });
 
   it("rich rules continue on their own lines, and compare line by line in any order", () => {
-    // The captured listing with two rich rules, as firewall-cmd prints them (one per line under "rich rules:").
+    // The captured listings with two rich rules in zone public, as firewall-cmd prints them (one per line under "rich rules:").
     const rules = ['rule family="ipv4" source address="10.0.0.0/8" accept', 'rule family="ipv4" source address="192.168.0.0/16" port port="2379" protocol="tcp" accept'];
-    const withRules = (listing: string, lines: string[]) => listing.replace(/  rich rules: \n/, `  rich rules: \n${lines.map((r) => `\t${r}\n`).join("")}`);
+    const withRules = (listing: string, lines: string[]) => editZone(listing, "public", (b) => b.replace(/  rich rules: \n/, `  rich rules: \n${lines.map((r) => `\t${r}\n`).join("")}`));
     const runtime = zone(withRules(text("firewalld-stock", "firewalld-runtime"), rules));
     expect(runtime.fields.get("rich rules")).toBe(rules.join("\n"));
     const permanent = zone(withRules(text("firewalld-stock", "firewalld-permanent"), [...rules].reverse()));
@@ -166,15 +191,15 @@ describe("firewalld --list-all", () => {
   });
 
   it("blank lines and lines of spaces are not rows", () => {
-    // The captured listing after a blank line, with a line of spaces among its fields.
-    const spaced = `\n${text("firewalld-stock", "firewalld-runtime").replace("  forward: yes\n", "  forward: yes\n   \n")}`;
-    expect(zone(spaced)).toEqual(zone(text("firewalld-stock", "firewalld-runtime")));
+    // The captured listing after a blank line, with a line of spaces among public's fields.
+    const spaced = `\n${editZone(text("firewalld-stock", "firewalld-runtime"), "public", (b) => b.replace("  forward: yes\n", "  forward: yes\n   \n"))}`;
+    expect(zones(spaced)).toEqual(zones(text("firewalld-stock", "firewalld-runtime")));
   });
 
   it("a rich rule whose log prefix holds a colon is a rule, not a field", () => {
     // The captured listing with a logging rich rule (its prefix "lab 1: " looks like a "key: value" row).
     const rule = 'rule family="ipv4" source address="10.0.0.0/8" log prefix="lab 1: " level="info" accept';
-    const listing = zone(text("firewalld-stock", "firewalld-runtime").replace(/  rich rules: \n/, `  rich rules: \n\t${rule}\n`));
+    const listing = zone(editZone(text("firewalld-stock", "firewalld-runtime"), "public", (b) => b.replace(/  rich rules: \n/, `  rich rules: \n\t${rule}\n`)));
     expect(listing.fields.get("rich rules")).toBe(rule);
     expect([...listing.fields.keys()]).not.toContain("1");
   });
@@ -182,31 +207,180 @@ describe("firewalld --list-all", () => {
   it("rich rules compare as whole lines: the same words in other rules differ", () => {
     // The captured listings with two rich rules, their actions swapped in the permanent one.
     const rule = (address: string, action: string) => `rule family="ipv4" source address="${address}" ${action}`;
-    const withRules = (listing: string, rules: string[]) => listing.replace(/  rich rules: \n/, `  rich rules: \n${rules.map((r) => `\t${r}\n`).join("")}`);
+    const withRules = (listing: string, rules: string[]) => editZone(listing, "public", (b) => b.replace(/  rich rules: \n/, `  rich rules: \n${rules.map((r) => `\t${r}\n`).join("")}`));
     const runtime = zone(withRules(text("firewalld-stock", "firewalld-runtime"), [rule("10.0.0.0/8", "accept"), rule("192.168.0.0/16", "drop")]));
     const permanent = zone(withRules(text("firewalld-stock", "firewalld-permanent"), [rule("10.0.0.0/8", "drop"), rule("192.168.0.0/16", "accept")]));
     expect(firewalldDifferences(runtime, permanent)).toEqual(["rich rules"]);
   });
 
   it("no target line: the default target", () => {
-    // The captured listing without its target line.
-    expect(zone(text("firewalld-stock", "firewalld-runtime").replace(/  target: default\n/, "")).target).toBe("default");
+    // The captured listing without zone trusted's target line.
+    expect(zone(editZone(text("firewalld-stock", "firewalld-runtime"), "trusted", (b) => b.replace(/  target: ACCEPT\n/, "")), "trusted").target).toBe("default");
   });
 
-  it("no zone line, or nothing at all: not a listing", () => {
-    expect(parseFirewalldListAll(text("firewalld-stock", "firewalld-runtime").replace(/^public \(active\)\n/, ""))).toEqual({ ok: false, problem: "no zone line in firewall-cmd --list-all output" });
-    expect(parseFirewalldListAll("").ok).toBe(false);
+  it("fields before any zone, or nothing at all: not a listing", () => {
+    // The captured listing without its first header: block's fields come first.
+    expect(parseFirewalldZones(text("firewalld-stock", "firewalld-runtime").replace(/^block\n/, ""))).toEqual({ ok: false, problem: 'a zone field before any zone: "  target: %%REJECT%%"' });
+    expect(parseFirewalldZones("")).toEqual({ ok: false, problem: "no zone in the firewall-cmd --list-all-zones output" });
+    expect(parseFirewalldZones("\n \n").ok).toBe(false);
   });
 
   it("the zone itself and a field only one side has are differences; an empty field equals an absent one", () => {
     const runtime = zone(text("firewalld-stock", "firewalld-runtime"));
-    // The captured permanent listing of another zone name, then without its "forward: yes" line, then without its empty "sources:" line.
-    expect(firewalldDifferences(runtime, zone(text("firewalld-stock", "firewalld-permanent").replace(/^public/, "internal")))).toEqual(["zone"]);
-    expect(firewalldDifferences(runtime, zone(text("firewalld-stock", "firewalld-permanent").replace("  forward: yes\n", "")))).toEqual(["forward"]);
-    expect(firewalldDifferences(zone(text("firewalld-stock", "firewalld-permanent").replace("  forward: yes\n", "")), runtime)).toEqual(["forward"]);
-    expect(firewalldDifferences(runtime, zone(text("firewalld-stock", "firewalld-permanent").replace("  sources: \n", "")))).toEqual([]);
+    const permanent = text("firewalld-stock", "firewalld-permanent");
+    // The captured permanent public zone under another name, then without its "forward: yes" line, then without its empty "sources:" line.
+    expect(firewalldDifferences(runtime, { ...zone(permanent), zone: "internal" })).toEqual(["zone"]);
+    const noForward = zone(editZone(permanent, "public", (b) => b.replace("  forward: yes\n", "")));
+    expect(firewalldDifferences(runtime, noForward)).toEqual(["forward"]);
+    expect(firewalldDifferences(noForward, runtime)).toEqual(["forward"]);
+    expect(firewalldDifferences(runtime, zone(editZone(permanent, "public", (b) => b.replace("  sources: \n", ""))))).toEqual([]);
     // Word lists compare as sets: the services in another order.
-    expect(firewalldDifferences(runtime, zone(text("firewalld-stock", "firewalld-permanent").replace("dhcpv6-client ssh", "ssh  dhcpv6-client")))).toEqual([]);
+    expect(firewalldDifferences(runtime, zone(editZone(permanent, "public", (b) => b.replace("dhcpv6-client ssh", "ssh  dhcpv6-client"))))).toEqual([]);
+  });
+});
+
+describe("firewalld: the default zone and the interfaces", () => {
+  it("the default zone as busctl reads it (captured) and as firewall-cmd --get-default-zone prints it", () => {
+    expect(text("firewalld-stock", "firewalld-default-zone")).toBe('s "public"\n');
+    expect(parseDefaultZone(text("firewalld-stock", "firewalld-default-zone"))).toEqual({ ok: true, value: "public" });
+    expect(parseDefaultZone("public\n")).toEqual({ ok: true, value: "public" });
+    expect(parseDefaultZone("")).toEqual({ ok: false, problem: 'no zone name: ""' });
+    expect(parseDefaultZone("Error: INVALID_ZONE").ok).toBe(false);
+  });
+
+  it("ip -o link show: the interface names, a veth's peer suffix dropped", () => {
+    expect(parseInterfaceNames(text("firewalld-stock", "network-interfaces"))).toEqual({ ok: true, value: ["lo", "eth0"] });
+    // The captured compliant nftables host, with the DHCP client's veth pair.
+    expect(parseInterfaceNames(text("nftables", "network-interfaces"))).toEqual({ ok: true, value: ["lo", "dhcp0-peer", "dhcp0", "eth0"] });
+  });
+
+  it("ip link output that is not one interface a line is a problem", () => {
+    expect(parseInterfaceNames("")).toEqual({ ok: false, problem: "ip link listed no interface" });
+    // The captured lines behind a word: garbage evidence never parses.
+    expect(parseInterfaceNames(`noise ${text("firewalld-stock", "network-interfaces")}`).ok).toBe(false);
+    // ip without -o: the link/ether line stands on its own, indented.
+    expect(parseInterfaceNames(text("firewalld-stock", "network-interfaces").replace(/\\\s+link\/ether/, "\n    link/ether"))).toEqual({
+      ok: false,
+      problem: 'unreadable ip link line: "    link/ether 02:42:c0:a8:50:03 brd ff:ff:ff:ff:ff:ff link-netnsid 0"',
+    });
+  });
+
+  it("the default zone unreadable, or the interface list: not judged", () => {
+    expect(parseFirewall({ ...captured("firewalld-stock"), firewalldDefaultZone: edited("firewalld-stock", "firewalld-default-zone", () => "Error: NOT_RUNNING\n") })).toEqual({
+      ok: false,
+      problem: 'firewalld is running but its zones could not be read (firewalld default zone: no zone name: "Error: NOT_RUNNING\\n")',
+    });
+    expect(parseFirewall({ ...captured("firewalld-stock"), networkInterfaces: edited("firewalld-stock", "network-interfaces", () => "") }).ok).toBe(false);
+    const { networkInterfaces: _dropped, ...inputs } = captured("firewalld-stock");
+    expect(parseFirewall(inputs)).toEqual({ ok: false, problem: "firewalld is running but its zones could not be read (network interfaces: ip -o link show: section missing from the collection output)" });
+  });
+
+  it("lo bound to no zone is no reason to judge the default zone", () => {
+    // The captured host with the default zone trusted: lo is unbound, eth0 in public.
+    const firewall = facts({ ...captured("firewalld-stock"), firewalldDefaultZone: edited("firewalld-stock", "firewalld-default-zone", (t) => t.replace("public", "trusted")) });
+    expect(firewall.firewalld?.zones.map((z) => z.zone)).toEqual(["public"]);
+    expect(firewall.defaultDenyInbound).toBe(true);
+  });
+});
+
+describe("firewalld: which zones decide", () => {
+  // The captured stock host (eth0 in public) with one zone's bindings edited at runtime.
+  const stock = (name: string, edit: (block: string) => string) => withRuntime("firewalld-stock", (l) => editZone(l, name, edit));
+
+  it("a source bound to an ACCEPT zone is an opening from that source, not a host that accepts everything", () => {
+    const firewall = facts(stock("trusted", (b) => b.replace("  sources: \n", "  sources: 10.0.0.0/24 192.168.7.0/24\n")));
+    expect(firewall).toMatchObject({ defaultDenyInbound: true, families: { ipv4: { defaultDenyInbound: true, denyAnswer: "icmp-error" }, ipv6: { defaultDenyInbound: true } } });
+    expect(firewall.firewalld?.zones.map((z) => [z.zone, z.sources])).toEqual([["public", []], ["trusted", ["10.0.0.0/24", "192.168.7.0/24"]]]);
+    expect(firewall.families.ipv4.openings.at(-1)).toEqual({ protocol: "any", ports: "any", sources: ["10.0.0.0/24", "192.168.7.0/24"], iface: null, rule: "zone trusted target ACCEPT" });
+    expect(firewall.detail).toContain("zone trusted target ACCEPT: source 10.0.0.0/24, source 192.168.7.0/24");
+    // The same zone's services and ports are openings from its sources only.
+    const withService = facts(stock("trusted", (b) => b.replace("  sources: \n", "  sources: 10.0.0.0/24\n").replace("  services: \n", "  services: ssh\n")));
+    expect(withService.families.ipv4.openings).toContainEqual({ protocol: "any", ports: "unknown", sources: ["10.0.0.0/24"], iface: null, rule: "zone trusted service ssh" });
+  });
+
+  it("an interface's zone opens to every source, even when the zone also has sources bound", () => {
+    const firewall = facts(stock("public", (b) => b.replace("  sources: \n", "  sources: 10.0.0.0/24\n")));
+    expect(firewall.families.ipv4.openings.find((o) => o.rule === "zone public 9080/tcp")).toEqual({ protocol: "tcp", ports: [[9080, 9080]], sources: [], iface: null, rule: "zone public 9080/tcp" });
+    // The same for the default zone taking an unbound interface (eth0 in no zone).
+    const unbound = facts(stock("public", (b) => b.replace("  sources: \n", "  sources: 10.0.0.0/24\n").replace("interfaces: eth0", "interfaces: ")));
+    expect(unbound.families.ipv4.openings.find((o) => o.rule === "zone public 9080/tcp")?.sources).toEqual([]);
+    // A source bound to a rejecting zone opens nothing.
+    const blocked = facts(stock("block", (b) => b.replace("  sources: \n", "  sources: 10.0.0.0/24\n")));
+    expect(blocked.families.ipv4.openings.filter((o) => o.rule.startsWith("zone block"))).toEqual([]);
+  });
+
+  it.each(["docker0", "br-3f2a9c0d1e4b", "vethab12cd3"])("Docker's bridge %s in an ACCEPT zone is not network-facing", (bridge) => {
+    // Docker binds its bridges to firewalld's zone "docker" (target ACCEPT): the captured trusted zone in that role.
+    const firewall = facts(stock("trusted", (b) => b.replace("  interfaces: \n", `  interfaces: ${bridge}\n`)));
+    expect(firewall).toMatchObject({ defaultDenyInbound: true, families: { ipv4: { defaultDenyInbound: true }, ipv6: { defaultDenyInbound: true } } });
+    expect(firewall.firewalld?.zones.map((z) => [z.zone, z.interfaces])).toEqual([["public", ["eth0"]], ["trusted", [bridge]]]);
+    // Nor is it an opening: no source of the network reaches the host through it.
+    expect(firewall.families.ipv4.openings.filter((o) => o.rule.startsWith("zone trusted"))).toEqual([]);
+  });
+
+  it("a second network interface in the ACCEPT zone is network-facing: the host accepts everything there", () => {
+    // Among Docker's bridges, lo and a second NIC: only the NIC is named.
+    const firewall = facts(stock("trusted", (b) => b.replace("  interfaces: \n", "  interfaces: docker0 lo eth1\n")));
+    expect(firewall).toMatchObject({ defaultDenyInbound: false, families: { ipv4: { defaultDenyInbound: false, openings: [], denyAnswer: null } } });
+    expect(firewall.detail).toContain("zone trusted target ACCEPT, bound to eth1 accepts every new connection");
+    // A bridge-like name that is not Docker's is a network interface too.
+    expect(facts(stock("trusted", (b) => b.replace("  interfaces: \n", "  interfaces: br-lan\n"))).defaultDenyInbound).toBe(false);
+  });
+
+  it("the first zone that accepts everything is named; the others still listed", () => {
+    const both = withRuntime("firewalld-stock", (l) => editZone(editZone(l, "public", (b) => b.replace("target: default", "target: ACCEPT")), "trusted", (b) => b.replace("  interfaces: \n", "  interfaces: eth1\n")));
+    const firewall = facts(both);
+    expect(firewall.detail).toContain("; zone public target ACCEPT, bound to eth0 accepts every new connection;");
+    expect(firewall.detail).toContain("zone trusted target ACCEPT: eth1 (");
+  });
+
+  it("a zone that accepts protocol tcp accepts every TCP connection", () => {
+    const firewall = facts(stock("public", (b) => b.replace("  protocols: \n", "  protocols: tcp\n")));
+    expect(firewall).toMatchObject({ defaultDenyInbound: false, detail: expect.stringContaining("zone public accepts protocol tcp, bound to eth0 accepts every new connection") });
+    // Another protocol is an opening for it.
+    const gre = facts(stock("public", (b) => b.replace("  protocols: \n", "  protocols: gre\n")));
+    expect(gre.defaultDenyInbound).toBe(true);
+    expect(gre.families.ipv4.openings).toContainEqual({ protocol: "gre", ports: "any", sources: [], iface: null, rule: "zone public protocol gre" });
+  });
+
+  it("rich rules: an unlimited accept accepts everything for its family; limited ones are openings", () => {
+    const rich = (rules: string[]) => facts(stock("public", (b) => b.replace(/  rich rules: \n/, `  rich rules: \n${rules.map((r) => `\t${r}\n`).join("")}`)));
+    const ipv6Only = rich(['rule family="ipv6" accept']);
+    expect(ipv6Only.families).toMatchObject({ ipv4: { defaultDenyInbound: true }, ipv6: { defaultDenyInbound: false } });
+    expect(ipv6Only.families.ipv6.detail).toContain('zone public rich rule "rule family="ipv6" accept", bound to eth0 accepts every new connection');
+    expect(rich(["rule accept"]).families).toMatchObject({ ipv4: { defaultDenyInbound: false }, ipv6: { defaultDenyInbound: false } });
+    const limited = rich(['rule family="ipv4" source address="10.0.0.0/8" accept', 'rule family="ipv4" port port="2379-2380" protocol="tcp" accept', 'rule family="ipv4" source NOT address="10.0.0.0/8" accept', 'rule family="ipv4" drop']);
+    expect(limited.defaultDenyInbound).toBe(true);
+    expect(limited.families.ipv4.openings.slice(-3).map((o) => [o.protocol, o.ports, o.sources])).toEqual([
+      ["any", "any", ["10.0.0.0/8"]],
+      ["tcp", [[2379, 2380]], []],
+      ["any", "unknown", []],
+    ]);
+    expect(limited.families.ipv6.openings.some((o) => o.rule.includes("rich rule"))).toBe(false);
+    // A rule that only logs accepts nothing.
+    const logging = rich(['rule family="ipv4" source address="10.0.0.0/8" log prefix="seen: " level="info"']);
+    expect(logging.families.ipv4.openings.some((o) => o.rule.includes("rich rule"))).toBe(false);
+  });
+
+  it("forward ports are openings of their port", () => {
+    const firewall = facts(stock("public", (b) => b.replace("  forward-ports: \n", "  forward-ports: \n\tport=8080:proto=tcp:toport=80:toaddr=\n")));
+    expect(firewall.families.ipv4.openings).toContainEqual({ protocol: "tcp", ports: [[8080, 8080]], sources: [], iface: null, rule: "zone public port=8080:proto=tcp:toport=80:toaddr=" });
+  });
+
+  it("a DROP zone answers with silence only when every judged zone drops", () => {
+    const dropping = (l: string) => editZone(l, "public", (b) => b.replace("target: default", "target: DROP"));
+    expect(facts(withRuntime("firewalld-stock", dropping)).families.ipv4.denyAnswer).toBe("silence");
+    // block (%%REJECT%%) judged too, for a source bound to it.
+    const mixed = withRuntime("firewalld-stock", (l) => editZone(dropping(l), "block", (b) => b.replace("  sources: \n", "  sources: 10.0.0.0/24\n")));
+    expect(facts(mixed).families.ipv4.denyAnswer).toBe("icmp-error");
+  });
+
+  it("a judged zone missing from the permanent configuration is drift", () => {
+    // eth0 bound at runtime to the zone "lab", created with --new-zone but never --permanent: the captured public zone renamed.
+    const inputs = withRuntime("firewalld-stock", (l) => l.replace("public (active)\n", "lab (active)\n"));
+    const firewall = facts(inputs);
+    expect(firewall).toMatchObject({ persistentMatchesRuntime: false, firewalld: { zones: [{ zone: "lab", drift: ["zone (not in the permanent configuration)"] }] } });
+    expect(firewall.detail).toContain("runtime and permanent differ in: zone lab: zone (not in the permanent configuration)");
   });
 });
 
@@ -217,67 +391,80 @@ describe("firewalld: interface bindings", () => {
     // The captured ifcfg line of cp1, with the NetworkManager line a host running both prints.
     const both = `nm eth0 public\n${text("firewalld-stock-ifcfg-zone", "zone-bindings")}`;
     const firewall = facts(withBindings(both));
-    expect(firewall.firewalld?.bindings).toEqual([{ interface: "eth0", zone: "public", source: "NetworkManager connection zone public, ifcfg-eth0 ZONE=public" }]);
+    expect(publicZone(firewall)?.bindings).toEqual([{ interface: "eth0", zone: "public", source: "NetworkManager connection zone public, ifcfg-eth0 ZONE=public" }]);
     expect(firewall.persistentMatchesRuntime).toBe(true);
   });
 
-  it("a connection without a zone is the default zone at boot: no drift", () => {
+  it("a connection without a zone is the default zone at boot: no drift where the runtime zone is the default one", () => {
     const firewall = facts(withBindings("nm eth0 \n"));
-    expect(firewall.firewalld).toMatchObject({ drift: [], bindings: [{ interface: "eth0", source: "NetworkManager connection without a zone (the default zone)" }] });
+    expect(publicZone(firewall)).toMatchObject({ drift: [], bindings: [{ interface: "eth0", source: "NetworkManager connection without a zone (the default zone)" }] });
   });
 
   it("the bindings read, none for this interface: the default zone at boot", () => {
     // The captured ifcfg line for another interface.
     const firewall = facts(withBindings(text("firewalld-stock-ifcfg-zone", "zone-bindings").replaceAll("eth0", "eth1")));
-    expect(firewall.firewalld?.bindings).toEqual([{ interface: "eth0", zone: "public", source: "no NetworkManager connection or ifcfg file names it (the default zone at boot)" }]);
+    expect(publicZone(firewall)?.bindings).toEqual([{ interface: "eth0", zone: "public", source: "no NetworkManager connection or ifcfg file names it (the default zone at boot)" }]);
+  });
+
+  it("the boot-time zone names the default zone explicitly while the interface is elsewhere: drift", () => {
+    // The trusted-interface host (eth0 in trusted at runtime), its ifcfg file still saying ZONE=public.
+    const inputs = { ...captured("firewalld-trusted-interface"), zoneBindings: { ...fixture("firewall/firewalld-stock-ifcfg-zone/zone-bindings", "zone-bindings") } };
+    expect(facts(inputs).firewalld?.zones[0]?.drift).toEqual(["interfaces (eth0 is in trusted at runtime, ifcfg-eth0 ZONE=public at boot)"]);
   });
 
   it("lines of neither kind are ignored; an ifcfg line without a zone is the default zone", () => {
-    expect(Object.fromEntries(parseZoneBindings("warning: nmcli not running\nifcfg /etc/sysconfig/network-scripts/ifcfg-eth0 eth0\n"))).toEqual({
+    const noise = "warning: nm eth0 trusted\nnm eth0 trusted extra\n# ifcfg /etc/sysconfig/network-scripts/ifcfg-eth0 eth0 trusted\nifcfg /x/ifcfg-eth0 eth0 trusted extra\n";
+    expect(Object.fromEntries(parseZoneBindings(`${noise}warning: nmcli not running\nifcfg /etc/sysconfig/network-scripts/ifcfg-eth0 eth0\n`))).toEqual({
       eth0: [{ zone: null, source: "ifcfg-eth0 without ZONE= (the default zone)" }],
     });
   });
 
   it("the bindings section missing: the boot-time zone is not known", () => {
     const { zoneBindings: _dropped, ...inputs } = captured("firewalld-stock");
-    expect(facts(inputs).firewalld?.bindings).toEqual([{ interface: "eth0", zone: "public", source: "boot-time zone not known (zone-bindings: section missing from the collection output)" }]);
+    expect(publicZone(facts(inputs))?.bindings).toEqual([{ interface: "eth0", zone: "public", source: "boot-time zone not known (zone-bindings: section missing from the collection output)" }]);
   });
 
-  it("no interface bound to the zone: said in the detail", () => {
-    // The captured runtime listing with no interface in the zone.
-    const inputs = { ...captured("firewalld-stock"), firewalldRuntime: edited("firewalld-stock", "firewalld-runtime", (t) => t.replace("interfaces: eth0", "interfaces: ")) };
-    const firewall = facts(inputs);
-    expect(firewall.firewalld?.bindings).toEqual([]);
-    expect(firewall.detail).toContain("no interface bound to the zone");
+  it("no interface bound to the default zone: it takes the unbound interface, said in the detail", () => {
+    // The captured runtime listing with eth0 in no zone.
+    const firewall = facts(withRuntime("firewalld-stock", (t) => t.replace("interfaces: eth0", "interfaces: ")));
+    expect(publicZone(firewall)).toMatchObject({ interfaces: [], defaultFor: ["eth0"], bindings: [] });
+    expect(firewall.detail).toContain("zone public target default: unbound eth0 (default zone)");
   });
 });
 
 describe("firewalld: listings that cannot be used", () => {
-  it("the runtime listing not readable as a zone: not judged", () =>
-    expect(parseFirewall({ ...captured("firewalld-stock"), firewalldRuntime: edited("firewalld-stock", "firewalld-runtime", (t) => t.replace(/^public \(active\)\n/, "")) })).toEqual({
+  it("the runtime listing not readable as zones: not judged", () =>
+    expect(parseFirewall(withRuntime("firewalld-stock", (t) => t.replace(/^block\n/, "")))).toEqual({
       ok: false,
-      problem: "firewall-cmd --list-all: no zone line in firewall-cmd --list-all output",
+      problem: 'firewalld is running but its zones could not be read (firewall-cmd --list-all-zones: a zone field before any zone: "  target: %%REJECT%%")',
+    }));
+
+  it("the default zone, where it decides, missing from the listing: not judged", () =>
+    // The captured listing without zone public: eth0 is left unbound, for a default zone not listed.
+    expect(parseFirewall(withRuntime("firewalld-stock", (t) => editZone(t, "public", () => "")))).toEqual({
+      ok: false,
+      problem: "firewalld is running but its zones could not be read (the default zone public is not in the --list-all-zones output)",
     }));
 
   it("the runtime section missing: not judged", () => {
     const { firewalldRuntime: _dropped, ...inputs } = captured("firewalld-stock");
-    expect(parseFirewall(inputs)).toEqual({ ok: false, problem: "firewalld is running but its zone could not be listed (firewall-cmd --list-all: section missing from the collection output)" });
+    expect(parseFirewall(inputs)).toEqual({ ok: false, problem: "firewalld is running but its zones could not be read (firewall-cmd --list-all-zones: section missing from the collection output)" });
   });
 
-  it("the permanent listing not readable as a zone: persistence not comparable, the problem said", () => {
-    const firewall = facts({ ...captured("firewalld-stock"), firewalldPermanent: edited("firewalld-stock", "firewalld-permanent", (t) => t.replace(/^public\n/, "")) });
+  it("the permanent listing not readable as zones: persistence not comparable, the problem said", () => {
+    const firewall = facts({ ...captured("firewalld-stock"), firewalldPermanent: edited("firewalld-stock", "firewalld-permanent", (t) => t.replace(/^block\n/, "")) });
     expect(firewall).toMatchObject({
       persistentMatchesRuntime: null,
-      listingProblem: "firewall-cmd --permanent --list-all: no zone line in firewall-cmd --list-all output",
-      firewalld: { drift: null },
+      listingProblem: 'firewall-cmd --permanent --list-all-zones: a zone field before any zone: "  target: %%REJECT%%"',
+      firewalld: { zones: [{ drift: null }] },
       families: { ipv4: { persistentMatchesRuntime: null, defaultDenyInbound: true } },
     });
-    expect(firewall.detail).toContain("permanent configuration not comparable (firewall-cmd --permanent --list-all: no zone line");
+    expect(firewall.detail).toContain("permanent configuration not comparable (firewall-cmd --permanent --list-all-zones: a zone field");
   });
 
   it("the permanent section missing: persistence not comparable", () => {
     const { firewalldPermanent: _dropped, ...inputs } = captured("firewalld-stock");
-    expect(facts(inputs)).toMatchObject({ persistentMatchesRuntime: null, listingProblem: "firewall-cmd --permanent --list-all: section missing from the collection output" });
+    expect(facts(inputs)).toMatchObject({ persistentMatchesRuntime: null, listingProblem: "firewall-cmd --permanent --list-all-zones: section missing from the collection output" });
   });
 
   it("firewall-cmd --state not run, or killed: not judged", () => {
@@ -313,7 +500,7 @@ describe("nftables: the ruleset", () => {
       ["DOCKER_POSTROUTING", null, null, 2],
       ["POSTROUTING", "postrouting", "accept", 1],
     ]);
-    expect(tables[0]!.chains[0]!.rules[0]).toBe("ip daddr 127.0.0.11 tcp dport 53 counter dnat to 127.0.0.11:41601");
+    expect(tables[0]!.chains[0]!.rules[0]).toBe("ip daddr 127.0.0.11 tcp dport 53 counter dnat to 127.0.0.11:46615");
     expect(tables[1]!.chains).toEqual([
       {
         name: "input",
@@ -389,58 +576,76 @@ describe("nftables: the ruleset", () => {
   });
 });
 
-describe("nftables: which input chain denies", () => {
-  it("firewalld's own inet table: filter_INPUT accepts by policy but ends with a reject", () => {
-    const denying = denyingInputChains(parseNftRuleset(text("firewalld-stock", "nft-ruleset")));
-    expect(denying.map((d) => [d.table.name, d.chain.name, d.how])).toEqual([["firewalld", "filter_INPUT", 'final rule "reject with icmpx admin-prohibited"']]);
+describe("nftables: which input chain denies, in first-match order", () => {
+  const verdicts = (ruleset: string, family: "ipv4" | "ipv6" = "ipv4") => nftInputVerdicts(parseNftRuleset(ruleset), family);
+
+  it("firewalld's own inet table: filter_INPUT accepts by policy but ends with a reject; iptables-nft's nat INPUT denies nothing", () => {
+    const found = verdicts(text("firewalld-stock", "nft-ruleset"));
+    expect(found.map((d) => [d.table.name, d.chain.name, d.verdict.kind, "how" in d.verdict ? d.verdict.how : null])).toEqual([
+      ["firewalld", "filter_INPUT", "deny", 'rule "reject with icmpx admin-prohibited"'],
+      ["nat", "INPUT", "no-deny", "policy accept and no rule that every new packet meets denies"],
+    ]);
   });
 
   it("a last rule that drops only some packets does not close the chain; a counted drop does", () => {
     // The captured default-drop ruleset with its policy accept, ending on a conditional drop, then on a counted drop.
     const accepting = fixtureText("firewall/nft-ruleset-default-drop").replace("hook input priority filter; policy drop;", "hook input priority filter; policy accept;");
-    expect(denyingInputChains(parseNftRuleset(accepting))).toEqual([]);
+    expect(verdicts(accepting).map((v) => v.verdict.kind)).toEqual(["no-deny"]);
     const conditional = accepting.replace("tcp dport { 22, 9080, 9443 } accept", "tcp dport { 22, 9080, 9443 } accept\n\t\tct state invalid drop");
-    expect(denyingInputChains(parseNftRuleset(conditional))).toEqual([]);
+    expect(verdicts(conditional).map((v) => v.verdict.kind)).toEqual(["no-deny"]);
     const counted = accepting.replace("tcp dport { 22, 9080, 9443 } accept", "tcp dport { 22, 9080, 9443 } accept\n\t\tcounter packets 7 bytes 420 drop");
-    expect(denyingInputChains(parseNftRuleset(counted)).map((d) => d.how)).toEqual(['final rule "counter drop"']);
+    expect(verdicts(counted).map((v) => ("how" in v.verdict ? v.verdict.how : null))).toEqual(['rule "counter drop"']);
   });
 
-  it("an input chain without rules that accepts by policy does not deny", () =>
-    expect(denyingInputChains(parseNftRuleset(fixtureText("firewall/nft-ruleset-accept-all")))).toEqual([]));
+  it("the families asked for only: an inet table counts for both, an ip table for IPv4, an ip6 table for IPv6", () => {
+    const inet = fixtureText("firewall/nft-ruleset-default-drop");
+    expect(verdicts(inet, "ipv6")).toHaveLength(1);
+    expect(verdicts(inet.replace("table inet", "table ip"), "ipv6")).toEqual([]);
+    expect(verdicts(inet.replace("table inet", "table ip"), "ipv4")).toHaveLength(1);
+    expect(verdicts(inet.replace("table inet", "table ip6"), "ipv4")).toEqual([]);
+    expect(verdicts(inet.replace("table inet", "table ip6"), "ipv6")).toHaveLength(1);
+  });
 
-  it("the families asked for only: an inet table counts for both, an ip table for IPv4", () => {
-    const inet = parseNftRuleset(fixtureText("firewall/nft-ruleset-default-drop"));
-    expect(denyingInputChains(inet, ["ip6", "inet"])).toHaveLength(1);
-    const ip = parseNftRuleset(fixtureText("firewall/nft-ruleset-default-drop").replace("table inet", "table ip"));
-    expect(denyingInputChains(ip, ["ip6", "inet"])).toEqual([]);
-    expect(denyingInputChains(ip)).toHaveLength(1);
+  it("a chain of another hook is not on the input path", () => {
+    const output = fixtureText("firewall/nft-ruleset-default-drop").replace("hook input", "hook output");
+    expect(verdicts(output)).toEqual([]);
+  });
+});
+
+describe("nftables: which family verdict decides", () => {
+  it("two input chains: the one that denies decides, the accepting one is not the verdict", () => {
+    // The captured accept-first host with the compliant host's denying table added beside it (another name).
+    const denying = text("nftables", "nft-ruleset").slice(text("nftables", "nft-ruleset").indexOf("table inet api7_lab")).replace("api7_lab", "api7_guard");
+    const inputs = { ...captured("nftables-accept-first"), nftRuleset: edited("nftables-accept-first", "nft-ruleset", (t) => `${t}${denying}`) };
+    expect(facts(inputs).families.ipv4).toMatchObject({ tool: "nftables", defaultDenyInbound: true, detail: expect.stringMatching(/^nftables: table inet api7_guard chain input hook input denies by policy drop/) });
+  });
+
+  it("an accept-all chain reports its policy: nft's default accept where none is stated", () => {
+    // The captured accept-first chain with its policy statement left out.
+    const inputs = { ...captured("nftables-accept-first"), nftRuleset: edited("nftables-accept-first", "nft-ruleset", (t) => t.replace("priority filter; policy drop;", "priority filter;")) };
+    expect(facts(inputs).families.ipv4.detail).toBe('nftables: table inet api7_lab chain input hook input accepts every new connection at rule "accept", before its policy accept is reached');
   });
 });
 
 describe("nftables: persistence", () => {
   const withPersistent = (stdout: string): FirewallInputs => ({ ...captured("nftables"), nftPersistent: { ...fixture("firewall/nftables/nft-persistent", "nft-persistent"), stdout } });
+  const DENIES = "nftables: table inet api7_lab chain input hook input denies by policy drop; openings before it: icmp/ipv6-icmp (meta l4proto { icmp, ipv6-icmp } accept); tcp 22,9080,9443 (tcp dport { 22, 9080, 9443 } accept)";
 
   it("the saved chain's policy differs", () => {
     // The captured /etc/nftables.conf with policy accept.
     const firewall = facts(withPersistent(text("nftables", "nft-persistent").replace("policy drop;", "policy accept;")));
     expect(firewall.families.ipv4).toMatchObject({ tool: "nftables", persistentMatchesRuntime: false });
-    expect(firewall.families.ipv4.detail).toBe(
-      "nftables: table inet api7_lab, chain input hook input policy drop; /etc/nftables.conf: table inet api7_lab chain input policy accept instead of drop",
-    );
+    expect(firewall.families.ipv4.detail).toBe(`${DENIES}; /etc/nftables.conf: table inet api7_lab chain input policy accept instead of drop`);
   });
 
   it("the saved chain has other rules; a file without the audit's name line is 'the persistent file'", () => {
     // The captured /etc/nftables.conf without the port 9443 and without the collection's file-name line.
     const drifted = text("nftables", "nft-persistent").replace(", 9443 }", " }").replace(/^# api7-audit file: .*\n/, "");
-    expect(facts(withPersistent(drifted)).families.ipv6.detail).toBe(
-      "nftables: table inet api7_lab, chain input hook input policy drop; the persistent file: table inet api7_lab chain input has 4 rules that differ from the 4 running",
-    );
+    expect(facts(withPersistent(drifted)).families.ipv6.detail).toBe(`${DENIES}; the persistent file: table inet api7_lab chain input has 4 rules that differ from the 4 running`);
   });
 
-  it("the same: the file declares the chain, policy and rules", () =>
-    expect(facts(captured("nftables")).families.ipv4.detail).toBe(
-      "nftables: table inet api7_lab, chain input hook input policy drop; /etc/nftables.conf declares the same policy and normalised rules for chain input",
-    ));
+  it("the same: the file declares the table's chains, policies and rules", () =>
+    expect(facts(captured("nftables")).families.ipv4.detail).toBe(`${DENIES}; /etc/nftables.conf declares the same policies and normalised rules for table inet api7_lab`));
 
   it("the saved chain declared without its hook line: nft's accept, not the running drop", () => {
     const hookless = text("nftables", "nft-persistent").replace(/\t\ttype filter hook input .*\n/, "");
@@ -454,7 +659,16 @@ describe("nftables: persistence", () => {
 
   it("the saved table has another family: not declared", () => {
     const other = text("nftables", "nft-persistent").replace("table inet api7_lab", "table ip api7_lab");
-    expect(facts(withPersistent(other)).families.ipv4.detail).toContain("/etc/nftables.conf: table inet api7_lab chain input is not declared");
+    expect(facts(withPersistent(other)).families.ipv4.detail).toContain("/etc/nftables.conf: table inet api7_lab is not declared");
+  });
+
+  it("a regular chain the input chain jumps to is compared too", () => {
+    // The captured ruleset and file with the port rule moved to a chain of its own; the file's copy lacks 9443.
+    const jumped = (t: string) => t.replace("tcp dport { 22, 9080, 9443 } accept\n\t}", 'jump ports\n\t}\n\tchain ports {\n\t\ttcp dport { 22, 9080, 9443 } accept\n\t}');
+    const inputs = { ...captured("nftables"), nftRuleset: edited("nftables", "nft-ruleset", jumped), nftPersistent: edited("nftables", "nft-persistent", jumped) };
+    expect(facts(inputs).families.ipv4.persistentMatchesRuntime).toBe(true);
+    const drifted = { ...inputs, nftPersistent: edited("nftables", "nft-persistent", (t) => jumped(t).replace(", 9443 }", " }")) };
+    expect(facts(drifted).families.ipv4.detail).toMatch(/; \/etc\/nftables\.conf: table inet api7_lab chain ports has 1 rules that differ from the 1 running$/);
   });
 
   it("no persistent file: says why", () =>
@@ -480,29 +694,38 @@ describe("iptables", () => {
     expect(normaliseIptablesRule("-A INPUT -p tcp -m udp -j DROP")).toBe("-A INPUT -p tcp -m udp -j DROP");
   });
 
-  it("iptables -S: the INPUT policy and rules, other chains left out", () =>
-    expect(parseIptablesInput(fixtureText("firewall/iptables-final-reject"))).toEqual({
-      policy: "ACCEPT",
-      rules: [
+  it("iptables -S: every chain's policy and rules, each chain on its own", () => {
+    const table = parseIptablesRules(fixtureText("firewall/iptables-final-reject"));
+    expect(Object.fromEntries(table.policies)).toEqual({ INPUT: "ACCEPT", FORWARD: "ACCEPT", OUTPUT: "ACCEPT" });
+    expect(Object.fromEntries(table.rules)).toEqual({
+      INPUT: [
         "-A INPUT -m state --state RELATED,ESTABLISHED -j ACCEPT",
         "-A INPUT -p icmp -j ACCEPT",
         "-A INPUT -i lo -j ACCEPT",
         "-A INPUT -p tcp -m state --state NEW -m tcp --dport 22 -j ACCEPT",
         "-A INPUT -j REJECT --reject-with icmp-host-prohibited",
       ],
-    }));
+      FORWARD: ["-A FORWARD -j REJECT --reject-with icmp-host-prohibited"],
+    });
+    // A user chain declared with -N, before or without rules.
+    expect(parseIptablesRules("-P INPUT DROP\n-N LAB\n").rules.get("LAB")).toEqual([]);
+  });
 
-  it("iptables-save: the filter table only, its policy ACCEPT when the file states none", () => {
+  it("iptables-save: the filter table only, its INPUT policy ACCEPT when the file states none, user chains without a policy", () => {
     const saved = fixtureText("firewall/iptables-persistent-centos7-default");
-    expect(parseIptablesSaveInput(saved)).toEqual({ ...parseIptablesInput(fixtureText("firewall/iptables-final-reject")) });
+    expect(parseIptablesSaveFilter(saved)).toEqual(parseIptablesRules(fixtureText("firewall/iptables-final-reject")));
     // The captured file with a nat table before the filter table, whose rules must not count.
     const withNat = saved.replace("*filter\n", "*nat\n:PREROUTING ACCEPT [0:0]\n:INPUT ACCEPT [0:0]\n-A INPUT -j DROP\nCOMMIT\n*filter\n");
-    expect(parseIptablesSaveInput(withNat)).toEqual(parseIptablesSaveInput(saved));
+    expect(parseIptablesSaveFilter(withNat)).toEqual(parseIptablesSaveFilter(saved));
     // Without its policy line.
-    expect(parseIptablesSaveInput(saved.replace(":INPUT ACCEPT [0:0]\n", ""))?.policy).toBe("ACCEPT");
-    expect(parseIptablesSaveInput(text("iptables-services", "iptables-persistent"))?.policy).toBe("DROP");
+    expect(parseIptablesSaveFilter(saved.replace(":INPUT ACCEPT [0:0]\n", ""))?.policies.get("INPUT")).toBe("ACCEPT");
+    expect(parseIptablesSaveFilter(text("iptables-services", "iptables-persistent"))?.policies.get("INPUT")).toBe("DROP");
+    // A user chain, as iptables-save declares it (":LAB - [0:0]").
+    const withChain = parseIptablesSaveFilter(saved.replace(":OUTPUT ACCEPT [0:0]\n", ":OUTPUT ACCEPT [0:0]\n:LAB - [0:0]\n"));
+    expect(withChain?.rules.get("LAB")).toEqual([]);
+    expect(withChain?.policies.has("LAB")).toBe(false);
     // A file with no filter table.
-    expect(parseIptablesSaveInput("*nat\n:PREROUTING ACCEPT [0:0]\nCOMMIT\n")).toBeNull();
+    expect(parseIptablesSaveFilter("*nat\n:PREROUTING ACCEPT [0:0]\nCOMMIT\n")).toBeNull();
   });
 
   const withIpv4 = (iptables: string, persistent: string): FirewallInputs => ({
@@ -512,16 +735,32 @@ describe("iptables", () => {
   });
   const RUNNING = text("iptables-services", "iptables");
   const SAVED = text("iptables-services", "iptables-persistent");
+  const DENIES =
+    "iptables: chain INPUT denies by policy drop; openings before it: icmp (-A INPUT -p icmp -j ACCEPT); tcp 22 (-A INPUT -p tcp -m state --state NEW -m tcp --dport 22 -j ACCEPT); " +
+    "tcp 7080 (-A INPUT -p tcp -m state --state NEW -m tcp --dport 7080 -j ACCEPT); tcp 7900 (-A INPUT -p tcp -m state --state NEW -m tcp --dport 7900 -j ACCEPT)";
 
   it("a final unconditional DROP or REJECT, with or without a comment, closes the chain; a conditional one does not", () => {
     // The captured ACCEPT-policy chain of the iptables-services-accept host with a final rule added.
     const accepting = text("iptables-services-accept", "iptables");
     const ipv4 = (last: string) => facts(withIpv4(`${accepting}${last}\n`, SAVED)).families.ipv4;
-    expect(ipv4("-A INPUT -j DROP")).toMatchObject({ tool: "iptables", detail: expect.stringContaining('chain INPUT final rule "-A INPUT -j DROP"') });
+    expect(ipv4("-A INPUT -j DROP")).toMatchObject({ tool: "iptables", detail: expect.stringContaining('chain INPUT denies by rule "-A INPUT -j DROP"') });
     expect(ipv4('-A INPUT -m comment --comment "deny the rest" -j REJECT --reject-with icmp-host-prohibited').tool).toBe("iptables");
     expect(ipv4("-A INPUT -m comment --comment deny -j DROP").tool).toBe("iptables");
     expect(ipv4("-A INPUT -p tcp -j DROP").tool).toBeNull();
     expect(ipv4("-A INPUT -j LOG").tool).toBeNull();
+  });
+
+  it("an accept for every TCP connection before the deny: iptables accepts everything, whatever the file says", () => {
+    // The compliant host's captured chain with `iptables -I INPUT 4 -p tcp -j ACCEPT`.
+    const wide = RUNNING.replace("-A INPUT -p tcp -m state --state NEW -m tcp --dport 22 -j ACCEPT", "-A INPUT -p tcp -j ACCEPT\n-A INPUT -p tcp -m state --state NEW -m tcp --dport 22 -j ACCEPT");
+    expect(facts(withIpv4(wide, SAVED)).families.ipv4).toEqual({
+      tool: "iptables",
+      defaultDenyInbound: false,
+      persistentMatchesRuntime: null,
+      detail: 'iptables: chain INPUT accepts every new connection at rule "-A INPUT -p tcp -j ACCEPT", before any deny',
+      openings: [],
+      denyAnswer: null,
+    });
   });
 
   it("iptables -S could not run: the note says why", () => {
@@ -533,33 +772,46 @@ describe("iptables", () => {
   });
 
   it("persistence: the saved policy, the saved rules, or no filter table", () => {
-    expect(facts(withIpv4(RUNNING, SAVED)).families.ipv4).toMatchObject({ persistentMatchesRuntime: true, detail: "iptables: chain INPUT policy DROP; /etc/sysconfig/iptables has the same INPUT policy and 6 normalised rules" });
+    expect(facts(withIpv4(RUNNING, SAVED)).families.ipv4).toMatchObject({ persistentMatchesRuntime: true, detail: `${DENIES}; /etc/sysconfig/iptables has the same INPUT policy and 6 normalised rules (INPUT)` });
     expect(facts(withIpv4(RUNNING, SAVED.replace(":INPUT DROP", ":INPUT ACCEPT"))).families.ipv4).toMatchObject({
       persistentMatchesRuntime: false,
-      detail: "iptables: chain INPUT policy DROP; /etc/sysconfig/iptables sets INPUT policy ACCEPT, running DROP",
+      detail: `${DENIES}; /etc/sysconfig/iptables sets INPUT policy ACCEPT, running DROP`,
     });
     expect(facts(withIpv4(RUNNING, SAVED.replace(/^-A INPUT -p icmp -j ACCEPT\n/m, ""))).families.ipv4).toMatchObject({
       persistentMatchesRuntime: false,
-      detail: "iptables: chain INPUT policy DROP; /etc/sysconfig/iptables has 5 INPUT rules that differ from the 6 running",
+      detail: `${DENIES}; /etc/sysconfig/iptables has 5 INPUT rules that differ from the 6 running`,
     });
     expect(facts(withIpv4(RUNNING, SAVED.replace("*filter\n", "*nat\n"))).families.ipv4).toMatchObject({
       persistentMatchesRuntime: false,
-      detail: "iptables: chain INPUT policy DROP; /etc/sysconfig/iptables has no *filter table",
+      detail: `${DENIES}; /etc/sysconfig/iptables has no *filter table`,
     });
+  });
+
+  it("persistence covers the chains INPUT jumps to", () => {
+    // The captured chain and file with the port rules moved to a user chain LAB; the saved LAB lacks 7900.
+    const moved = (t: string, declare: string) =>
+      t
+        .replace("-A INPUT -p tcp -m state --state NEW -m tcp --dport 22 -j ACCEPT", `${declare}-A INPUT -j LAB\n-A LAB -p tcp -m state --state NEW -m tcp --dport 22 -j ACCEPT`)
+        .replace("-A INPUT -p tcp -m state --state NEW -m tcp --dport 7080", "-A LAB -p tcp -m state --state NEW -m tcp --dport 7080")
+        .replace("-A INPUT -p tcp -m state --state NEW -m tcp --dport 7900", "-A LAB -p tcp -m state --state NEW -m tcp --dport 7900");
+    const running = moved(RUNNING, "-N LAB\n");
+    const saved = moved(SAVED, "").replace(":OUTPUT ACCEPT [0:0]\n", ":OUTPUT ACCEPT [0:0]\n:LAB - [0:0]\n");
+    expect(facts(withIpv4(running, saved)).families.ipv4).toMatchObject({ persistentMatchesRuntime: true, detail: expect.stringMatching(/has the same INPUT policy and 7 normalised rules \(INPUT, LAB\)$/) });
+    const drifted = saved.replace(/^-A LAB .*--dport 7900 -j ACCEPT\n/m, "");
+    expect(facts(withIpv4(running, drifted)).families.ipv4.detail).toMatch(/; \/etc\/sysconfig\/iptables has 2 LAB rules that differ from the 3 running$/);
   });
 
   it("no persistent file: says why", () =>
     expect(facts({ ...withIpv4(RUNNING, SAVED), iptablesPersistent: fixture("firewall/no-firewall/iptables-persistent", "iptables-persistent") }).families.ipv4).toMatchObject({
       persistentMatchesRuntime: false,
-      detail: "iptables: chain INPUT policy DROP; no persistent rule file (exit 1: no /etc/sysconfig/iptables or /etc/iptables/rules.v4)",
+      detail: `${DENIES}; no persistent rule file (exit 1: no /etc/sysconfig/iptables or /etc/iptables/rules.v4)`,
     }));
 
   it("iptables-nft's chains in nft tables ip/ip6 filter are iptables, not nftables, for each family", () => {
     // The captured ip6tables rules of cp2 as iptables-nft keeps them in nft: table ip6 filter, chain INPUT.
     const ip6Filter = "table ip6 filter {\n\tchain INPUT {\n\t\ttype filter hook input priority filter; policy drop;\n\t\tiifname \"lo\" counter packets 0 bytes 0 accept\n\t}\n}\n";
     const firewall = facts({ ...captured("iptables-services"), nftRuleset: { ...fixture("firewall/iptables-services/nft-ruleset", "nft-ruleset"), stdout: ip6Filter } });
-    expect(firewall.families.ipv6).toMatchObject({ tool: "iptables", detail: expect.stringMatching(/^ip6tables \(nf_tables backend\): chain INPUT policy DROP/) });
-    expect(firewall.families.ipv4.detail).toMatch(/^iptables: chain INPUT/);
+    expect(firewall.families.ipv6).toMatchObject({ tool: "iptables", detail: expect.stringMatching(/^ip6tables \(nf_tables backend\): chain INPUT denies by policy drop/) });
     // The same chain in a table of another name is nftables' own.
     const own = facts({ ...captured("iptables-services"), nftRuleset: { ...fixture("firewall/iptables-services/nft-ruleset", "nft-ruleset"), stdout: ip6Filter.replace("ip6 filter", "ip6 guard") } });
     expect(own.families.ipv6.tool).toBe("nftables");
@@ -569,20 +821,38 @@ describe("iptables", () => {
     const inputChain = facts({ ...captured("iptables-services"), nftRuleset: { ...fixture("firewall/iptables-services/nft-ruleset", "nft-ruleset"), stdout: ip6Filter.replace("chain INPUT", "chain input") } });
     expect(inputChain.families.ipv6.tool).toBe("nftables");
   });
+
+  it("the nf_tables backend is read from a filter table's INPUT base chain only", () => {
+    // The legacy iptables-services host (captured) whose nft holds iptables-nft's nat INPUT base chain: no filter table.
+    const natInput = "table ip nat {\n\tchain INPUT {\n\t\ttype nat hook input priority 100; policy accept;\n\t}\n}\n";
+    const ruleset = fixture("firewall/iptables-services/nft-ruleset", "nft-ruleset");
+    expect(facts({ ...captured("iptables-services"), nftRuleset: { ...ruleset, stdout: natInput } }).families.ipv4.detail).toMatch(/^iptables: chain INPUT/);
+    // Docker's captured nat table beside a filter table with INPUT and FORWARD: the backend note.
+    const filter = "table ip filter {\n\tchain INPUT {\n\t\ttype filter hook input priority filter; policy drop;\n\t}\n\tchain FORWARD {\n\t\ttype filter hook forward priority filter; policy accept;\n\t}\n}\n";
+    expect(facts({ ...captured("iptables-services"), nftRuleset: { ...ruleset, stdout: `${ruleset.stdout}${filter}` } }).families.ipv4.detail).toMatch(/^iptables \(nf_tables backend\): chain INPUT/);
+  });
+
+  it("iptables-nft accepting everything: said with its backend", () => {
+    const ipFilter = 'table ip filter {\n\tchain INPUT {\n\t\ttype filter hook input priority filter; policy drop;\n\t\tcounter packets 0 bytes 0 accept\n\t}\n}\n';
+    const inputs = { ...captured("iptables-services-accept-first"), nftRuleset: { ...fixture("firewall/iptables-services-accept-first/nft-ruleset", "nft-ruleset"), stdout: ipFilter } };
+    expect(facts(inputs).families.ipv4.detail).toBe('iptables (nf_tables backend): chain INPUT accepts every new connection at rule "-A INPUT -j ACCEPT", before any deny');
+  });
 });
 
 describe("IPv6 disabled and the summary", () => {
   it("every interface but lo disabled: disabled; one enabled: not", () => {
-    // The captured section of the nftables host with eth0 disabled, then with a second interface enabled.
-    const captured6 = text("nftables", "ipv6-disabled");
+    // The captured section of the iptables-services host with eth0 disabled, then with a second interface enabled.
+    const captured6 = text("iptables-services", "ipv6-disabled");
     const off = captured6.replace("eth0/disable_ipv6 0", "eth0/disable_ipv6 1");
     expect(parseIpv6Disabled(off)).toEqual({ ok: true, value: { disabled: true, evidence: "net.ipv6.conf.eth0.disable_ipv6 = 1" } });
     const second = `${off}/proc/sys/net/ipv6/conf/eth1/disable_ipv6 0\n`;
     expect(parseIpv6Disabled(second)).toEqual({ ok: true, value: { disabled: false, evidence: "net.ipv6.conf.eth0.disable_ipv6 = 1, net.ipv6.conf.eth1.disable_ipv6 = 0" } });
+    // The captured nftables host: the DHCP client's veth pair has IPv6 disabled, eth0 not.
+    expect(ok(parseIpv6Disabled(text("nftables", "ipv6-disabled"))).disabled).toBe(false);
   });
 
   it("only lo and the templates: no interface to judge", () => {
-    const onlyLo = text("nftables", "ipv6-disabled").replace(/.*eth0.*\n/, "");
+    const onlyLo = text("iptables-services", "ipv6-disabled").replace(/.*eth0.*\n/, "");
     expect(parseIpv6Disabled(onlyLo)).toEqual({ ok: false, problem: "no network interface in /proc/sys/net/ipv6/conf" });
   });
 
@@ -594,9 +864,9 @@ describe("IPv6 disabled and the summary", () => {
 
   it("firewalld with IPv6 disabled: the detail says so", () => {
     const off = edited("firewalld-stock", "ipv6-disabled", (t) => t.replace("eth0/disable_ipv6 0", "eth0/disable_ipv6 1"));
-    expect(facts({ ...captured("firewalld-stock"), ipv6Disabled: off }).detail).toMatch(/; the zone covers IPv4 and IPv6; IPv6 disabled on the host \(net\.ipv6\.conf\.eth0\.disable_ipv6 = 1\)$/);
+    expect(facts({ ...captured("firewalld-stock"), ipv6Disabled: off }).detail).toMatch(/; the zones cover IPv4 and IPv6; IPv6 disabled on the host \(net\.ipv6\.conf\.eth0\.disable_ipv6 = 1\)$/);
     const { ipv6Disabled: _dropped, ...unknown } = captured("firewalld-stock");
-    expect(facts(unknown).detail).toMatch(/; the zone covers IPv4 and IPv6 \(whether IPv6 is disabled is not known: section missing from the collection output\)$/);
+    expect(facts(unknown).detail).toMatch(/; the zones cover IPv4 and IPv6 \(whether IPv6 is disabled is not known: section missing from the collection output\)$/);
   });
 
   it("IPv4 open, IPv6 denied: the tool is IPv6's, the host does not deny, persistence as IPv6's", () => {
