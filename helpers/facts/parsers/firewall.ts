@@ -64,7 +64,8 @@ function firewalldFamilies(inputs: FirewallInputs): Parsed<{ facts: FirewalldFac
         ...z.sources.map((source) => `source ${source}`),
         ...(z.defaultFor.length > 0 ? [`unbound ${z.defaultFor.join(", ")} (default zone)`] : []),
       ];
-      return `zone ${z.zone} target ${z.target}: ${bound.join(", ") || "nothing bound"}`;
+      // Every judged zone has something bound: an interface, a source, or unbound interfaces.
+      return `zone ${z.zone} target ${z.target}: ${bound.join(", ")}`;
     })
     .join("; ");
   const family = (ip: IpFamily): FamilyFirewall => {

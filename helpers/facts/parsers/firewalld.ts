@@ -247,17 +247,23 @@ function section(output: CommandOutput | undefined, what: string): Parsed<string
   return problem === null && output ? parsed(output.stdout) : unparsed(`${what}: ${problem}`);
 }
 
+/** A section's stdout through its parser; either problem named once, after `what`. */
+function read<T>(output: CommandOutput | undefined, what: string, parser: (text: string) => Parsed<T>): Parsed<T> {
+  const text = section(output, what);
+  if (!text.ok) return text;
+  const value = parser(text.value);
+  return value.ok ? value : unparsed(`${what}: ${value.problem}`);
+}
+
 export function readFirewalld(inputs: FirewalldInputs): Parsed<FirewalldReading> {
   const runtimeText = section(inputs.runtime, "firewall-cmd --list-all-zones");
   if (!runtimeText.ok) return runtimeText;
   const runtime = parseFirewalldZones(runtimeText.value);
   if (!runtime.ok) return unparsed(`firewall-cmd --list-all-zones: ${runtime.problem}`);
-  const defaultText = section(inputs.defaultZone, "firewalld default zone");
-  const defaultZone = defaultText.ok ? parseDefaultZone(defaultText.value) : defaultText;
-  if (!defaultZone.ok) return unparsed(`firewalld default zone: ${defaultZone.problem}`);
-  const interfacesText = section(inputs.interfaces, "ip -o link show");
-  const interfaces = interfacesText.ok ? parseInterfaceNames(interfacesText.value) : interfacesText;
-  if (!interfaces.ok) return unparsed(`network interfaces: ${interfaces.problem}`);
+  const defaultZone = read(inputs.defaultZone, "firewalld default zone", parseDefaultZone);
+  if (!defaultZone.ok) return defaultZone;
+  const interfaces = read(inputs.interfaces, "ip -o link show", parseInterfaceNames);
+  if (!interfaces.ok) return interfaces;
 
   const zones = runtime.value;
   const bound = new Set(zones.flatMap((z) => words(z.fields.get("interfaces"))));

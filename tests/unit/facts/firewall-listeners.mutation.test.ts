@@ -272,7 +272,7 @@ describe("firewalld: the default zone and the interfaces", () => {
     });
     expect(parseFirewall({ ...captured("firewalld-stock"), networkInterfaces: edited("firewalld-stock", "network-interfaces", () => "") }).ok).toBe(false);
     const { networkInterfaces: _dropped, ...inputs } = captured("firewalld-stock");
-    expect(parseFirewall(inputs)).toEqual({ ok: false, problem: "firewalld is running but its zones could not be read (network interfaces: ip -o link show: section missing from the collection output)" });
+    expect(parseFirewall(inputs)).toEqual({ ok: false, problem: "firewalld is running but its zones could not be read (ip -o link show: section missing from the collection output)" });
   });
 
   it("lo bound to no zone is no reason to judge the default zone", () => {
@@ -687,6 +687,14 @@ describe("nftables: persistence", () => {
 });
 
 describe("iptables", () => {
+  it("the nf_tables backend note belongs to the family whose iptables-nft table holds INPUT", () => {
+    // cp2's captured rules, with only an ip6 filter table in nft as iptables-nft keeps ip6tables' rules.
+    const ip6Filter = "table ip6 filter {\n\tchain INPUT {\n\t\ttype filter hook input priority filter; policy drop;\n\t\tiifname \"lo\" counter packets 0 bytes 0 accept\n\t}\n}\n";
+    const firewall = facts({ ...captured("iptables-services"), nftRuleset: { ...fixture("firewall/iptables-services/nft-ruleset", "nft-ruleset"), stdout: ip6Filter } });
+    expect(firewall.families.ipv4.detail).toMatch(/^iptables: chain INPUT/);
+    expect(firewall.families.ipv6.detail).toMatch(/^ip6tables \(nf_tables backend\): chain INPUT/);
+  });
+
   it("-m tcp after -p tcp is implied; other matches stay", () => {
     expect(normaliseIptablesRule("-A INPUT -p tcp -m tcp --dport 22  -j ACCEPT")).toBe("-A INPUT -p tcp --dport 22 -j ACCEPT");
     expect(normaliseIptablesRule("-A INPUT -p udp -m udp --dport 53 -j ACCEPT")).toBe("-A INPUT -p udp --dport 53 -j ACCEPT");

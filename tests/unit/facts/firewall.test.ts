@@ -164,11 +164,11 @@ describe("firewalld (Debian's firewalld 1.3, set up as a stock CentOS 7 host)", 
   it("the default zone or the interface list timed out: not judged, never a pass", () => {
     expect(parseFirewall({ ...captured("firewalld-stock"), firewalldDefaultZone: timedOut("firewalld-default-zone") })).toEqual({
       ok: false,
-      problem: expect.stringMatching(/^firewalld is running but its zones could not be read \((firewalld default zone: )+timed out after 5000 ms\)$/),
+      problem: expect.stringMatching(/^firewalld is running but its zones could not be read \(firewalld default zone: timed out after 5000 ms\)$/),
     });
     expect(parseFirewall({ ...captured("firewalld-stock"), networkInterfaces: timedOut("network-interfaces") })).toEqual({
       ok: false,
-      problem: "firewalld is running but its zones could not be read (network interfaces: ip -o link show: timed out after 5000 ms)",
+      problem: "firewalld is running but its zones could not be read (ip -o link show: timed out after 5000 ms)",
     });
   });
 
