@@ -12,7 +12,7 @@ import { GenericContainer, Wait, getContainerRuntimeClient, type StartedTestCont
 import { stringify } from "yaml";
 import { loadEnvironment, resolvePlaceholders } from "../../helpers/environment/load.js";
 import type { Environment } from "../../helpers/environment/schema.js";
-import { mapWithConcurrency } from "../../helpers/probes/concurrency.js";
+import { mapWithConcurrency } from "../../helpers/concurrency.js";
 import { SUITE_LABEL, ensureImages } from "./images.js";
 import { LAB_ID_LABEL, labHosts, startLab, type RunningLab } from "./lab.js";
 import type { LabLog } from "./process.js";

@@ -4,7 +4,7 @@
 import type { Environment } from "../environment/schema.js";
 import type { CommandOutput } from "../model.js";
 import type { ProbeRecord } from "../run/collected.js";
-import { concurrencyLimit, mapWithConcurrency } from "./concurrency.js";
+import { concurrencyLimit, mapWithConcurrency } from "../concurrency.js";
 import { describeError, httpProbe } from "./http.js";
 import { pgProbe } from "./pg.js";
 import {

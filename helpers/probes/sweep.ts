@@ -2,7 +2,7 @@
 // bounded concurrency, like `nmap -sT`. Only the address it is given is contacted.
 import os from "node:os";
 import { Worker } from "node:worker_threads";
-import { mapWithConcurrency } from "./concurrency.js";
+import { mapWithConcurrency } from "../concurrency.js";
 import { tcpProbe } from "./tcp.js";
 import type { SweepResult, TcpState } from "./types.js";
 

@@ -7,7 +7,7 @@ import { hostForwardedPorts, hostIpv6Address, hostListeners } from "../facts/bui
 import { hostKeySection } from "../facts/parsers/host-key.js";
 import { PROBE_INPUT_SECTIONS } from "../facts/script.js";
 import type { CommandOutput } from "../model.js";
-import { mapWithConcurrency } from "../probes/concurrency.js";
+import { mapWithConcurrency } from "../concurrency.js";
 import type { NetworkProbeHost } from "../probes/plan.js";
 import type { NetworkProbeRun } from "../probes/run.js";
 import { SshPool } from "../transport/ssh-pool.js";

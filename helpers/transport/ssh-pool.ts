@@ -6,6 +6,7 @@ import { homedir } from "node:os";
 import { performance } from "node:perf_hooks";
 import type { Readable } from "node:stream";
 import ssh2, { Client, type ClientChannel, type ConnectConfig, type IdentityCallback, type ParsedKey } from "ssh2";
+import { concurrencyLimit } from "../concurrency.js";
 import type { CommandOutput } from "../model.js";
 import {
   appendKnownHost,
@@ -127,32 +128,10 @@ function hopLabel(hop: SshHop): string {
 /** sshd allows 10 sessions per connection by default (MaxSessions); stay below it and queue the rest. */
 const MAX_CHANNELS_PER_CONNECTION = 8;
 
-/** A counting semaphore: at most `size` holders; the others wait in arrival order. */
-class Slots {
-  private free: number;
-  private readonly waiting: Array<() => void> = [];
-
-  constructor(size: number) {
-    this.free = size;
-  }
-
-  async acquire(): Promise<() => void> {
-    if (this.free > 0) this.free--;
-    else await new Promise<void>((resolve) => this.waiting.push(resolve));
-    let released = false;
-    return () => {
-      if (released) return;
-      released = true;
-      const next = this.waiting.shift();
-      if (next) next();
-      else this.free++;
-    };
-  }
-}
-
 interface Connection {
   client: Client;
-  slots: Slots;
+  /** At most MAX_CHANNELS_PER_CONNECTION commands at once; the others wait in arrival order. */
+  channels: <R>(work: () => Promise<R>) => Promise<R>;
   connected: boolean;
   /** Set when an established connection drops; exec() reports it. */
   lostReason: string | null;
@@ -200,8 +179,7 @@ export class SshPool {
     const command = commandLine(sudoArgv(argv, useSudo));
     const section = opts.section ?? argv[0] ?? "exec";
     const timeoutMs = opts.timeoutMs ?? this.opts.commandTimeoutMs;
-    const release = await connection.slots.acquire();
-    try {
+    return connection.channels(async () => {
       const started = performance.now();
       // Listeners go on in the exec callback itself: a fast command's exit status can arrive in the
       // same read as the channel confirmation, and an "exit" emitted before anyone listens is lost.
@@ -237,9 +215,7 @@ export class SshPool {
         output.stderr += `${output.stderr && !output.stderr.endsWith("\n") ? "\n" : ""}[${output.connectionLost} before the command finished]\n`;
       }
       return output;
-    } finally {
-      release();
-    }
+    });
   }
 
   /** Close every connection, jump hosts last. */
@@ -268,7 +244,7 @@ export class SshPool {
         sock = await forwardTo(jump, target);
       }
       const client = await this.openClient(target, sock);
-      const connection: Connection = { client, slots: new Slots(MAX_CHANNELS_PER_CONNECTION), connected: true, lostReason: null };
+      const connection: Connection = { client, channels: concurrencyLimit(MAX_CHANNELS_PER_CONNECTION), connected: true, lostReason: null };
       const markLost = (reason: string) => {
         if (!connection.connected) return;
         connection.connected = false;

@@ -1,7 +1,7 @@
 // Pure parts of the probes: the probe plan, argv of the host probe, parsers and small helpers.
 import { describe, expect, it } from "vitest";
 import { environmentSchema, type EnvironmentInput } from "../../../helpers/environment/schema.js";
-import { concurrencyLimit, mapWithConcurrency } from "../../../helpers/probes/concurrency.js";
+import { concurrencyLimit, mapWithConcurrency } from "../../../helpers/concurrency.js";
 import { dbReachArgv, describeDbReachExit } from "../../../helpers/probes/host.js";
 import { redact } from "../../../helpers/probes/pg.js";
 import { expectedPorts, planNetworkProbes, portsToProbe } from "../../../helpers/probes/plan.js";

@@ -1,4 +1,4 @@
-// Bounded concurrency: a fixed list (mapWithConcurrency) or work that arrives over time (concurrencyLimit).
+// Bounded concurrency: a fixed list (mapWithConcurrency) or work that arrives over time (concurrencyLimit): the probe pool, the facts collection and the SSH channels of a connection.
 
 /** Runs async work with at most `limit` tasks in flight, keeping the input order in the output. */
 export async function mapWithConcurrency<T, R>(
