@@ -14,7 +14,7 @@ import { disruptionAllowed } from "../failover/record.js";
 import type { Timings } from "./collect.js";
 import { finishBundle, recordTrustedHostKeys, writeEnvironmentCopies, type SigningKey } from "./bundle.js";
 import { signingKeyCheck } from "../evidence/signature.js";
-import { expandHome } from "../transport/ssh-pool.js";
+import { expandHome } from "../transport/paths.js";
 import { readKnownHosts } from "../transport/known-hosts.js";
 import { knownHostsPath } from "./targets.js";
 import { exitCodeOf, readRecordedVerdicts, reconcile, summarize, type ResultsFile } from "./results.js";

@@ -1,12 +1,7 @@
 // Inventory entries → SSH targets, with the environment's defaults and `~` expanded.
-import { homedir } from "node:os";
-import { resolve } from "node:path";
 import type { Environment, HostEntry, JumpHost } from "../environment/schema.js";
+import { expandHome } from "../transport/paths.js";
 import type { SshHop, SshTarget } from "../transport/ssh-pool.js";
-
-export function expandHome(path: string): string {
-  return path === "~" || path.startsWith("~/") ? resolve(homedir(), path.slice(2)) : resolve(path);
-}
 
 export function knownHostsPath(env: Environment): string {
   return expandHome(env.ssh.knownHosts ?? "~/.ssh/known_hosts");

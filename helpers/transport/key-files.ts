@@ -41,3 +41,10 @@ export function publicKeyBlobOf(path: string, data: Buffer): Buffer | null {
   }
   return opensshHeaderPublicKey(data.toString("utf8"));
 }
+
+const PRIVATE_KEY_BLOCK = /-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----[\s\S]*?(-----END [A-Z0-9 ]*PRIVATE KEY-----|$)/g;
+
+/** Errors end up in reports: never let key material through, whatever a library put in a message. */
+export function redactKeyMaterial(message: string): string {
+  return message.replace(PRIVATE_KEY_BLOCK, "[private key redacted]");
+}

@@ -204,3 +204,26 @@ export function addedHostKeys(before: readonly KnownHostEntry[], after: readonly
     .filter((e) => e.marker === null && !known.has(identity(e)))
     .map((e) => ({ host: e.hosts.map(patternText).join(","), keyType: e.keyType, fingerprint: fingerprintSha256(e.keyBlob) }));
 }
+
+/** ssh2's own default order; the host's known key types are moved to the front (as OpenSSH does). */
+const DEFAULT_HOST_KEY_ALGORITHMS = [
+  "ssh-ed25519",
+  "ecdsa-sha2-nistp256",
+  "ecdsa-sha2-nistp384",
+  "ecdsa-sha2-nistp521",
+  "rsa-sha2-512",
+  "rsa-sha2-256",
+  "ssh-rsa",
+] as const;
+type HostKeyAlgorithm = (typeof DEFAULT_HOST_KEY_ALGORITHMS)[number];
+
+/** An `ssh-rsa` key can sign with any RSA algorithm; other key types name their one algorithm. */
+function algorithmsForKeyType(keyType: string): HostKeyAlgorithm[] {
+  if (keyType === "ssh-rsa") return ["rsa-sha2-512", "rsa-sha2-256", "ssh-rsa"];
+  return DEFAULT_HOST_KEY_ALGORITHMS.filter((a) => a === keyType);
+}
+
+export function hostKeyAlgorithmOrder(knownTypes: readonly string[]): HostKeyAlgorithm[] {
+  const preferred = knownTypes.flatMap(algorithmsForKeyType);
+  return [...new Set([...preferred, ...DEFAULT_HOST_KEY_ALGORITHMS])];
+}

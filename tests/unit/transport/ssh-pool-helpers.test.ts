@@ -1,6 +1,9 @@
+import { resolve } from "node:path";
 import { homedir } from "node:os";
 import { describe, expect, it } from "vitest";
-import { expandHome, hostKeyAlgorithmOrder, redactKeyMaterial } from "../../../helpers/transport/ssh-pool.js";
+import { redactKeyMaterial } from "../../../helpers/transport/key-files.js";
+import { hostKeyAlgorithmOrder } from "../../../helpers/transport/known-hosts.js";
+import { expandHome } from "../../../helpers/transport/paths.js";
 
 describe("hostKeyAlgorithmOrder", () => {
   it("keeps ssh2's default order when nothing is known", () => {
@@ -37,10 +40,11 @@ describe("redactKeyMaterial", () => {
 });
 
 describe("expandHome", () => {
-  it("expands a leading ~ only", () => {
+  it("expands a leading ~ only, and resolves the rest against the working directory", () => {
     expect(expandHome("~/.ssh/known_hosts")).toBe(`${homedir()}/.ssh/known_hosts`);
     expect(expandHome("~")).toBe(homedir());
-    expect(expandHome("keys/~/x")).toBe("keys/~/x");
-    expect(expandHome("~other/x")).toBe("~other/x");
+    expect(expandHome("keys/~/x")).toBe(resolve("keys/~/x"));
+    expect(expandHome("~other/x")).toBe(resolve("~other/x"));
+    expect(expandHome("/etc/ssh/x")).toBe("/etc/ssh/x");
   });
 });
