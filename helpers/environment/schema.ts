@@ -2,6 +2,7 @@
 // typo is an error, never a silently ignored setting. Comments name the requirement IDs that
 // use each input.
 import { z } from "zod";
+import { FAULT_KINDS, HA_REQUIREMENTS, type HaRequirement } from "../failover/experiments.js";
 import { parseCidr } from "../probes/cidr.js";
 
 const port = z.number().int().min(1).max(65535);
@@ -26,8 +27,13 @@ const name = z.string().regex(PATH_SAFE_NAME, `a host name: ${PATH_SAFE_RULE}`);
 /** Lab files use {{container}} placeholders, replaced by container addresses at run time. */
 const urlLike = z.string().regex(/^(https?|tcp):\/\/\S+$/, "a URL such as https://gateway.example.com:9443/");
 const argv = z.array(z.string().min(1)).min(1);
-/** HA-*: how a member is taken out (helpers/failover/record.ts FAULT_KINDS). */
-const faultKinds = z.array(z.enum(["stop", "black-hole"])).min(1).refine((kinds) => new Set(kinds).size === kinds.length, "each fault kind once");
+/** HA-*: how a member is taken out. */
+const faultKinds = z.array(z.enum(FAULT_KINDS)).min(1).refine((kinds) => new Set(kinds).size === kinds.length, "each fault kind once");
+/** failover.faults: one optional key per HA experiment, in ID order. */
+const faultsPerRequirement = Object.fromEntries([...HA_REQUIREMENTS].sort().map((requirement) => [requirement, faultKinds.optional()])) as Record<
+  HaRequirement,
+  z.ZodOptional<typeof faultKinds>
+>;
 
 /** A bastion (ProxyJump). A chain nests: the jump host's own jumpHost is the hop before it. */
 export const jumpHostSchema = z.strictObject({
@@ -211,14 +217,7 @@ export const environmentSchema = z.strictObject({
        * command. black-hole: its ports dropped on the member (nft table or iptables chain of the
        * suite's own), so it stops answering instead of refusing: what health-check timeouts are for.
        */
-      faults: z
-        .strictObject({
-          "HA-CP-01": faultKinds.optional(),
-          "HA-CP-02": faultKinds.optional(),
-          "HA-DP-01": faultKinds.optional(),
-          "HA-DP-02": faultKinds.optional(),
-        })
-        .default({}),
+      faults: z.strictObject(faultsPerRequirement).default({}),
       /** The members behind each entrypoint, by host name; default: every host of the role. */
       pairs: z
         .strictObject({ cp: z.array(z.string().min(1)).min(2).optional(), dp: z.array(z.string().min(1)).min(2).optional() })

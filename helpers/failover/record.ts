@@ -4,19 +4,9 @@ import type { ComponentName, Environment, HostEntry } from "../environment/schem
 import type { CommandOutput } from "../model.js";
 import type { TrafficAnalysis } from "./analysis.js";
 import type { RequestRecord } from "./traffic.js";
+import type { EntrypointName, FaultKind, HaRequirement, PairRole } from "./experiments.js";
 
-export type HaRequirement = "HA-CP-01" | "HA-CP-02" | "HA-DP-01" | "HA-DP-02";
-export type PairRole = "cp" | "dp";
-export type EntrypointName = "gateway" | "dashboard" | "dpManager";
-
-/**
- * How a member is taken out: `stop` runs the component's stop command (the load balancer sees
- * refused connections at once); `black-hole` drops the component's ports on the member in a
- * firewall table of the suite's own, so the member stops answering (what health-check timeouts
- * are for).
- */
-export const FAULT_KINDS = ["stop", "black-hole"] as const;
-export type FaultKind = (typeof FAULT_KINDS)[number];
+export type { EntrypointName, FaultKind, HaRequirement, PairRole } from "./experiments.js";
 
 export interface FailoverBudgets {
   errorBudget: number;

@@ -4,8 +4,9 @@
 // traffic, so a verdict never carries another experiment's errors.
 import type { ComponentName, Environment } from "../environment/schema.js";
 import { entrypointTarget, faultComponent, runFaultExperiment, type ExecOnHost, type Log } from "./fault.js";
+import { HA_EXPERIMENTS, HA_REQUIREMENTS, type EntrypointName, type HaExperimentDeclaration, type HaRequirement } from "./experiments.js";
 import { faultActions } from "./host-commands.js";
-import { DISRUPTION_NOT_ALLOWED, faultKindsOf, pairMembers, type EntrypointName, type FailoverExperiment, type HaRequirement, type PairRole } from "./record.js";
+import { DISRUPTION_NOT_ALLOWED, faultKindsOf, pairMembers, type FailoverExperiment } from "./record.js";
 
 export interface FailoverSuiteInput {
   /** The resolved environment (lab placeholders replaced by addresses). */
@@ -16,22 +17,16 @@ export interface FailoverSuiteInput {
   log: Log;
 }
 
-export interface PlannedRequirement {
+/** One requirement of the plan: what its experiments take out and whose traffic they record. */
+export interface PlannedRequirement extends Pick<HaExperimentDeclaration, "pair" | "entrypoint" | "components"> {
   requirement: HaRequirement;
-  pair: PairRole;
-  /** Whose traffic is recorded. */
-  entrypoint: EntrypointName;
-  /** What is taken out on the member. */
-  components: ComponentName[];
 }
 
 /** The HA-* requirements in the order they are planned; each runs per fault kind, then per pair member. */
-export const FAILOVER_PLAN: readonly PlannedRequirement[] = [
-  { requirement: "HA-DP-01", pair: "dp", entrypoint: "gateway", components: ["gateway"] },
-  { requirement: "HA-CP-01", pair: "cp", entrypoint: "dashboard", components: ["dashboard"] },
-  { requirement: "HA-CP-02", pair: "cp", entrypoint: "dpManager", components: ["dpManager"] },
-  { requirement: "HA-DP-02", pair: "cp", entrypoint: "gateway", components: ["dashboard", "dpManager"] },
-];
+export const FAILOVER_PLAN: readonly PlannedRequirement[] = HA_REQUIREMENTS.map((requirement) => {
+  const { pair, entrypoint, components } = HA_EXPERIMENTS[requirement];
+  return { requirement, pair, entrypoint, components };
+});
 
 /**
  * The entrypoints whose traffic a fault on a component may disturb: its own, and for the DP

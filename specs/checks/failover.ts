@@ -3,6 +3,7 @@
 // counts only when its fault was confirmed (VALID_EXPERIMENT), and the pair passes when every
 // member's loss stayed within the environment's budgets and the member came back.
 import { fail, skip } from "../../helpers/checks/assert.js";
+import { HA_EXPERIMENTS, HA_REQUIREMENTS, type HaExperimentDeclaration } from "../../helpers/failover/experiments.js";
 import {
   DISRUPTION_NOT_ALLOWED,
   faultKindsOf,
@@ -14,18 +15,12 @@ import {
   type FaultKind,
   type HaRequirement,
   type HealthCheck,
-  type PairRole,
 } from "../../helpers/failover/record.js";
 import type { CheckContext, CheckModule, RequirementCheck } from "../../helpers/checks/types.js";
 import type { CheckOutcome } from "../../helpers/model.js";
 
-interface HaRule {
+interface HaRule extends Pick<HaExperimentDeclaration, "pair" | "stopped" | "zeroErrors"> {
   requirement: HaRequirement;
-  pair: PairRole;
-  /** What is taken out, in the page's words. */
-  stopped: string;
-  /** HA-DP-02 tolerates no gateway error at all; the others use the environment's budgets. */
-  zeroErrors: boolean;
 }
 
 interface MemberVerdict {
@@ -172,9 +167,6 @@ function haCheck(rule: HaRule): RequirementCheck {
   } };
 }
 
-export const failoverChecks: CheckModule = {
-  "HA-DP-01": haCheck({ requirement: "HA-DP-01", pair: "dp", stopped: "gateway", zeroErrors: false }),
-  "HA-CP-01": haCheck({ requirement: "HA-CP-01", pair: "cp", stopped: "dashboard", zeroErrors: false }),
-  "HA-CP-02": haCheck({ requirement: "HA-CP-02", pair: "cp", stopped: "DP Manager", zeroErrors: false }),
-  "HA-DP-02": haCheck({ requirement: "HA-DP-02", pair: "cp", stopped: "dashboard and DP Manager", zeroErrors: true }),
-};
+export const failoverChecks: CheckModule = Object.fromEntries(
+  HA_REQUIREMENTS.map((requirement) => [requirement, haCheck({ requirement, ...HA_EXPERIMENTS[requirement] })]),
+);
