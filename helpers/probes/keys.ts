@@ -9,6 +9,8 @@ export const probeKeys = {
   tcp: (hostOrEndpoint: string, port: number) => `tcp:${hostOrEndpoint}:${port}`,
   /** The same port probed at the host's IPv6 address from its facts (SEC-04); a tcp probe ("@" is in no host name). */
   tcp6: (host: string, port: number) => `tcp:${host}@ipv6:${port}`,
+  /** What every tcp6 key of the host starts with: its port follows. */
+  tcp6Prefix: (host: string) => `tcp:${host}@ipv6:`,
   tls: (host: string, port: number) => `tls:${host}:${port}`,
   http: (host: string, port: number) => `http:${host}:${port}`,
   entrypointHttp: (name: string) => `http:entrypoint:${name}`,

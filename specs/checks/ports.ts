@@ -130,15 +130,16 @@ function onlyAllowedOpen(ctx: CheckContext, host: HostEntry): CheckOutcome {
   // The same ports at the host's IPv6 address, where its facts give one: a firewall can deny IPv4
   // by default and leave IPv6 open. Those probes are required as the IPv4 ones are.
   const ipv6Address = ctx.fact("ipv6Address");
-  const prefix6 = probeKeys.tcp6(host.name, 0).slice(0, -1);
+  const prefix6 = probeKeys.tcp6Prefix(host.name);
   const planned6 = ipv6Address.observed && ipv6Address.value !== null && ipv6Address.value !== host.address ? planned.map((key) => prefix6 + key.slice(prefix.length)) : [];
   const keys6 = [...planned6, ...ctx.probesWith("tcp", prefix6).map((probe) => probe.key).filter((key) => !planned6.includes(key))];
   const measuredFacts = [...planned.map((key) => ({ key, fact: ctx.probe("tcp", key) })), ...extra, ...keys6.map((key) => ({ key, fact: ctx.probe("tcp", key) }))];
   const probes = allOf(measuredFacts.map(({ fact }) => fact));
+  const allowed = allowedPorts(ctx.env, host);
   // A port open from the runner outside the allow-list is a finding, whatever else could not be measured.
   const openOutside = measuredFacts.flatMap(({ key, fact }) => {
     const port = Number(key.slice(key.lastIndexOf(":") + 1));
-    return fact.observed && fact.value.state === "open" && !allowedPorts(ctx.env, host).some((a) => a.port === port) ? [{ key, port, ipv6: key.startsWith(prefix6) }] : [];
+    return fact.observed && fact.value.state === "open" && !allowed.some((a) => a.port === port) ? [{ key, port, ipv6: key.startsWith(prefix6) }] : [];
   });
   if (!probes.observed && openOutside.length > 0) {
     const ports = openOutside.map((o) => `${o.port}${o.ipv6 ? " over IPv6" : ""}`).join(", ");
@@ -157,7 +158,6 @@ function onlyAllowedOpen(ctx: CheckContext, host: HostEntry): CheckOutcome {
     if (![...states.values()].includes("open")) {
       return broken(`no port answered from the runner (${states.size} probed): the runner does not reach this host, so closed cannot be told from unreachable`);
     }
-    const allowed = allowedPorts(ctx.env, host);
     const row = (port: number, state: TcpProbeResult["state"], ipv6: boolean): PortRow => {
       const permit = allowed.find((a) => a.port === port);
       const verdict = state !== "open" ? "ok (not reachable)" : permit ? `allowed: ${permit.reason}` : "NOT ALLOWED";

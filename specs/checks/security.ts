@@ -129,7 +129,7 @@ function networkWitness(ctx: CheckContext, host: HostEntry, firewall: FirewallFa
   ];
   if (ipv6Address !== null && ipv6Address !== host.address) {
     addresses.push({ family: "ipv6", address: ipv6Address, key: (port) => probeKeys.tcp6(host.name, port) });
-  } else if (ctx.probesWith("tcp", probeKeys.tcp6(host.name, 0).slice(0, -1)).length > 0) {
+  } else if (ctx.probesWith("tcp", probeKeys.tcp6Prefix(host.name)).length > 0) {
     // The plan probed an IPv6 address the facts do not show: the evidence contradicts itself.
     return missing("probes at an IPv6 address, but the host's facts show no global IPv6 address: the evidence contradicts itself", facts.sources);
   }

@@ -124,18 +124,21 @@ function nftPersistence(deciding: readonly NftTable[], persistent: CommandOutput
   return { matches: true, text: `${file} declares the same policies and normalised rules for ${deciding.map((t) => `table ${t.family} ${t.name}`).join(", ")}` };
 }
 
+/** The running nftables ruleset, parsed once for both families, or why it could not be listed. */
+type Ruleset = { tables: NftTable[] } | { problem: string };
+
 /** The family as nftables decides it, or null when no native input chain exists (then iptables may). */
-function nftFamily(family: IpFamily, inputs: FirewallInputs, notes: string[]): FamilyFirewall | null {
-  if (!ok(inputs.nftRuleset)) {
-    notes.push(`nftables: ${sectionProblem(inputs.nftRuleset)}`);
+function nftFamily(family: IpFamily, ruleset: Ruleset, persistent: CommandOutput | undefined, notes: string[]): FamilyFirewall | null {
+  if ("problem" in ruleset) {
+    notes.push(`nftables: ${ruleset.problem}`);
     return null;
   }
-  const verdicts = nftInputVerdicts(parseNftRuleset(inputs.nftRuleset.stdout), family, isIptablesNftChain);
+  const verdicts = nftInputVerdicts(ruleset.tables, family, isIptablesNftChain);
   const where = (v: (typeof verdicts)[number]) => `table ${v.table.family} ${v.table.name} chain ${v.chain.name}`;
   // A packet passes every input base chain: one chain that denies decides, whatever the others accept.
   const denying = verdicts.filter((v) => v.verdict.kind === "deny");
   if (denying.length > 0) {
-    const persistence = nftPersistence([...new Set(denying.map((d) => d.table))], inputs.nftPersistent);
+    const persistence = nftPersistence([...new Set(denying.map((d) => d.table))], persistent);
     const chains = denying.map((d) => `${where(d)} hook input denies by ${d.verdict.kind === "deny" ? d.verdict.how : ""}${openingsText(d.verdict)}`).join("; ");
     const first = denying[0]!.verdict as Extract<PathVerdict, { kind: "deny" }>;
     return {
@@ -245,16 +248,15 @@ function ok(section: CommandOutput | undefined): section is CommandOutput {
 }
 
 /** Without firewalld: the family's nftables input chains, else (ip6)tables. */
-function familyWithoutFirewalld(family: IpFamily, inputs: FirewallInputs, notes: string[]): FamilyFirewall {
+function familyWithoutFirewalld(family: IpFamily, inputs: FirewallInputs, ruleset: Ruleset, notes: string[]): FamilyFirewall {
   const [running, persistent, command] =
     family === "ipv4" ? [inputs.iptables, inputs.iptablesPersistent, "iptables"] : [inputs.ip6tables, inputs.ip6tablesPersistent, "ip6tables"];
   const familyNotes = [...notes];
-  const viaNft = nftFamily(family, inputs, familyNotes);
+  const viaNft = nftFamily(family, ruleset, inputs.nftPersistent, familyNotes);
   if (viaNft?.defaultDenyInbound) return viaNft;
   // iptables-nft keeps INPUT in nft's "ip(6) filter" table: the same rules, read through iptables.
   const iptablesTable = family === "ipv4" ? "ip" : "ip6";
-  const iptablesNft =
-    ok(inputs.nftRuleset) && parseNftRuleset(inputs.nftRuleset.stdout).some((t) => t.family === iptablesTable && t.chains.some((c) => c.hook === "input" && isIptablesNftChain(t, c)));
+  const iptablesNft = "tables" in ruleset && ruleset.tables.some((t) => t.family === iptablesTable && t.chains.some((c) => c.hook === "input" && isIptablesNftChain(t, c)));
   const viaIptables = iptablesFamily(running, persistent, command, iptablesNft ? " (nf_tables backend)" : "");
   // Packets meet both nftables' and legacy iptables' hooks: either one denying decides.
   if (typeof viaIptables !== "string" && viaIptables.defaultDenyInbound) return viaIptables;
@@ -335,6 +337,8 @@ export function parseFirewall(inputs: FirewallInputs): Parsed<FirewallFacts> {
   }
 
   const notes = [firewalldNote(firewalldState)];
-  const families = { ipv4: familyWithoutFirewalld("ipv4", inputs, notes), ipv6: familyWithoutFirewalld("ipv6", inputs, notes) };
+  const rulesetProblem = sectionProblem(nftRuleset);
+  const ruleset: Ruleset = rulesetProblem === null ? { tables: parseNftRuleset(nftRuleset!.stdout) } : { problem: rulesetProblem };
+  const families = { ipv4: familyWithoutFirewalld("ipv4", inputs, ruleset, notes), ipv6: familyWithoutFirewalld("ipv6", inputs, ruleset, notes) };
   return parsed(summarise(families, ipv6Disabled, ipv6Reason, null, null));
 }
