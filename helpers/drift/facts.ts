@@ -2,7 +2,7 @@
 // the checks use) and the probes from the runner. Each change names the evidence it belongs to: the
 // fact names and probe kinds checks declare in `reads`, so a verdict's transition can be shown with
 // the changes among its own evidence. Pure: the two runs in, the changes out.
-import type { FactName } from "../checks/facts.js";
+import { type FactName, HOST_FACTS, sectionsOf } from "../checks/facts.js";
 import type { ProbeKind } from "../checks/probes.js";
 import type { HostFacts } from "../facts/types.js";
 import type { CommandOutput } from "../model.js";
@@ -126,8 +126,21 @@ export interface HostSide {
   sections: readonly CommandOutput[];
 }
 
-/** The changes of one host's facts, in a fixed order. */
+/** Whether a run's script gathered what a change's facts rest on (a run narrowed by --only gathers
+ * less, and what one of two runs never gathered has not changed): one of them suffices, as the
+ * RAM row names the three memory facts and compares MemTotal alone. */
+function gathered(sections: readonly CommandOutput[], facts: readonly DriftSection[]): boolean {
+  const names = new Set(sections.map((s) => s.section));
+  return facts.some((fact) => !(fact in HOST_FACTS) || [...sectionsOf(fact as FactName).all, ...sectionsOf(fact as FactName).anyOf].some((name) => names.has(name)));
+}
+
+/** The changes of one host's facts, in a fixed order: those of facts both runs gathered. */
 export function hostFactChanges(host: string, beforeSide: HostSide, afterSide: HostSide): FactChange[] {
+  const inBoth = (change: FactChange) => change.sections === "every" || (gathered(beforeSide.sections, change.sections) && gathered(afterSide.sections, change.sections));
+  return everyFactChange(host, beforeSide, afterSide).filter(inBoth);
+}
+
+function everyFactChange(host: string, beforeSide: HostSide, afterSide: HostSide): FactChange[] {
   const [before, after] = [beforeSide.facts, afterSide.facts];
   const was = comparableFacts(before);
   const changes: FactChange[] = comparableFacts(after).flatMap((row, i) =>

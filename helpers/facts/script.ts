@@ -21,6 +21,8 @@ export interface SectionDefinition<Name extends string = string> {
    * Never set on a section that asks a daemon or reads another process's memory (ps) or a mount
    * that could hang (df). */
   cannotHang?: true;
+  /** Earlier sections whose results this one reads from the run directory: they run whenever it does. */
+  needs?: readonly NoInfer<Name>[];
 }
 
 /** Daemons whose sections are short-circuited together when one of their commands hangs. */
@@ -183,6 +185,7 @@ export const SCRIPT_SECTIONS = scriptSections([
   },
   {
     name: "df",
+    needs: ["docker-root"],
     command: "df -B1 --output=file,source,fstype,size,avail,target <Docker root dir (docker info, else data-root of /etc/docker/daemon.json, else /var/lib/docker if present)> /",
     body: [
       // `read`, a builtin, rather than $(cat ...) and head: two process starts fewer.
@@ -233,12 +236,14 @@ export const SCRIPT_SECTIONS = scriptSections([
     // Every zone under its own name: a bare --list-all prints a hint about the default zone on
     // stdout when nothing is bound to it (firewalld 0.4 to 1.x), and shows one zone only.
     name: "firewalld-runtime",
+    needs: ["firewalld-state"],
     command: "firewall-cmd --list-all-zones (only when firewalld is running)",
     body: whenFirewalldRuns("firewall-cmd --list-all-zones"),
     daemon: "firewalld",
   },
   {
     name: "firewalld-permanent",
+    needs: ["firewalld-state"],
     command: "firewall-cmd --permanent --list-all-zones (only when firewalld is running)",
     body: whenFirewalldRuns("firewall-cmd --permanent --list-all-zones"),
     daemon: "firewalld",
@@ -246,6 +251,7 @@ export const SCRIPT_SECTIONS = scriptSections([
   {
     // busctl reads it without a Python start; firewall-cmd answers where busctl cannot.
     name: "firewalld-default-zone",
+    needs: ["firewalld-state"],
     command: `busctl --auto-start=no call ${FIREWALLD_DBUS} getDefaultZone, else firewall-cmd --get-default-zone (only when firewalld is running)`,
     body: whenFirewalldRuns(`busctl --auto-start=no call ${FIREWALLD_DBUS} getDefaultZone 2>/dev/null || firewall-cmd --get-default-zone`),
     daemon: "firewalld",
@@ -348,6 +354,17 @@ export type ScriptSectionName = (typeof SCRIPT_SECTIONS)[number]["name"];
  * own SSH handshake (parsers/host-key.ts) and no script command writes. A misspelt name in a
  * check's `reads` or a fact's source is a compile error. */
 export type SectionName = ScriptSectionName | typeof HOST_KEY_SECTION;
+
+/**
+ * The script's sections that gather `wanted`, with the earlier sections they read results of, in
+ * script order (helpers/checks/gather.ts decides what a run wants).
+ */
+export function sectionsGathering(wanted: Iterable<SectionName>): SectionDefinition<ScriptSectionName>[] {
+  const chosen = new Set<string>(wanted);
+  // `needs` point to earlier sections, so one pass from the end also takes what they need.
+  for (const section of [...SCRIPT_SECTIONS].reverse()) if (chosen.has(section.name)) for (const need of section.needs ?? []) chosen.add(need);
+  return SCRIPT_SECTIONS.filter((section) => chosen.has(section.name));
+}
 
 /** bash function name of a section: letters, digits and "_" only. */
 function functionName(section: string): string {

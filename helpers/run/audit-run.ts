@@ -10,6 +10,7 @@ import { EnvironmentError, resolvePlaceholders, type LoadedEnvironment } from ".
 import { preflight, refuseIndistinguishableSecrets } from "../environment/preflight.js";
 import { PATH_SAFE_NAME, PATH_SAFE_RULE, type Environment } from "../environment/schema.js";
 import { planTargets } from "../evaluate.js";
+import { gatherPlan } from "../checks/gather.js";
 import { disruptionAllowed } from "../failover/record.js";
 import type { Timings } from "./collect.js";
 import { finishBundle, recordTrustedHostKeys, writeEnvironmentCopies, type SigningKey } from "./bundle.js";
@@ -79,14 +80,8 @@ export async function auditRun(loaded: LoadedEnvironment, opts: AuditOptions): P
   if (waiverProblems.length > 0) throw new BadInput(`invalid waivers:\n${waiverProblems.map((p) => `  - ${formatWaiverError(p)}`).join("\n")}`);
 
   const selected = catalogue.filter((r) => selectsRequirement(only, r.id));
-  // What the run must gather follows from what the selected checks declare they read.
   const { allChecks } = await import("../../specs/checks/index.js");
-  const reads = selected.map((r) => allChecks[r.id]!.reads);
-  const wants = {
-    probes: reads.some((read) => (read.probes ?? []).length > 0 || (read.hostProbes ?? []).length > 0),
-    failover: reads.some((read) => read.experiments === true),
-  };
-  const readsDatabase = reads.some((read) => read.probes?.includes("pg"));
+  const wants = gatherPlan(selected.map((r) => allChecks[r.id]!.reads));
   const shard = opts.shard && opts.shard.count > 1 ? opts.shard : undefined;
   const allowDisruption = disruptionAllowed(loaded.env, { allowDisruption: opts.allowDisruption, sharded: shard !== undefined });
   if (shard && allowDisruption && wants.failover) {
@@ -98,7 +93,7 @@ export async function auditRun(loaded: LoadedEnvironment, opts: AuditOptions): P
     // Some shard would own no host: refused in every shard alike, so a CI fan-out fails at once.
     throw new BadInput(`--shard ${shard.index}/${shard.count}: ${loaded.env.hosts.length} hosts make at most ${loaded.env.hosts.length} shards, so a shard would own no host; use n <= ${loaded.env.hosts.length}`);
   }
-  preflight(loaded, { acceptNewHostKeys: opts.acceptNewHostKeys, needsDatabasePassword: readsDatabase && !opts.dryRun });
+  preflight(loaded, { acceptNewHostKeys: opts.acceptNewHostKeys, needsDatabasePassword: wants.database && !opts.dryRun });
   redactConsole(refuseIndistinguishableSecrets(loaded));
   for (const notice of loaded.notices ?? []) console.log(`api7-ha-audit: note: ${notice}`);
   const reportProblem = reportDirProblem(opts);

@@ -5,7 +5,8 @@ import { availableParallelism } from "node:os";
 import type { Environment } from "../environment/schema.js";
 import { hostForwardedPorts, hostIpv6Address, hostListeners } from "../facts/build.js";
 import { hostKeySection } from "../facts/parsers/host-key.js";
-import { PROBE_INPUT_SECTIONS } from "../facts/script.js";
+import { PROBE_INPUT_SECTIONS, sectionsGathering } from "../facts/script.js";
+import type { GatherPlan } from "../checks/gather.js";
 import type { CommandOutput } from "../model.js";
 import { mapWithConcurrency } from "../concurrency.js";
 import type { NetworkProbeHost } from "../probes/plan.js";
@@ -25,8 +26,8 @@ export interface CollectOptions {
   /** Both the command-line opt-in and the environment's allowDisruption. */
   allowDisruption: boolean;
   strict: boolean;
-  /** Requirement selection decides whether probes and failover are needed at all. */
-  wants: { probes: boolean; failover: boolean };
+  /** What the selected requirements read: the script's sections, probes, failover. */
+  wants: Pick<GatherPlan, "probes" | "failover" | "sections">;
   /** One line per host as it is collected. */
   log: (line: string) => void;
   /** The probes' and the failover experiments' progress (run.log; the console with --verbose). */
@@ -95,6 +96,7 @@ export async function collectRun(env: Environment, options: CollectOptions): Pro
       probing?.then((run) => run.addHost(probed)).catch(() => undefined);
     };
 
+    const sections = sectionsGathering(options.wants.sections);
     t = Date.now();
     const hosts = await mapWithConcurrency(
       env.hosts,
@@ -106,8 +108,8 @@ export async function collectRun(env: Environment, options: CollectOptions): Pro
           probeHost(host, null);
           return { ...base, error: connection?.ok === false ? connection.error : "not connected" };
         }
-        const early = { sections: PROBE_INPUT_SECTIONS, arrived: (sections: CommandOutput[] | null) => probeHost(host, sections) };
-        const facts = await collectHostFacts(pool, host.name, { sudo: host.sudo ?? env.ssh.sudo, commandTimeoutMs: env.ssh.commandTimeoutMs, early });
+        const early = probing ? { sections: PROBE_INPUT_SECTIONS, arrived: (arrived: CommandOutput[] | null) => probeHost(host, arrived) } : undefined;
+        const facts = await collectHostFacts(pool, host.name, { sections, sudo: host.sudo ?? env.ssh.sudo, commandTimeoutMs: env.ssh.commandTimeoutMs, early });
         const outcome = facts.error !== null ? `BROKEN: ${facts.error}` : facts.cutShort ? `facts PARTIAL: ${facts.cutShort}` : "facts collected";
         options.log(`  ${host.name}: ${outcome} (${facts.durationMs} ms)`);
         return { ...base, error: facts.error, sections: [...facts.sections, hostKeySection(connection.hostKey)] };

@@ -1,7 +1,8 @@
 // --dry-run: everything the run would execute on each host and every probe, contacting nothing.
 import type { Environment } from "../environment/schema.js";
 import { isExpired } from "../evidence/waivers.js";
-import { collectionScript } from "../facts/script.js";
+import type { GatherPlan } from "../checks/gather.js";
+import { collectionScript, SCRIPT_SECTIONS, sectionsGathering } from "../facts/script.js";
 import { dbReachArgv } from "../probes/host.js";
 import { WITNESS_CANDIDATE_PORTS, WITNESS_PORT_COUNT } from "../probes/plan.js";
 import { plannedFaultCommands } from "../failover/suite.js";
@@ -12,7 +13,7 @@ import type { ShardSpec } from "./shard.js";
 import { knownHostsPath, sshTarget } from "./targets.js";
 
 export interface DryRunPlan {
-  wants: { probes: boolean; failover: boolean };
+  wants: Pick<GatherPlan, "probes" | "failover" | "sections">;
   allowDisruption: boolean;
   fullPortSweep: boolean;
   /** host name → field → the ssh config line or inventory variable it came from. */
@@ -87,6 +88,8 @@ export function printDryRun(env: Environment, plan: DryRunPlan): void {
   for (const line of waiverLines(env, plan)) out(line);
   out(plan.signWith ? `manifest.json will be signed with ${plan.signWith.keyPath} (${plan.signWith.signer})` : "manifest.json will not be signed (--sign <key> or evidence.signWith)");
   out();
-  out("facts script (sent on stdin, the same for every host):");
-  out(collectionScript());
+  const sections = sectionsGathering(plan.wants.sections);
+  const scope = sections.length === SCRIPT_SECTIONS.length ? "every section" : `${sections.length} of ${SCRIPT_SECTIONS.length} sections, those the selected requirements read`;
+  out(`facts script (sent on stdin, the same for every host; ${scope}):`);
+  out(collectionScript(sections));
 }

@@ -1,5 +1,5 @@
 // The facts script on one connected host, and what is kept when its output is cut short.
-import { collectionScript, finishedSections, SCRIPT_SECTIONS, scriptBudgetFor, splitSections, withSectionsNotRun } from "../facts/script.js";
+import { collectionScript, finishedSections, scriptBudgetFor, splitSections, withSectionsNotRun, type SectionDefinition } from "../facts/script.js";
 import type { CommandOutput } from "../model.js";
 import type { ExecOutput, SshPool } from "../transport/ssh-pool.js";
 
@@ -13,6 +13,8 @@ export interface HostFactsCollection {
 }
 
 export interface HostFactsOptions {
+  /** The script's sections this run gathers (sectionsGathering). */
+  sections: readonly SectionDefinition[];
   sudo: boolean;
   commandTimeoutMs: number;
   /**
@@ -29,15 +31,15 @@ export interface HostFactsOptions {
  */
 export async function collectHostFacts(pool: SshPool, host: string, opts: HostFactsOptions): Promise<HostFactsCollection> {
   const early = opts.early ? handOver(opts.early.sections, opts.early.arrived) : undefined;
-  const output = await pool.exec(host, ["bash", "-s"], { stdin: collectionScript(SCRIPT_SECTIONS, scriptBudgetFor(opts.commandTimeoutMs)), sudo: opts.sudo, section: "facts", timeoutMs: opts.commandTimeoutMs, onStdout: early?.watch });
-  const facts = factsFrom(output, opts.commandTimeoutMs);
+  const output = await pool.exec(host, ["bash", "-s"], { stdin: collectionScript(opts.sections, scriptBudgetFor(opts.commandTimeoutMs)), sudo: opts.sudo, section: "facts", timeoutMs: opts.commandTimeoutMs, onStdout: early?.watch });
+  const facts = factsFrom(output, opts);
   early?.atEnd(facts.error === null ? facts.sections : null);
   return facts;
 }
 
-function factsFrom(output: ExecOutput, commandTimeoutMs: number): HostFactsCollection {
+function factsFrom(output: ExecOutput, opts: HostFactsOptions): HostFactsCollection {
   const arrived = splitSections(output.stdout);
-  const ending = endedEarly(output, commandTimeoutMs);
+  const ending = endedEarly(output, opts.commandTimeoutMs);
   const result = { cutShort: ending, durationMs: output.durationMs };
   if (arrived.length === 0) {
     const stderr = output.stderr.trim().slice(0, 300);
@@ -45,7 +47,7 @@ function factsFrom(output: ExecOutput, commandTimeoutMs: number): HostFactsColle
     return { ...result, error: `facts collection failed: ${why}${stderr ? `: ${stderr}` : ""}`, sections: [] };
   }
   if (ending === null) return { ...result, error: null, sections: arrived };
-  return { ...result, error: null, sections: withSectionsNotRun(arrived, `${ending} before this section started`) };
+  return { ...result, error: null, sections: withSectionsNotRun(arrived, `${ending} before this section started`, opts.sections) };
 }
 
 /** Why the facts script's output ended before the script did, or null when it ran to the end. */

@@ -10,6 +10,11 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import type { Manifest } from "../../helpers/evidence/manifest.js";
 import { sha256Text } from "../../helpers/evidence/manifest.js";
 import type { ResultsFile } from "../../helpers/run/results.js";
+import type { CollectedRun } from "../../helpers/run/collected.js";
+import { gatherPlan } from "../../helpers/checks/gather.js";
+import { HOST_KEY_SECTION } from "../../helpers/facts/parsers/host-key.js";
+import { sectionsGathering } from "../../helpers/facts/script.js";
+import { allChecks } from "../../specs/checks/index.js";
 import { REPO_ROOT, runCli, type CliRun } from "./run-audit.js";
 
 const LAB_RUN_MINUTES = 15;
@@ -42,6 +47,14 @@ describe("a signed lab run with planted secrets", () => {
   }, LAB_RUN_MINUTES * 60_000);
 
   test("the run passes", () => expect(run.code, run.stdout.slice(-4000) + run.stderr.slice(-2000)).toBe(0));
+
+  test("each host ran only the script sections HW-01, PORT-01 and PORT-05 read", () => {
+    const reads = ["HW-01", "PORT-01", "PORT-05"].map((id) => allChecks[id]!.reads);
+    const expected = [...sectionsGathering(gatherPlan(reads).sections).map((s) => s.name), HOST_KEY_SECTION];
+    const collected = JSON.parse(readFileSync(join(runDir, "evidence", "collected.json"), "utf8")) as CollectedRun;
+    for (const host of collected.hosts) expect(host.sections.map((s) => s.section), host.name).toEqual(expected);
+    expect(expected).not.toContain("firewalld-runtime");
+  });
 
   test("no planted secret is in any file of the run folder, nor in stdout or stderr", () => {
     const places: Record<string, string | Buffer> = { stdout: run.stdout, stderr: run.stderr };

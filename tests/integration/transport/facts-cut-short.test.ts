@@ -75,7 +75,7 @@ async function factsOf(pool: SshPool, host: string): Promise<Scenario> {
     expect(early, "handed over twice").toBeNull();
     early = { atMs: Date.now() - started, sections };
   };
-  const facts = await collectHostFacts(pool, host, { sudo: false, commandTimeoutMs: COMMAND_TIMEOUT_MS, early: { sections: PROBE_INPUT_SECTIONS, arrived } });
+  const facts = await collectHostFacts(pool, host, { sections: SCRIPT_SECTIONS, sudo: false, commandTimeoutMs: COMMAND_TIMEOUT_MS, early: { sections: PROBE_INPUT_SECTIONS, arrived } });
   const wallMs = Date.now() - started;
   const durations = facts.sections.map((s) => `${s.section} ${s.notRun ? "not run" : `${s.durationMs}`}`).join(", ");
   console.log(`${host}: facts wall ${wallMs} ms${facts.cutShort ? `, cut short: ${facts.cutShort}` : ""}; sections (ms): ${durations}`);

@@ -3,6 +3,8 @@
 // a copy of it edited as the next night would find dp1 (each edit named where it is made).
 import { describe, expect, it } from "vitest";
 import { parseAllFacts } from "../../../helpers/evaluate.js";
+import { buildHostFacts } from "../../../helpers/facts/build.js";
+import { sectionsGathering } from "../../../helpers/facts/script.js";
 import { compareRuns, type RunSide } from "../../../helpers/drift/compare.js";
 import { hostFactChanges, movedBeyondThreshold, probeChanges } from "../../../helpers/drift/facts.js";
 import { driftConsoleLines, driftMarkdown, NO_BASELINE } from "../../../helpers/drift/render.js";
@@ -98,4 +100,15 @@ it("CPUs, RAM and disk drift only beyond 5%", () => {
   const sections = labRun.hosts.find((h) => h.name === "dp1")!.sections;
   expect(hostFactChanges("dp1", { facts: dp1, sections }, { facts: slightly, sections })).toEqual([]);
   expect(hostFactChanges("dp1", { facts: dp1, sections }, { facts: halved, sections }).map((c) => c.what)).toEqual(["RAM"]);
+});
+
+it("a run narrowed by --only changed nothing it did not gather", () => {
+  const full = labRun.hosts.find((h) => h.name === "dp1")!.sections;
+  const gathered = new Set(sectionsGathering(["uname-m", "nproc", "meminfo"]).map((s) => s.name));
+  const narrowed = full.filter((s) => gathered.has(s.section as never));
+  const facts = (sections: typeof full) => buildHostFacts("dp1", sections);
+  expect(hostFactChanges("dp1", { facts: facts(full), sections: full }, { facts: facts(narrowed), sections: narrowed })).toEqual([]);
+  // What both gathered still drifts.
+  const halvedMemory = narrowed.map((s) => (s.section === "meminfo" ? { ...s, stdout: s.stdout.replace(/^MemTotal:\s+(\d+)/m, (_, kb: string) => `MemTotal: ${Math.round(Number(kb) / 2)}`) } : s));
+  expect(hostFactChanges("dp1", { facts: facts(full), sections: full }, { facts: facts(halvedMemory), sections: halvedMemory }).map((c) => c.what)).toEqual(["RAM"]);
 });

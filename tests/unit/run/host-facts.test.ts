@@ -1,7 +1,7 @@
 // collectHostFacts hands the probe-input sections over exactly once: as they stream in, or else at
 // the end. The transport is a stand-in that returns a captured script output (collection fixture).
 import { describe, expect, it } from "vitest";
-import { PROBE_INPUT_SECTIONS } from "../../../helpers/facts/script.js";
+import { PROBE_INPUT_SECTIONS, SCRIPT_SECTIONS } from "../../../helpers/facts/script.js";
 import type { CommandOutput } from "../../../helpers/model.js";
 import { collectHostFacts } from "../../../helpers/run/host-facts.js";
 import type { ExecOptions, ExecOutput, SshPool } from "../../../helpers/transport/ssh-pool.js";
@@ -29,7 +29,7 @@ async function handedOver(pool: SshPool) {
     calls.push(s);
     events.push("arrived");
   };
-  const facts = await collectHostFacts(pool, "h", { sudo: false, commandTimeoutMs: 30_000, early: { sections: PROBE_INPUT_SECTIONS, arrived } });
+  const facts = await collectHostFacts(pool, "h", { sections: SCRIPT_SECTIONS, sudo: false, commandTimeoutMs: 30_000, early: { sections: PROBE_INPUT_SECTIONS, arrived } });
   return { facts, calls };
 }
 
