@@ -13,6 +13,14 @@ export function fixtureText(relative: string): string {
   return readFileSync(join(FIXTURES, `${relative}.txt`), "utf8");
 }
 
+/** Where an output published elsewhere comes from: `<case>.source` (see tests/fixtures/README.md). */
+export function fixtureSource(relative: string): string {
+  return readFileSync(join(FIXTURES, `${relative}.source`), "utf8");
+}
+
+/** What a `.source` must name: the repository, the file and the commit the output was copied from. */
+export const PUBLISHED_SOURCE = /repository \S+\/\S+, file \S+ \(commit [0-9a-f]{40}/;
+
 export function hasFixture(relative: string): boolean {
   return existsSync(join(FIXTURES, `${relative}.txt`));
 }
