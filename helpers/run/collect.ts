@@ -108,11 +108,17 @@ export async function collectRun(env: Environment, options: CollectOptions): Pro
           probeHost(host, null);
           return { ...base, error: connection?.ok === false ? connection.error : "not connected" };
         }
+        const hostKey = hostKeySection(connection.hostKey);
+        if (sections.length === 0) {
+          // The selected requirements read no fact of the host (HA-*): the connection is what they need.
+          options.log(`  ${host.name}: no facts read by the selected requirements`);
+          return { ...base, error: null, sections: [hostKey] };
+        }
         const early = probing ? { sections: PROBE_INPUT_SECTIONS, arrived: (arrived: CommandOutput[] | null) => probeHost(host, arrived) } : undefined;
         const facts = await collectHostFacts(pool, host.name, { sections, sudo: host.sudo ?? env.ssh.sudo, commandTimeoutMs: env.ssh.commandTimeoutMs, early });
         const outcome = facts.error !== null ? `BROKEN: ${facts.error}` : facts.cutShort ? `facts PARTIAL: ${facts.cutShort}` : "facts collected";
         options.log(`  ${host.name}: ${outcome} (${facts.durationMs} ms)`);
-        return { ...base, error: facts.error, sections: [...facts.sections, hostKeySection(connection.hostKey)] };
+        return { ...base, error: facts.error, sections: [...facts.sections, hostKey] };
       },
     );
     timings.factsMs = Date.now() - t;

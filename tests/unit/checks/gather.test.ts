@@ -32,6 +32,11 @@ describe("gatherPlan", () => {
     expect(names("SEC-04")).toEqual(expect.arrayContaining([...PROBE_INPUT_SECTIONS]));
   });
 
+  test("the failover experiments read no fact: the hosts run no script (collect.ts keeps the connection's host key)", () => {
+    expect(planFor("HA-")).toMatchObject({ probes: false, failover: true });
+    expect(names("HA-")).toEqual([]);
+  });
+
   test("only DB- checks set the database password as needed", () => {
     expect(planFor("DB-").database).toBe(true);
     expect(planFor("SEC-").database).toBe(false);
