@@ -128,6 +128,16 @@ export function renderMedians(labels: readonly string[], samples: readonly RunSa
     const ratios = values.slice(1).map((v) => (v === undefined || !values[0] ? "-" : (v / values[0]).toFixed(2)));
     lines.push(`| ${name} | ${values.map((v) => (v === undefined ? "-" : format(v))).join(" | ")} | ${ratios.join(", ") || "-"} |`);
   }
+  // Each round ran every checkout once: the median of the rounds' ratios cancels the machine's drift.
+  const perHost = (x: RunSample) => (x.cpuSeconds === null ? null : x.cpuSeconds / x.hosts);
+  const roundRatios = samples.slice(1).map((xs) => {
+    const ratios = xs.flatMap((x, round) => {
+      const [mine, first] = [perHost(x), perHost(samples[0]![round]!)];
+      return mine === null || !first ? [] : [mine / first];
+    });
+    return ratios.length === 0 ? "-" : median(ratios).toFixed(2);
+  });
+  if (samples.length > 1) lines.push(`| runner CPU per host, median of the rounds' ratios | ${labels.map(() => "").join(" | ")} | ${roundRatios.join(", ")} |`);
   return lines.join("\n");
 }
 
