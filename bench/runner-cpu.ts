@@ -56,10 +56,13 @@ async function up(hosts: number, dir: string): Promise<void> {
   const record: LabRecord = { pid: process.pid, hosts, envFile: target.envFile, passwordEnv, password: target.auditEnv[passwordEnv]! };
   writeFileSync(labFile(dir), JSON.stringify(record), { mode: 0o600 });
   console.log(`lab kept: ${target.envFile}; stop it with: npx tsx bench/runner-cpu.ts down --dir ${dir}`);
+  // A signal listener does not keep node running; the timer does, until the signal.
+  const keepAlive = setInterval(() => undefined, 3_600_000);
   await new Promise<void>((done) => {
     process.once("SIGINT", done);
     process.once("SIGTERM", done);
   });
+  clearInterval(keepAlive);
   await target.scale.stop();
   rmSync(labFile(dir), { force: true });
   console.log("lab removed");
