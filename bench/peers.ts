@@ -46,7 +46,7 @@ export interface Comparison {
   conditions?: string;
 }
 
-interface LabTarget {
+export interface LabTarget {
   scale: ScaleLab;
   env: Environment;
   envFile: string;
@@ -74,7 +74,7 @@ export const RELAYED_SCOPE = {
 } as const;
 
 /** Starts an N-host scale lab and writes its environment file with failover off (non-destructive). */
-async function startTarget(hosts: number, workDir: string, log: (line: string) => void): Promise<LabTarget> {
+export async function startTarget(hosts: number, workDir: string, log: (line: string) => void): Promise<LabTarget> {
   const started = performance.now();
   // Loaded here, not at the top: the table code is used without Testcontainers (its self-test).
   const { startScaleLab, writeLabEnvironment } = await import("../environments/lab/scale.js");
@@ -319,6 +319,8 @@ export function renderComparison(c: Comparison): string {
     "|---|---|---|---|",
     row("wall s", c, (x) => x.wallMs / 1000),
     row("CPU s (user + sys, whole tree)", c, (x) => x.cpuSeconds),
+    // The runner's own cost per host: the lab's containers are dockerd's children, not the tree's.
+    row("runner CPU per host s (whole tree / hosts)", c, (x) => (x.cpuSeconds === null ? null : x.cpuSeconds / c.hosts), (n) => n.toFixed(3)),
     row("peak RSS MB (largest process)", c, (x) => (x.maxRssBytes === null ? null : x.maxRssBytes / 1024 ** 2), (n) => n.toFixed(0)),
   ];
   const phased = c.pairs.map((p) => p.audit.phases).filter((p): p is Phases => p !== null);

@@ -1,6 +1,7 @@
 // Resolves the evidence names of a verdict (section names, probe keys, failover experiment ids)
 // to the raw records of collected.json, so the evidence index can show exactly what decided it.
 import type { CommandOutput, Verdict } from "../model.js";
+import { probeByKey } from "../run/attachments.js";
 import type { CollectedRun, ProbeRecord } from "../run/collected.js";
 
 export type EvidenceItem =
@@ -19,7 +20,7 @@ export function lookupEvidence(verdict: Pick<Verdict, "host" | "evidence">, run:
         found.push({ kind: "command", name, host: collection.name, output });
       }
     }
-    const probe = run.probes.find((p) => p.key === name);
+    const probe = probeByKey(run, name);
     if (probe) found.push({ kind: "probe", name, probe });
     const experiment = run.failover.find((f) => (f as { id?: unknown } | null)?.id === name);
     if (experiment !== undefined) found.push({ kind: "failover", name, experiment });

@@ -176,7 +176,9 @@ export async function auditRun(loaded: LoadedEnvironment, opts: AuditOptions): P
     if (shardInfo) writeFileSync(join(runDir, SHARD_FILE), `${JSON.stringify(shardInfo, null, 2)}\n`);
     // Last, and renamed into place: the waiting specs start on it and never see it half-written.
     const collectedFile = runFiles.collected(runDir);
-    writeFileSync(`${collectedFile}.partial`, JSON.stringify(redactDeep(collected.run, secrets), null, 2));
+    // Redacted once, as stored: drift and the matrix read this copy too.
+    const storedRun = redactDeep(collected.run, secrets);
+    writeFileSync(`${collectedFile}.partial`, JSON.stringify(storedRun, null, 2));
     renameSync(`${collectedFile}.partial`, collectedFile);
 
     out.say("evaluating specs");
@@ -203,13 +205,13 @@ export async function auditRun(loaded: LoadedEnvironment, opts: AuditOptions): P
     };
     t = Date.now();
     const driftLines = await compareWithBaseline(
-      { runDir, results: redactDeep(resultsFile, secrets), collected: redactDeep(collected.run, secrets) },
+      { runDir, results: redactDeep(resultsFile, secrets), collected: storedRun },
       chosenBaseline ?? previousRun(reportRoot, env.name, scope, runId, startedAt),
     );
     timings.driftMs = Date.now() - t;
     t = Date.now();
     out.closeLog();
-    await finishBundle({ runDir, reportRoot, resultsFile, loaded, env, catalogue, secrets, collected: collected.run, allure, signWith });
+    await finishBundle({ runDir, reportRoot, resultsFile, loaded, env, catalogue, secrets, collected: storedRun, allure, signWith });
     timings.reportMs = Date.now() - t;
     linkLatest(reportRoot, runId);
 

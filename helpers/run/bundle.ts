@@ -25,6 +25,7 @@ export interface BundleInput {
   env: Environment;
   catalogue: Requirement[];
   secrets: string[];
+  /** The run's collection as stored in collected.json (redacted). */
   collected: CollectedRun;
   /** A generator started ahead (npm run audit starts it before collecting); else one starts here. */
   allure?: AllureGenerator;
@@ -67,7 +68,7 @@ export async function finishBundle(input: BundleInput): Promise<void> {
   // The report is generated in its own process: the matrix is written meanwhile.
   await Promise.all([
     input.allure ? input.allure.generate(runDir, history) : generateAllureReport(runDir, history),
-    writeMatrix(runDir, resultsFile, input.catalogue, redactDeep(input.collected, secrets), secrets),
+    writeMatrix(runDir, resultsFile, input.catalogue, input.collected, secrets),
   ]);
   await writeManifest(runDir, {
     runId: resultsFile.runId,

@@ -97,6 +97,7 @@ describe("the printed tables", () => {
     const text = renderComparison(comparison);
     expect(text).toContain("| wall s | 3.00 (2.00–5.00) | 4.00 (4.00–5.00) | 0.75 (0.40–1.25) |");
     expect(text).toContain("| CPU s (user + sys, whole tree) | 3.00 (2.00–4.00) | 1.00 (1.00–1.00) | 3.00 (2.00–4.00) |");
+    expect(text).toContain("| runner CPU per host s (whole tree / hosts) | 0.750 (0.500–1.000) | 0.250 (0.250–0.250) | 3.00 (2.00–4.00) |");
     expect(spread([null, null], String)).toBe("-");
     expect(median([4, 1, 3, 2])).toBe(2.5);
   });

@@ -6,7 +6,7 @@ import { loadCatalogue } from "../../../helpers/checks/catalogue.js";
 import type { Environment } from "../../../helpers/environment/schema.js";
 import { evaluateTarget, parseAllFacts, planTargets } from "../../../helpers/evaluate.js";
 import type { Verdict } from "../../../helpers/model.js";
-import { evidenceAttachments } from "../../../helpers/run/attachments.js";
+import { evidenceAttachments, probeByKey } from "../../../helpers/run/attachments.js";
 import type { CollectedRun } from "../../../helpers/run/collected.js";
 import { allChecks } from "../../../specs/checks/index.js";
 
@@ -61,5 +61,15 @@ describe("evidence attachments: one for the command outputs, one for the probes"
 
   it("a verdict without evidence has no attachment", () => {
     expect(evidenceAttachments({ ...verdictOf("HW-01", "cp1"), evidence: [] }, { run })).toEqual([]);
+  });
+});
+
+describe("probeByKey: the run's probes indexed once", () => {
+  it("finds what a search in order finds, the first record of a repeated key included", () => {
+    for (const probe of run.probes) expect(probeByKey(run, probe.key)).toBe(run.probes.find((p) => p.key === probe.key));
+    const first = run.probes[0]!;
+    const twice: CollectedRun = { ...run, probes: [first, { ...first, durationMs: first.durationMs + 1 }] };
+    expect(probeByKey(twice, first.key)).toBe(first);
+    expect(probeByKey(twice, "tcp:nowhere:1")).toBeUndefined();
   });
 });
