@@ -115,8 +115,6 @@ export interface GeneratedReport {
 }
 
 export interface AllureGenerator {
-  /** The generator's process id (undefined when it could not be started). */
-  pid: number | undefined;
   /** Generates the report of a run folder; once per generator. */
   generate(runDir: string, historyPath: string, options?: AllureReportOptions): Promise<GeneratedReport>;
   /** Ends a generator that will not be used (the run failed before its reports). */
@@ -140,7 +138,6 @@ export function startAllureGenerator(): AllureGenerator {
   });
   exited.catch(() => undefined); // awaited by generate(); a stopped generator's failure does not matter
   return {
-    pid: child.pid,
     generate: (runDir, historyPath, options = {}) =>
       generateWith(runDir, historyPath, options, async (resultsDir, configFile) => {
         child.stdin.end(`${JSON.stringify({ resultsDir, configFile })}\n`);

@@ -1,7 +1,6 @@
 // One audit run, end to end: validate input → (start the lab) → collect → evaluate in the specs
 // (vitest + Allure) → results.json, reports, manifest → summary and exit code.
 import { existsSync, mkdirSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
-import { setPriority } from "node:os";
 import { join, resolve } from "node:path";
 import { loadCatalogue } from "../checks/catalogue.js";
 import { formatWaiverError, isExpired, validateWaivers } from "../evidence/waivers.js";
@@ -151,10 +150,6 @@ export async function auditRun(loaded: LoadedEnvironment, opts: AuditOptions): P
     rmSync(runFiles.verdicts(runDir), { force: true });
     specs = startSpecs(runDir, opts.only, shardInfo ? shardTestNamePattern(shardInfo, hostFreeTargets) : undefined, opts.verbose ? "console" : "log");
     allure = startAllureGenerator();
-    // Their warm-up is work ahead of need: it yields the CPU to the collection, whose TCP probes time
-    // round trips on this machine and whose lab hosts (containers) share its cores.
-    const warmUp = [specs.pid, allure.pid];
-    setNiceness(warmUp, WARM_UP_NICENESS);
     out.say(`collecting from ${collectEnv.hosts.length} hosts`);
     const collected = await collectRun(collectEnv, {
       runId,
@@ -170,7 +165,6 @@ export async function auditRun(loaded: LoadedEnvironment, opts: AuditOptions): P
     });
     Object.assign(timings, collected.timings);
     if (knownHostsBefore) recordTrustedHostKeys(runDir, knownHostsPath(env), knownHostsBefore, out.say);
-    setNiceness(warmUp, 0);
 
     writeEnvironmentCopies(runDir, loaded, env, secrets);
     if (shardInfo) writeFileSync(join(runDir, SHARD_FILE), `${JSON.stringify(shardInfo, null, 2)}\n`);
@@ -256,20 +250,6 @@ async function compareWithBaseline(run: Omit<DriftInput, "baseline" | "readsOf">
     return driftConsoleLines(writeDrift({ ...run, baseline, readsOf: (id) => allChecks[id]?.reads }));
   } catch (error) {
     return [`drift: could not compare with ${baseline?.dir ?? "no baseline"}: ${(error as Error).message}`];
-  }
-}
-
-/** Niceness of vitest and the Allure generator while the run collects (see auditRun). */
-const WARM_UP_NICENESS = 10;
-
-/** Best effort: only root may lower a niceness again; the processes then finish at WARM_UP_NICENESS. */
-function setNiceness(pids: readonly (number | undefined)[], niceness: number): void {
-  for (const pid of pids) {
-    try {
-      if (pid !== undefined) setPriority(pid, niceness);
-    } catch {
-      // EACCES (not root) or ESRCH (already exited): the run's result does not depend on it.
-    }
   }
 }
 

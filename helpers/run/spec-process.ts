@@ -14,8 +14,6 @@ const REPO_ROOT = resolve(import.meta.dirname, "../..");
 export const AUDIT_PID_VARIABLE = "API7_AUDIT_PID";
 
 export interface SpecsRun {
-  /** vitest's process id (undefined when it could not be started). */
-  pid: number | undefined;
   /** Resolves when vitest has exited (a failing requirement makes vitest exit 1: the verdicts file, not the exit code, is the result). */
   done: Promise<void>;
   /** Ends vitest if it still runs (the collection failed). */
@@ -52,7 +50,6 @@ export function startSpecs(runDir: string, only: string | undefined, testNamePat
     child.on("exit", () => resolvePromise());
   });
   return {
-    pid: child.pid,
     done,
     stop: () => {
       if (child.exitCode === null && child.signalCode === null) child.kill();
