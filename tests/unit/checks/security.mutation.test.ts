@@ -87,6 +87,17 @@ describe("SEC-02: a configuration that denies, and what the network says", () =>
     expect(v.message).not.toMatch(/IPv6: /);
   });
 
+  it("a witness port accepted while no other port answered: still no proof the host is reached, broken", () => {
+    // As above, and the witness port 4 with the captured result of cp1's open port 22 (what a port the host forwards gives).
+    const witnessOpen = (probes: ProbeRecord[]) => {
+      const open = probes.find((p) => p.key === "tcp:cp1:22")!.result;
+      return ipv4Silent(probes).map((p) => (p.key === "tcp:cp1:4" ? { ...p, result: open } : p));
+    };
+    const v = sec02("firewalld-stock", { probes: witnessOpen });
+    expect(v.status).toBe("broken");
+    expect(v.message).toMatch(/no other port of 192\.168\.144\.2 accepted a connection from the runner/);
+  });
+
   it("the runner inside firewall.trustedSources: passed, the network's reading recorded, not confirming", () => {
     const env = envWith((input) => (input.firewall.trustedSources = ["192.168.144.0/24", "fd7a:3bb:3085:1::/64"]));
     const v = sec02("firewalld-stock", { env });
