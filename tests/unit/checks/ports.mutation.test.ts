@@ -54,3 +54,17 @@ it("allowedPorts over UDP: only the declared UDP extra ports of the host's roles
     { port: 8125, reason: "declared extra port: statsd" },
   ]);
 });
+
+it("SEC-04 with a planned probe missing: a port open outside the allow-list is still a finding, and only it is cited", () => {
+  // cp1's probe of port 45703 dropped from the lab run, and its witness port 4 given the captured
+  // result of its open port 22 (a port nobody should reach, answering).
+  const open22 = labRun.probes.find((p) => p.key === "tcp:cp1:22")!.result;
+  const run = {
+    ...labRun,
+    probes: labRun.probes.filter((p) => p.key !== "tcp:cp1:45703").map((p) => (p.key === "tcp:cp1:4" ? { ...p, result: open22 } : p)),
+  };
+  const v = verdictFor(requirementById("SEC-04"), "cp1", allChecks, { env: labEnv, run, allFacts: parseAllFacts(run) });
+  expect(v.status).toBe("failed");
+  expect(v.message).toMatch(/^cp1: 4 open from the runner but not in the page's table, the management ports or the declared extra ports \(other probes could not be measured: /);
+  expect(v.evidence).toEqual(["tcp:cp1:4"]);
+});
