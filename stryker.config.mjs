@@ -5,7 +5,7 @@ export default {
   vitest: { configFile: "vitest.unit.config.ts" },
   mutate: [
     "specs/checks/**/*.ts",
-    "helpers/checks/{assert,evidence,facts,probes}.ts",
+    "helpers/checks/{assert,evidence,facts,probes,network-witness,reach}.ts",
     "helpers/facts/parsers/**/*.ts",
     "helpers/facts/build.ts",
     "helpers/versions/**/*.ts",

@@ -161,7 +161,8 @@ function readMatch(text: string, family: IpFamily, when: Condition): string | nu
       const protocols = m[1]!.replace(/[{}]/g, " ").split(/[\s,]+/).filter(Boolean);
       when.protocol = protocols.length === 1 ? protocols[0]! : protocols.join("/");
     }],
-    [/^(icmp|icmpv6) type \S+|^(icmp|icmpv6) type \{ [^}]* \}/, (m) => {
+    // The set first: `\S+` alone would stop at its "{".
+    [/^(icmp|icmpv6) type \{ [^}]* \}|^(icmp|icmpv6) type \S+/, (m) => {
       when.protocol = m[1] ?? m[2] ?? "icmp";
     }],
     [/^meta nfproto (ipv4|ipv6)/, (m) => {
