@@ -62,6 +62,16 @@ describe("what shows an answer", () => {
     expect(runnerReach(only([probe("tcp:cp1:22"), probe("tcp:cp1:22").result]), cp1.address)).toEqual({ reached: true, by: "probe tcp:cp1:22" });
   });
 
+  it("a closed port alone (the connection refused)", () => {
+    const refused = probe("tcp:cp1@ipv6:7080");
+    expect(runnerReach(only([refused, refused.result]), cp1v6)).toEqual({ reached: true, by: "probe tcp:cp1@ipv6:7080" });
+  });
+
+  it("an error that is the server's own answer, with nothing else in the result (PostgreSQL refusing the login)", () => {
+    const refused = { ...pgNoRoute, error: 'password authentication failed for user "api7"' };
+    expect(runnerReach(only([database, refused]), "192.168.144.6")).toEqual({ reached: true, by: "probe pg:database" });
+  });
+
   it("a filtered port does not, whatever else its record holds", () => {
     expect(runnerReach(only([probe("tcp:cp1:4"), probe("tcp:cp1:4").result]), cp1.address)).toEqual({ reached: false, errors: ["tcp:cp1:4: EHOSTUNREACH"] });
   });
@@ -103,6 +113,10 @@ describe("which records count for an address", () => {
   it("a host named by its inventory name: its SSH connection", () => {
     expect(runnerReach({ ...labRun, probes: [] }, "cp1")).toEqual({ reached: true, by: "the SSH connection to cp1" });
     expect(runnerReach({ ...labRun, probes: [] }, "CP1")).toEqual({ reached: true, by: "the SSH connection to cp1" });
+  });
+
+  it("a host listed in the inventory by its IPv6 address: its SSH connection", () => {
+    expect(runnerReach({ ...labRun, hosts: [{ ...cp1, address: cp1v6 }], probes: [] }, cp1v6)).toEqual({ reached: true, by: "the SSH connection to cp1" });
   });
 
   it("an address given bracketed or in capitals matches the probes of that address", () => {
