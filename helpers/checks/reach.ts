@@ -9,12 +9,13 @@ import type { CollectedRun } from "../run/collected.js";
 /** Errors that are silence from the address: nothing there answered the runner. */
 const NO_ANSWER = /EHOSTUNREACH|ENETUNREACH|EHOSTDOWN|ENETDOWN|EADDRNOTAVAIL|ENOTFOUND|EAI_AGAIN|ETIMEDOUT|time[ds]? ?out/i;
 
-/** The address of a probe's target: "10.0.0.5:5432/api7", "fd00::5:22" (IPv6, port last), "http://db:9090/". */
+/** The address of a probe's target: "10.0.0.5:5432/api7", "fd00::5:22" (IPv6, port last), "http://db:9090/",
+ * a sweep's "10.0.0.5:1-65535". */
 export function targetAddress(target: string): string {
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(target)) return new URL(target).hostname.replace(/^\[|\]$/g, "");
   const hostPort = target.split("/")[0] ?? target;
   const bracketed = /^\[([^\]]+)\]/.exec(hostPort);
-  return bracketed ? bracketed[1]! : hostPort.replace(/:\d+$/, "");
+  return bracketed ? bracketed[1]! : hostPort.replace(/:\d+(-\d+)?$/, "");
 }
 
 /** Whether a probe's result shows that something at its address answered. */
