@@ -100,5 +100,11 @@ describe("iptables: a hand-kept iptables-services host with user chains and Dock
       { protocol: "tcp", ports: [8080, 8080], rule: "iptables -t nat -S: -A DOCKER ! -i docker0 -p tcp --dport 8080 -j DNAT --to-destination 172.17.0.2:80" },
     ]);
     expect(nat).toContain("-A DOCKER -i lo -p tcp -m tcp --dport 8081 -j DNAT");
+    // As INPUT-path effects: the addrtype match is unread (a limit), docker0's RETURN limited to that bridge.
+    const natRules = parseIptablesRules(nat).rules;
+    const jump = natRules.get("PREROUTING")?.find((r) => r.endsWith("-j DOCKER")) ?? "";
+    const bridgeReturn = natRules.get("DOCKER")?.find((r) => r.endsWith("-j RETURN")) ?? "";
+    expect(iptablesRuleEffect(jump, new Set(["DOCKER"]))).toMatchObject({ kind: "jump", target: "DOCKER", when: { unknown: ["--dst-type", "LOCAL"] } });
+    expect(iptablesRuleEffect(bridgeReturn, new Set(["DOCKER"]))).toEqual({ kind: "return", rule: "-A DOCKER -i docker0 -j RETURN", when: { ...EVERY_PACKET, iface: "docker0" } });
   });
 });
