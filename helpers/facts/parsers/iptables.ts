@@ -10,10 +10,31 @@ export interface IptablesTable {
   rules: Map<string, string[]>;
 }
 
-/** `-m tcp` after `-p tcp` is implied; iptables prints it, hand-written files often omit it. */
+/** ICMP type names a file may use, as `iptables -S` prints them back: their numbers (any code). */
+const ICMP_TYPE_NUMBERS: Record<string, string> = {
+  "echo-reply": "0",
+  "destination-unreachable": "3",
+  "source-quench": "4",
+  redirect: "5",
+  "echo-request": "8",
+  "router-advertisement": "9",
+  "router-solicitation": "10",
+  "time-exceeded": "11",
+  "parameter-problem": "12",
+  "timestamp-request": "13",
+  "timestamp-reply": "14",
+  "address-mask-request": "17",
+  "address-mask-reply": "18",
+};
+
+/**
+ * `-m tcp` after `-p tcp` is implied, and an ICMP type name is its number: iptables prints the
+ * number and the match module, hand-written files often use the name and omit the module.
+ */
 export function normaliseIptablesRule(rule: string): string {
   return rule
-    .replace(/-p (tcp|udp|sctp|udplite)( -m \1)\b/g, "-p $1")
+    .replace(/-p (tcp|udp|sctp|udplite|icmp)( -m \1)\b/g, "-p $1")
+    .replace(/--icmp-type (\S+)/g, (whole, type: string) => (Object.hasOwn(ICMP_TYPE_NUMBERS, type) ? `--icmp-type ${ICMP_TYPE_NUMBERS[type]}` : whole))
     .replace(/\s+/g, " ")
     .trim();
 }

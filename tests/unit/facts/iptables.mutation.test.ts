@@ -2,10 +2,13 @@
 // (firewall.test.ts, input-path.test.ts) leave to chance: every INPUT rule of captured `iptables -S`
 // and `ip6tables -S` listings (tests/fixtures/facts/firewall, written by capture-firewall.ts) as its
 // effect on new inbound packets, compared whole.
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { iptablesRuleEffect, parseIptablesRules } from "../../../helpers/facts/parsers/iptables.js";
+import { parseFirewall } from "../../../helpers/facts/parsers/firewall.js";
+import { chainsReachedFrom, iptablesForwardedPorts, iptablesRuleEffect, parseIptablesRules } from "../../../helpers/facts/parsers/iptables.js";
 import { EVERY_PACKET } from "../../../helpers/facts/parsers/input-path.js";
-import { fixtureText } from "./fixtures.js";
+import { FIXTURES, capturedFirewallInputs, fixtureText } from "./fixtures.js";
 
 const inputRules = (fixture: string) => parseIptablesRules(fixtureText(`firewall/${fixture}`)).rules.get("INPUT") ?? [];
 const effects = (fixture: string) => inputRules(fixture).map((rule) => iptablesRuleEffect(rule, new Set()));
@@ -40,5 +43,68 @@ describe("iptables: INPUT rules as effects on new inbound packets", () => {
       ["accept", tcpPort(9080)],
       ["accept", tcpPort(9443)],
     ]);
+  });
+});
+
+describe("iptables: a hand-kept iptables-services host with user chains and Docker's nat rules (captured)", () => {
+  const CASE = "iptables-services-chains-docker-nat";
+  const captured = () => {
+    const firewall = parseFirewall(capturedFirewallInputs(CASE));
+    if (!firewall.ok) throw new Error(firewall.problem);
+    return firewall.value;
+  };
+
+  it("INPUT denies by default; the openings are read through -j and -g into user chains, each with its source limit", () => {
+    const firewall = captured();
+    expect(firewall.defaultDenyInbound).toBe(true);
+    expect(firewall.families.ipv4.denyAnswer).toBe("silence");
+    expect(firewall.families.ipv4.openings.map((o) => [o.protocol, o.ports, o.sources, o.rule])).toEqual([
+      ["icmp", "any", [], "-A INPUT -p icmp --icmp-type 8 -j ACCEPT"],
+      ["tcp", [[2379, 2379]], ["10.0.0.0/8"], "-A API7_ADMIN -p tcp --dport 2379 -j ACCEPT"],
+      ["tcp", [[9100, 9100]], ["192.168.0.0/16"], "-A API7_MGMT -s 192.168.0.0/16 -j ACCEPT"],
+      ["any", "any", ["203.0.113.0/24"], "-A INPUT -s 203.0.113.0/24 -j ACCEPT"],
+      ["tcp", [[22, 22]], [], "-A INPUT -p tcp -m state --state NEW -m tcp --dport 22 -j ACCEPT"],
+      ["tcp", [[7080, 7080]], [], "-A INPUT -p tcp -m state --state NEW -m tcp --dport 7080 -j ACCEPT"],
+      ["tcp", [[7900, 7900]], [], "-A INPUT -p tcp -m state --state NEW -m tcp --dport 7900 -j ACCEPT"],
+    ]);
+    // ip6tables was left as the lab set it: its own openings, none of the IPv4 chains'.
+    expect(firewall.families.ipv6.defaultDenyInbound).toBe(true);
+    expect(firewall.families.ipv6.openings.map((o) => o.ports)).toEqual(["any", [[22, 22]], [[7080, 7080]], [[7900, 7900]]]);
+  });
+
+  it("the rule forms read one by one: a negated source is an unread limit, -g a goto, the ICMP type read and dropped", () => {
+    const rule = (start: string) => inputRules(`${CASE}/iptables`).find((r) => r.startsWith(start)) ?? "";
+    const chains = new Set(["API7_ADMIN", "API7_MGMT"]);
+    expect(iptablesRuleEffect(rule("-A INPUT ! -s"), chains)).toEqual({
+      kind: "deny",
+      answer: "silence",
+      rule: "-A INPUT ! -s 10.0.0.0/8 -p tcp --dport 2379 -j DROP",
+      when: { ...tcpPort(2379), unknown: ["! -s 10.0.0.0/8"] },
+    });
+    expect(iptablesRuleEffect(rule("-A INPUT -s 10.0.0.0/8"), chains)).toMatchObject({ kind: "jump", target: "API7_ADMIN", goto: false, when: { sources: ["10.0.0.0/8"] } });
+    expect(iptablesRuleEffect(rule("-A INPUT -p tcp --dport 9100"), chains)).toMatchObject({ kind: "jump", target: "API7_MGMT", goto: true, when: tcpPort(9100) });
+    // A jump to a chain the table does not declare is no jump.
+    expect(iptablesRuleEffect(rule("-A INPUT -p tcp --dport 9100"), new Set())).toMatchObject({ kind: "none" });
+    expect(iptablesRuleEffect(rule("-A INPUT -p icmp"), chains)).toMatchObject({ kind: "accept", when: { ...EVERY_PACKET, protocol: "icmp", unknown: [] } });
+  });
+
+  it("/etc/sysconfig/iptables naming the ICMP type (echo-request) matches the running rules, which print its number", () => {
+    expect(readFileSync(join(FIXTURES, `firewall/${CASE}/iptables-persistent.txt`), "utf8")).toContain("--icmp-type echo-request");
+    expect(captured().families.ipv4.persistentMatchesRuntime).toBe(true);
+  });
+
+  it("Docker's nat chain: PREROUTING (addrtype LOCAL) jumps to DOCKER; 8080 from outside docker0 is forwarded, 8081 from lo and docker0's RETURN are not", () => {
+    const nat = fixtureText(`firewall/${CASE}/iptables-nat`);
+    expect(chainsReachedFrom(parseIptablesRules(nat), "PREROUTING")).toEqual(["PREROUTING", "DOCKER"]);
+    expect(iptablesForwardedPorts(nat, "iptables -t nat -S")).toEqual([
+      { protocol: "tcp", ports: [8080, 8080], rule: "iptables -t nat -S: -A DOCKER ! -i docker0 -p tcp --dport 8080 -j DNAT --to-destination 172.17.0.2:80" },
+    ]);
+    expect(nat).toContain("-A DOCKER -i lo -p tcp -m tcp --dport 8081 -j DNAT");
+    // As INPUT-path effects: the addrtype match is unread (a limit), docker0's RETURN limited to that bridge.
+    const natRules = parseIptablesRules(nat).rules;
+    const jump = natRules.get("PREROUTING")?.find((r) => r.endsWith("-j DOCKER")) ?? "";
+    const bridgeReturn = natRules.get("DOCKER")?.find((r) => r.endsWith("-j RETURN")) ?? "";
+    expect(iptablesRuleEffect(jump, new Set(["DOCKER"]))).toMatchObject({ kind: "jump", target: "DOCKER", when: { unknown: ["--dst-type", "LOCAL"] } });
+    expect(iptablesRuleEffect(bridgeReturn, new Set(["DOCKER"]))).toEqual({ kind: "return", rule: "-A DOCKER -i docker0 -j RETURN", when: { ...EVERY_PACKET, iface: "docker0" } });
   });
 });

@@ -8,7 +8,8 @@ import { describe, expect, it } from "vitest";
 import { nftForwardedPorts, nftInputVerdicts, nftRuleEffect, normaliseNftRule, parseNftRuleset } from "../../../helpers/facts/parsers/nftables.js";
 import type { IpFamily } from "../../../helpers/facts/types.js";
 import type { CollectedRun } from "../../../helpers/run/collected.js";
-import { fixtureText } from "./fixtures.js";
+import { parseFirewall } from "../../../helpers/facts/parsers/firewall.js";
+import { capturedFirewallInputs, fixtureText } from "./fixtures.js";
 
 const FIREWALLD = "firewall/firewalld-stock/nft-ruleset";
 
@@ -79,5 +80,44 @@ describe("nftables: ports the host forwards", () => {
       { protocol: "tcp", ports: [9080, 9080], rule: `nft table ip api7_lab_docker chain prerouting: ${rule}` },
       { protocol: "tcp", ports: [9443, 9443], rule: `nft table ip api7_lab_docker chain prerouting: ${rule}` },
     ]);
+  });
+});
+
+describe("nftables: ip6 saddr, th dport, iifname lo and DNAT behind a jump from prerouting (captured)", () => {
+  const CASE = "nftables-ip6-th-jump-dnat";
+  const tables = () => parseNftRuleset(fixtureText(`firewall/${CASE}/nft-ruleset`));
+  const openings = (family: IpFamily) => nftInputVerdicts(tables(), family).flatMap((v) => v.verdict.openings.map((o) => [o.protocol, o.ports, o.sources, o.rule]));
+
+  it("the input chain denies by default in both families; the ip6 saddr opening is IPv6's alone, th dport any transport", () => {
+    const verdicts = (family: IpFamily) => nftInputVerdicts(tables(), family).map((v) => [v.table.name, v.chain.name, v.verdict.kind, v.verdict.kind === "deny" ? v.verdict.how : null]);
+    expect(verdicts("ipv4")).toEqual([["api7_lab", "input", "deny", "policy drop"]]);
+    expect(verdicts("ipv6")).toEqual([["api7_lab", "input", "deny", "policy drop"]]);
+    const common = {
+      icmp: ["icmp/ipv6-icmp", "any", [], "meta l4proto { icmp, ipv6-icmp } accept"],
+      th: ["any", [[4789, 4789]], [], "th dport 4789 accept"],
+      tcp: ["tcp", [[22, 22], [9080, 9080], [9443, 9443]], [], "tcp dport { 22, 9080, 9443 } accept"],
+    };
+    expect(openings("ipv4")).toEqual([common.icmp, common.th, common.tcp]);
+    expect(openings("ipv6")).toEqual([common.icmp, ["any", "any", ["fd00:a7::/64"], "ip6 saddr fd00:a7::/64 accept"], common.th, common.tcp]);
+  });
+
+  it("the rule forms read one by one: iifname lo harmless, ip6 saddr a source of the other family for IPv4", () => {
+    expect(whenOf(capturedRule(`firewall/${CASE}/nft-ruleset`, 'iifname "lo" accept'), "ipv4")).toMatchObject({ harmless: true, iface: null, unknown: [] });
+    const ip6 = capturedRule(`firewall/${CASE}/nft-ruleset`, "ip6 saddr");
+    expect(whenOf(ip6, "ipv4")).toMatchObject({ otherFamily: true, sources: ["fd00:a7::/64"] });
+    expect(whenOf(ip6, "ipv6")).toMatchObject({ otherFamily: false, sources: ["fd00:a7::/64"], unknown: [] });
+    expect(whenOf(capturedRule(`firewall/${CASE}/nft-ruleset`, "th dport"), "ipv4")).toMatchObject({ protocol: null, ports: [[4789, 4789]], unknown: [] });
+  });
+
+  it("the whole firewall: default deny, /etc/nftables.conf the same as the running tables", () => {
+    const firewall = parseFirewall(capturedFirewallInputs(CASE));
+    if (!firewall.ok) throw new Error(firewall.problem);
+    expect([firewall.value.tool, firewall.value.defaultDenyInbound, firewall.value.persistentMatchesRuntime]).toEqual(["nftables", true, true]);
+  });
+
+  it("a DNAT reached through a jump from the prerouting hook is forwarded; one from lo only, and docker0's return, are not", () => {
+    const rule = "iifname != docker0 tcp dport 8080 dnat to 172.17.0.2:80";
+    expect(nftForwardedPorts(tables())).toEqual([{ protocol: "tcp", ports: [8080, 8080], rule: `nft table ip api7_fwd chain published: ${rule}` }]);
+    expect(tables().find((t) => t.name === "api7_fwd")?.chains.find((c) => c.name === "published")?.rules).toContain("iifname lo tcp dport 8081 dnat to 172.17.0.3:80");
   });
 });
