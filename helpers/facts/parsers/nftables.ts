@@ -264,8 +264,9 @@ export function nftForwardedPorts(tables: readonly NftTable[]): ForwardedPort[] 
       for (const rule of chain.rules) {
         if (!/\b(dnat|redirect)\b/.test(rule)) continue;
         const match = /\b(tcp|udp) dport (\{ [^}]* \}|\S+)/.exec(rule);
-        const iface = /\biifname (\S+)/.exec(rule)?.[1];
-        // Traffic from the host's own containers (Docker's bridges) does not come from the runner.
+        // `iifname != docker0` forwards from every other interface: only an interface named as the
+        // only one matters. Traffic from the host's own containers (Docker's bridges) does not come from the runner.
+        const iface = /\biifname (?!!=)(\S+)/.exec(rule)?.[1];
         if (!match || (iface !== undefined && (iface === "lo" || CONTAINER_BRIDGE.test(iface)))) continue;
         for (const [low, high] of parsePortList(match[2] as string) ?? []) {
           found.push({ protocol: match[1] as "tcp" | "udp", ports: [low, high], rule: `nft table ${table.family} ${table.name} chain ${chain.name}: ${rule}` });
