@@ -44,6 +44,9 @@ describe("parseForwardedPorts", () => {
     // iptables' filter table is a listing, but not of the nat table: no PREROUTING policy.
     const filter = fixture("firewall/iptables-services-chains-docker-nat/iptables", "iptables-nat");
     expect(parseForwardedPorts({ nftRuleset: nft, iptablesNat: filter })).toEqual({ ok: false, problem: 'iptables-nat: no "-P PREROUTING" line: not an iptables -t nat -S listing' });
+    expect(parseForwardedPorts({ nftRuleset: { ...nft, stdout: "\n" }, iptablesNat: nat })).toMatchObject({ ok: false, problem: expect.stringMatching(/printed nothing/) });
+    // Text that is not a ruleset (here iptables' own listing) is not "no forwarded port".
+    expect(parseForwardedPorts({ nftRuleset: { ...nft, stdout: nat.stdout }, iptablesNat: nat })).toMatchObject({ ok: false, problem: expect.stringMatching(/^nft-ruleset: /) });
     expect(parseForwardedPorts({ nftRuleset: nft })).toMatchObject({ ok: false, problem: expect.stringMatching(/^a NAT listing: /) });
   });
 });
