@@ -6,7 +6,7 @@ import { chmodSync, mkdirSync, writeFileSync } from "node:fs";
 import { connect as tcpConnect } from "node:net";
 import { join, resolve } from "node:path";
 import { connect as tlsConnect } from "node:tls";
-import ssh2 from "ssh2";
+import { newEd25519KeyPair } from "../../helpers/transport/key-files.js";
 import { GenericContainer, StartedNetwork, Wait, getContainerRuntimeClient, type StartedTestContainer } from "testcontainers";
 import type { ContainerRuntimeClient } from "testcontainers";
 import { ensureDocker } from "./docker-engine.js";
@@ -83,7 +83,7 @@ interface ClientKey {
 }
 
 function writeClientKey(workDir: string): ClientKey {
-  const keys = ssh2.utils.generateKeyPairSync("ed25519", { comment: "api7-ha-audit-lab" });
+  const keys = newEd25519KeyPair("api7-ha-audit-lab");
   const identityFile = join(workDir, "id_ed25519");
   writeFileSync(identityFile, keys.private, { mode: 0o600 });
   chmodSync(identityFile, 0o600);

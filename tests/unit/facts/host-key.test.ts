@@ -13,7 +13,10 @@ describe("ssh-host-key: the key the runner's handshake saw", () => {
 
   it("refuses anything else, naming what it read", () => {
     const fingerprint = newHostKey().stdout.trim().split(" ")[1]!;
-    for (const text of ["", "ssh-ed25519\n", `ssh-ed25519 ${fingerprint.slice(0, -1)}\n`, `ssh-ed25519 MD5:${fingerprint.slice(7)}\n`, `${fingerprint}\n`]) {
+    const refused = ["", "ssh-ed25519\n", `ssh-ed25519 ${fingerprint.slice(0, -1)}\n`, `ssh-ed25519 MD5:${fingerprint.slice(7)}\n`, `${fingerprint}\n`];
+    // Whole lines only: a word before, a longer fingerprint or a comment after is not a record of the runner's.
+    refused.push(`host ssh-ed25519 ${fingerprint}\n`, `ssh-ed25519 ${fingerprint}A\n`, `ssh-ed25519 ${fingerprint} comment\n`);
+    for (const text of refused) {
       expect(parseHostKey(text), text).toMatchObject({ ok: false, problem: expect.stringContaining('not "<key type> SHA256:<fingerprint>"') });
     }
   });
