@@ -3,7 +3,7 @@
 // runs the sections the hardware checks read and no firewall listing; the whole catalogue reads every
 // section (tests/unit/checks/gather.test.ts).
 import { HOST_KEY_SECTION } from "../facts/parsers/host-key.js";
-import { PROBE_INPUT_SECTIONS, type ScriptSectionName } from "../facts/script.js";
+import { PROBE_INPUT_SECTIONS, type ScriptSectionName, type SectionDefinition, sectionsGathering } from "../facts/script.js";
 import { sectionsOf } from "./facts.js";
 import type { Reads } from "./types.js";
 
@@ -14,23 +14,24 @@ export interface GatherPlan {
   failover: boolean;
   /** A PostgreSQL session, so the database password must be set. */
   database: boolean;
-  /** The facts script's sections the checks' facts rest on, and those the probes are planned from. */
-  sections: ReadonlySet<ScriptSectionName>;
+  /** The facts script's sections the checks' facts rest on and those the probes are planned from,
+   * with the sections they read results of, in script order. */
+  sections: readonly SectionDefinition<ScriptSectionName>[];
 }
 
 export function gatherPlan(reads: readonly Reads[]): GatherPlan {
   const probes = reads.some((read) => (read.probes ?? []).length > 0 || (read.hostProbes ?? []).length > 0);
   const facts = new Set(reads.flatMap((read) => [...(read.facts ?? []), ...(read.everyHost ?? [])]));
-  const sections = new Set<ScriptSectionName>(probes ? PROBE_INPUT_SECTIONS : []);
+  const wanted = new Set<ScriptSectionName>(probes ? PROBE_INPUT_SECTIONS : []);
   for (const fact of facts) {
     const { all, anyOf, context } = sectionsOf(fact);
     // The host key comes from the runner's own SSH handshake, not from the script.
-    for (const section of [...all, ...anyOf, ...context]) if (section !== HOST_KEY_SECTION) sections.add(section);
+    for (const section of [...all, ...anyOf, ...context]) if (section !== HOST_KEY_SECTION) wanted.add(section);
   }
   return {
     probes,
     failover: reads.some((read) => read.experiments === true),
     database: reads.some((read) => read.probes?.includes("pg") ?? false),
-    sections,
+    sections: sectionsGathering(wanted),
   };
 }

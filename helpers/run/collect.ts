@@ -5,7 +5,7 @@ import { availableParallelism } from "node:os";
 import type { Environment } from "../environment/schema.js";
 import { hostForwardedPorts, hostIpv6Address, hostListeners } from "../facts/build.js";
 import { hostKeySection } from "../facts/parsers/host-key.js";
-import { PROBE_INPUT_SECTIONS, sectionsGathering } from "../facts/script.js";
+import { PROBE_INPUT_SECTIONS } from "../facts/script.js";
 import type { GatherPlan } from "../checks/gather.js";
 import type { CommandOutput } from "../model.js";
 import { mapWithConcurrency } from "../concurrency.js";
@@ -96,7 +96,7 @@ export async function collectRun(env: Environment, options: CollectOptions): Pro
       probing?.then((run) => run.addHost(probed)).catch(() => undefined);
     };
 
-    const sections = sectionsGathering(options.wants.sections);
+    const sections = options.wants.sections;
     t = Date.now();
     const hosts = await mapWithConcurrency(
       env.hosts,

@@ -2,7 +2,7 @@
 import type { Environment } from "../environment/schema.js";
 import { isExpired } from "../evidence/waivers.js";
 import type { GatherPlan } from "../checks/gather.js";
-import { collectionScript, SCRIPT_SECTIONS, sectionsGathering } from "../facts/script.js";
+import { collectionScript, SCRIPT_SECTIONS } from "../facts/script.js";
 import { dbReachArgv } from "../probes/host.js";
 import { WITNESS_CANDIDATE_PORTS, WITNESS_PORT_COUNT } from "../probes/plan.js";
 import { plannedFaultCommands } from "../failover/suite.js";
@@ -88,7 +88,7 @@ export function printDryRun(env: Environment, plan: DryRunPlan): void {
   for (const line of waiverLines(env, plan)) out(line);
   out(plan.signWith ? `manifest.json will be signed with ${plan.signWith.keyPath} (${plan.signWith.signer})` : "manifest.json will not be signed (--sign <key> or evidence.signWith)");
   out();
-  const sections = sectionsGathering(plan.wants.sections);
+  const sections = plan.wants.sections;
   const scope = sections.length === SCRIPT_SECTIONS.length ? "every section" : `${sections.length} of ${SCRIPT_SECTIONS.length} sections, those the selected requirements read`;
   out(`facts script (sent on stdin, the same for every host; ${scope}):`);
   out(collectionScript(sections));

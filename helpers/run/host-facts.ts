@@ -13,7 +13,7 @@ export interface HostFactsCollection {
 }
 
 export interface HostFactsOptions {
-  /** The script's sections this run gathers (sectionsGathering). */
+  /** The script's sections this run gathers (helpers/checks/gather.ts). */
   sections: readonly SectionDefinition[];
   sudo: boolean;
   commandTimeoutMs: number;

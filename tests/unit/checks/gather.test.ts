@@ -9,7 +9,7 @@ import { allChecks } from "../../../specs/checks/index.js";
 
 const ids = loadCatalogue().map((r) => r.id);
 const planFor = (only: string | undefined) => gatherPlan(ids.filter((id) => selectsRequirement(parseSelection(only), id)).map((id) => allChecks[id]!.reads));
-const names = (only: string | undefined) => sectionsGathering(planFor(only).sections).map((s) => s.name);
+const names = (only: string | undefined) => planFor(only).sections.map((s) => s.name);
 
 describe("gatherPlan", () => {
   test("the whole catalogue runs every section of the script, probes, failover and the database", () => {
