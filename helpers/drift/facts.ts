@@ -129,14 +129,18 @@ export interface HostSide {
 /** Whether a run's script gathered what a change's facts rest on (a run narrowed by --only gathers
  * less, and what one of two runs never gathered has not changed): one of them suffices, as the
  * RAM row names the three memory facts and compares MemTotal alone. */
-function gathered(sections: readonly CommandOutput[], facts: readonly DriftSection[]): boolean {
-  const names = new Set(sections.map((s) => s.section));
-  return facts.some((fact) => !(fact in HOST_FACTS) || [...sectionsOf(fact as FactName).all, ...sectionsOf(fact as FactName).anyOf].some((name) => names.has(name)));
+function gathered(sections: ReadonlySet<string>, facts: readonly DriftSection[]): boolean {
+  return facts.some((fact) => {
+    if (!(fact in HOST_FACTS)) return true;
+    const { all, anyOf } = sectionsOf(fact as FactName);
+    return [...all, ...anyOf].some((name) => sections.has(name));
+  });
 }
 
 /** The changes of one host's facts, in a fixed order: those of facts both runs gathered. */
 export function hostFactChanges(host: string, beforeSide: HostSide, afterSide: HostSide): FactChange[] {
-  const inBoth = (change: FactChange) => change.sections === "every" || (gathered(beforeSide.sections, change.sections) && gathered(afterSide.sections, change.sections));
+  const [before, after] = [beforeSide, afterSide].map((side) => new Set(side.sections.map((s) => s.section)));
+  const inBoth = (change: FactChange) => change.sections === "every" || (gathered(before!, change.sections) && gathered(after!, change.sections));
   return everyFactChange(host, beforeSide, afterSide).filter(inBoth);
 }
 
