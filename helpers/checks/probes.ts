@@ -9,7 +9,7 @@ import type {
   TcpProbeResult,
   TlsProbeResult,
 } from "../probes/types.js";
-import type { CollectedRun, ProbeRecord } from "../run/collected.js";
+import { type CollectedRun, type ProbeRecord, probeByKey } from "../run/collected.js";
 import { type Fact, missing, observed } from "./evidence.js";
 
 interface ProbeShapes {
@@ -46,7 +46,7 @@ export function probeKindOf(key: string): ProbeKind | null {
 }
 
 export function probeFact<K extends ProbeKind>(run: CollectedRun, kind: K, key: string): Fact<ProbeValue<K>> {
-  const record = run.probes.find((probe) => probe.key === key);
+  const record = probeByKey(run, key);
   return record ? recordFact(record, kind) : missing(`probe ${key} did not run`, [key]);
 }
 

@@ -1,8 +1,7 @@
 // Resolves the evidence names of a verdict (section names, probe keys, failover experiment ids)
 // to the raw records of collected.json, so the evidence index can show exactly what decided it.
 import type { CommandOutput, Verdict } from "../model.js";
-import { probeByKey } from "../run/attachments.js";
-import type { CollectedRun, ProbeRecord } from "../run/collected.js";
+import { type CollectedRun, type ProbeRecord, probeByKey } from "../run/collected.js";
 
 export type EvidenceItem =
   | { kind: "command"; name: string; host: string; output: CommandOutput }

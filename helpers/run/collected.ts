@@ -39,3 +39,20 @@ export interface CollectedRun {
   /** Failover experiments (helpers/failover), one per (requirement, member). */
   failover: unknown[];
 }
+
+const probeIndexes = new WeakMap<CollectedRun, Map<string, ProbeRecord>>();
+
+/**
+ * The run's probe of that key (the first, as a search in order would find): the index is built once
+ * per run, since a search per evidence name grows with hosts × probes (a 50-host run has about 950).
+ * The run must not change after the first call (the specs and the report read a finished run).
+ */
+export function probeByKey(run: CollectedRun, key: string): ProbeRecord | undefined {
+  let index = probeIndexes.get(run);
+  if (!index) {
+    index = new Map();
+    for (const probe of run.probes) if (!index.has(probe.key)) index.set(probe.key, probe);
+    probeIndexes.set(run, index);
+  }
+  return index.get(key);
+}

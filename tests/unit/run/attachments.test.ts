@@ -6,8 +6,8 @@ import { loadCatalogue } from "../../../helpers/checks/catalogue.js";
 import type { Environment } from "../../../helpers/environment/schema.js";
 import { evaluateTarget, parseAllFacts, planTargets } from "../../../helpers/evaluate.js";
 import type { Verdict } from "../../../helpers/model.js";
-import { evidenceAttachments, probeByKey } from "../../../helpers/run/attachments.js";
-import type { CollectedRun } from "../../../helpers/run/collected.js";
+import { evidenceAttachments } from "../../../helpers/run/attachments.js";
+import { type CollectedRun, probeByKey } from "../../../helpers/run/collected.js";
 import { allChecks } from "../../../specs/checks/index.js";
 
 const FIXTURE = join(import.meta.dirname, "../../fixtures/runs/lab");
