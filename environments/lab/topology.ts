@@ -361,10 +361,15 @@ const BALANCING: Record<LabBalancing, { backend: string[]; server: string }> = {
   },
 };
 
+/** The rendered file's first line: which lab service it is, and its seeded violation if any. */
+function headerComment(spec: LabLoadBalancerSpec | LabPrometheusSpec): string {
+  return `# ${spec.name}${spec.violation ? ` (seeded violation: ${spec.violation})` : ""}`;
+}
+
 /** TCP load balancing, one backend per frontend port, each with its balancing policy. */
 export function haproxyConfig(spec: LabLoadBalancerSpec): string {
   const lines = [
-    `# ${spec.name}${spec.violation ? ` (seeded violation: ${spec.violation})` : ""}`,
+    headerComment(spec),
     "global",
     "    maxconn 4096",
     "defaults",
@@ -389,7 +394,7 @@ export function prometheusConfig(spec: LabPrometheusSpec): string {
     ...(spec.extraTargets.length > 0 ? [{ job: "lab-exporter", targets: spec.extraTargets }] : []),
   ];
   const lines = [
-    `# ${spec.name}${spec.violation ? ` (seeded violation: ${spec.violation})` : ""}`,
+    headerComment(spec),
     "global:",
     "  scrape_interval: 2s",
     "  scrape_timeout: 1s",
