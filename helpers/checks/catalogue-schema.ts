@@ -3,10 +3,7 @@
 // the traceability matrix. Loaded only when the validated catalogue is not cached (./catalogue.ts).
 import { parse as parseYaml } from "yaml";
 import { z } from "zod";
-import { CatalogueError, LEVELS, PAGE_SECTIONS, SCOPES, SOURCE_TAGS } from "./catalogue-terms.js";
-
-/** Same pattern as waiver requirement IDs in helpers/environment/schema.ts. */
-const REQUIREMENT_ID = /^[A-Z]+(-[A-Z]+)?-\d{2}$/;
+import { CatalogueError, LEVELS, PAGE_SECTIONS, REQUIREMENT_ID, SCOPES, SOURCE_TAGS } from "./catalogue-terms.js";
 
 const text = z.string().trim().min(1);
 

@@ -17,6 +17,9 @@ type MissingScope = Exclude<Scope, (typeof SCOPES)[number]>;
 const everyScopeListed: MissingScope extends never ? true : never = true;
 void everyScopeListed;
 
+/** A requirement ID (SEC-04, HA-DP-02): the catalogue's entries and the waivers of an environment file. */
+export const REQUIREMENT_ID = /^[A-Z]+(-[A-Z]+)?-\d{2}$/;
+
 export const LEVELS = ["MUST", "SHOULD", "INFO"] as const satisfies readonly Level[];
 
 /**

@@ -2,6 +2,7 @@
 // typo is an error, never a silently ignored setting. Comments name the requirement IDs that
 // use each input.
 import { z } from "zod";
+import { REQUIREMENT_ID } from "../checks/catalogue-terms.js";
 import { FAULT_KINDS, HA_REQUIREMENTS, type HaRequirement } from "../failover/experiments.js";
 import { parseCidr } from "../probes/cidr.js";
 
@@ -102,7 +103,7 @@ export const entrypointSchema = z.strictObject({
 });
 
 export const waiverSchema = z.strictObject({
-  requirement: z.string().regex(/^[A-Z]+(-[A-Z]+)?-\d{2}$/, "a requirement ID such as SEC-04"),
+  requirement: z.string().regex(REQUIREMENT_ID, "a requirement ID such as SEC-04"),
   host: z.string().min(1).default("*"),
   justification: z.string().min(10, "a justification of at least 10 characters"),
   approver: z.string().min(1),
