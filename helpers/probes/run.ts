@@ -154,19 +154,33 @@ async function runProbe(
 ): Promise<ProbeRecord> {
   const startedAt = new Date().toISOString();
   const started = performance.now();
-  const { target, result } = await execute(probe, env, timeouts, sweepOptions, roundTrips).catch((err: unknown) => ({
-    target: probe.key,
-    result: { error: describeError(err) } as unknown,
-  }));
+  // A probe that throws keeps its target, so a "cannot reach" message still finds its error.
+  const result = await execute(probe, env, timeouts, sweepOptions, roundTrips).catch((err: unknown): unknown => ({ error: describeError(err) }));
   return {
     key: probe.key,
     kind: probe.kind,
     host: "host" in probe ? probe.host : null,
-    target,
+    target: probeTarget(probe, env),
     startedAt,
     durationMs: Math.round(performance.now() - started),
     result,
   };
+}
+
+/** Where a probe goes, as its record names it: the address the reach checks match it by. */
+export function probeTarget(probe: PlannedProbe, env: Environment): string {
+  switch (probe.kind) {
+    case "tcp":
+    case "tls":
+      return `${probe.address}:${probe.port}`;
+    case "http":
+    case "prometheus":
+      return probe.url;
+    case "pg":
+      return `${env.database.host}:${env.database.port}/${env.database.database}`;
+    case "sweep":
+      return `${probe.address}:1-65535`;
+  }
 }
 
 async function execute(
@@ -175,24 +189,14 @@ async function execute(
   timeouts: ProbeTimeouts,
   sweepOptions: SweepOptions | undefined,
   roundTrips: RoundTrips,
-): Promise<{ target: string; result: unknown }> {
+): Promise<unknown> {
   switch (probe.kind) {
     case "tcp":
-      return { target: `${probe.address}:${probe.port}`, result: await tcpProbeWithRetry(probe.address, probe.port, roundTrips) };
+      return tcpProbeWithRetry(probe.address, probe.port, roundTrips);
     case "tls":
-      return {
-        target: `${probe.address}:${probe.port}`,
-        result: await tlsProbe(probe.address, probe.port, { servername: probe.servername, timeoutMs: timeouts.tlsMs }),
-      };
+      return tlsProbe(probe.address, probe.port, { servername: probe.servername, timeoutMs: timeouts.tlsMs });
     case "http":
-      return {
-        target: probe.url,
-        result: await httpProbe(probe.url, {
-          insecureTls: probe.insecureTls,
-          timeoutMs: timeouts.httpMs,
-          maxBodyBytes: MAX_BODY_BYTES,
-        }),
-      };
+      return httpProbe(probe.url, { insecureTls: probe.insecureTls, timeoutMs: timeouts.httpMs, maxBodyBytes: MAX_BODY_BYTES });
     case "pg": {
       const db = env.database;
       const password = process.env[db.passwordEnv];
@@ -207,17 +211,11 @@ async function execute(
       });
       // The most likely cause of an authentication failure deserves its own words in the report.
       if (!result.ok && password === undefined) result.error = `${result.error ?? "failed"} (environment variable ${db.passwordEnv} is not set)`;
-      return { target: `${db.host}:${db.port}/${db.database}`, result };
+      return result;
     }
     case "prometheus":
-      return {
-        target: probe.url,
-        result: await prometheusProbe(probe.url, { timeoutMs: timeouts.httpMs, insecureTls: probe.insecureTls }),
-      };
+      return prometheusProbe(probe.url, { timeoutMs: timeouts.httpMs, insecureTls: probe.insecureTls });
     case "sweep":
-      return {
-        target: `${probe.address}:1-65535`,
-        result: await sweepPorts(probe.address, allTcpPorts(), sweepOptions ?? DEFAULT_SWEEP_OPTIONS),
-      };
+      return sweepPorts(probe.address, allTcpPorts(), sweepOptions ?? DEFAULT_SWEEP_OPTIONS);
   }
 }

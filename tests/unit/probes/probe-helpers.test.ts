@@ -1,11 +1,13 @@
 // Pure parts of the probes: the probe plan, argv of the host probe, parsers and small helpers.
 import { describe, expect, it } from "vitest";
 import { environmentSchema, type EnvironmentInput } from "../../../helpers/environment/schema.js";
+import { targetAddress } from "../../../helpers/checks/reach.js";
 import { concurrencyLimit, mapWithConcurrency } from "../../../helpers/concurrency.js";
 import { dbReachArgv, describeDbReachExit } from "../../../helpers/probes/host.js";
 import { redact } from "../../../helpers/probes/pg.js";
 import { expectedPorts, planNetworkProbes, portsToProbe } from "../../../helpers/probes/plan.js";
 import { parseTargets } from "../../../helpers/probes/prometheus.js";
+import { probeTarget } from "../../../helpers/probes/run.js";
 import { formatName, splitAltNames } from "../../../helpers/probes/tls.js";
 
 function environment(overrides: Partial<EnvironmentInput> = {}) {
@@ -172,5 +174,20 @@ describe("small helpers", () => {
     const slot = concurrencyLimit(1);
     await expect(slot(() => Promise.reject(new Error("boom")))).rejects.toThrow("boom");
     expect(await slot(async () => "next")).toBe("next");
+  });
+});
+
+describe("probeTarget", () => {
+  const env = environment();
+  it.each([
+    [{ kind: "tcp", key: "tcp:dp1:9080", host: "dp1", address: "10.0.0.21", port: 9080 }, "10.0.0.21:9080", "10.0.0.21"],
+    [{ kind: "tls", key: "tls:dp1:9443", host: "dp1", address: "fd00::21", port: 9443 }, "fd00::21:9443", "fd00::21"],
+    [{ kind: "http", key: "http:gateway", host: null, url: "http://10.0.0.40:9080/", insecureTls: false }, "http://10.0.0.40:9080/", "10.0.0.40"],
+    [{ kind: "pg", key: "pg:database" }, "10.0.0.50:5432/api7ee", "10.0.0.50"],
+    [{ kind: "prometheus", key: "prometheus", url: "http://10.0.0.30:9090", insecureTls: true }, "http://10.0.0.30:9090", "10.0.0.30"],
+    [{ kind: "sweep", key: "sweep:cp1", host: "cp1", address: "10.0.0.11" }, "10.0.0.11:1-65535", "10.0.0.11"],
+  ] as const)("names where a probe goes (%o), also when it throws, so reach finds its error", (probe, target, address) => {
+    expect(probeTarget(probe, env)).toBe(target);
+    expect(targetAddress(probeTarget(probe, env))).toBe(address);
   });
 });
