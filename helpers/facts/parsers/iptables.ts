@@ -28,15 +28,17 @@ const ICMP_TYPE_NUMBERS: Record<string, string> = {
 };
 
 /**
- * Words single-spaced, `-m tcp` after `-p tcp` implied, and an ICMP type name its number:
- * iptables prints the number and the match module; hand-written files often use the name, omit
- * the module, and indent or space out their rules (iptables-restore reads them all the same).
+ * Words single-spaced, `-m tcp` after `-p tcp` implied, ICMPv6 named as ip6tables prints it
+ * ("ipv6-icmp", its `-m icmp6` implied), and an ICMP type name its number: iptables prints the
+ * number and the match module; hand-written files often use the name, omit the module, and indent
+ * or space out their rules (iptables-restore reads them all the same).
  */
 export function normaliseIptablesRule(rule: string): string {
   return rule
     .replace(/\s+/g, " ")
     .trim()
     .replace(/-p (tcp|udp|sctp|udplite|icmp)( -m \1)\b/g, "-p $1")
+    .replace(/-p (icmpv6|ipv6-icmp)( -m icmp6)?\b/g, "-p ipv6-icmp")
     .replace(/--icmp-type (\S+)/g, (whole, type: string) => (Object.hasOwn(ICMP_TYPE_NUMBERS, type) ? `--icmp-type ${ICMP_TYPE_NUMBERS[type]}` : whole));
 }
 
@@ -140,7 +142,7 @@ function readRule(rule: string): ReadRule {
     } else if (word === "-s") when.sources.push(...take().split(","));
     else if (word === "-p") {
       const protocol = take();
-      when.protocol = protocol === "ipv6-icmp" || protocol === "icmpv6" ? "icmp" : protocol;
+      when.protocol = protocol === "ipv6-icmp" ? "icmp" : protocol;
     } else if (word === "--dport" || word === "--dports") {
       // iptables prints numbers; a port it could not have printed is a limit not read, never every port.
       const ports = parsePortList(take());
