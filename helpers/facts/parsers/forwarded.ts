@@ -45,8 +45,8 @@ function readNft(stdout: string): Parsed<ForwardedPort[]> {
 
 /** `iptables -t nat -S` always lists the built-in chains' policies. */
 function readIptablesNat(stdout: string): Parsed<ForwardedPort[]> {
-  if (!/^-P PREROUTING \S+$/m.test(stdout)) return unparsed("no \"-P PREROUTING\" line: not an iptables -t nat -S listing");
-  return parsed(iptablesForwardedPorts(stdout, "iptables -t nat"));
+  const ports = iptablesForwardedPorts(stdout, "iptables -t nat");
+  return ports === null ? unparsed("no \"-P PREROUTING\" line: not an iptables -t nat -S listing") : parsed(ports);
 }
 
 /** The single ports to probe: every port of a narrow range, the two ends of a wide one. */

@@ -27,6 +27,21 @@ describe("parseForwardedPorts", () => {
     expect(result.ok && result.value.map((f) => f.rule)).toEqual(["nft table ip api7_fwd chain published: iifname != docker0 tcp dport 8080 dnat to 172.17.0.2:80"]);
   });
 
+  it("every port a hand-kept gateway forwards, once each: tcp and udp 53 both, a range and the ports that share its first or last port each; the TCP ports probed once each", () => {
+    const CASE = "iptables-services-multiport-port-forwarding";
+    const result = parseForwardedPorts({ nftRuleset: section(CASE, "nft-ruleset"), iptablesNat: section(CASE, "iptables-nat") });
+    expect(result.ok && result.value.map((f) => [f.protocol, f.ports])).toEqual([
+      ["tcp", [80, 80]],
+      ["tcp", [53, 53]],
+      ["udp", [53, 53]],
+      ["tcp", [8000, 8010]],
+      ["tcp", [8443, 8443]],
+      ["tcp", [8000, 8000]],
+      ["tcp", [8005, 8010]],
+    ]);
+    expect(result.ok && forwardedTcpPorts(result.value)).toEqual([53, 80, 8000, 8001, 8002, 8003, 8004, 8005, 8006, 8007, 8008, 8009, 8010, 8443]);
+  });
+
   it("a program that is not installed forwards nothing; the other listing still counts", () => {
     const nftOnly = parseForwardedPorts({ nftRuleset: section("nftables-nat-redirect", "nft-ruleset"), iptablesNat: notInstalled("iptables-nat", "iptables") });
     expect(nftOnly.ok && nftOnly.value.map((f) => f.ports[0])).toEqual([8888]);

@@ -6,7 +6,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parseFirewall } from "../../../helpers/facts/parsers/firewall.js";
-import { chainsReachedFrom, iptablesForwardedPorts, iptablesRuleEffect, parseIptablesRules } from "../../../helpers/facts/parsers/iptables.js";
+import { chainsReachedFrom, iptablesForwardedPorts, iptablesInputVerdict, iptablesRuleEffect, parseIptablesRules } from "../../../helpers/facts/parsers/iptables.js";
 import { EVERY_PACKET } from "../../../helpers/facts/parsers/input-path.js";
 import { FIXTURES, capturedFirewallInputs, fixtureText } from "./fixtures.js";
 
@@ -106,5 +106,74 @@ describe("iptables: a hand-kept iptables-services host with user chains and Dock
     const bridgeReturn = natRules.get("DOCKER")?.find((r) => r.endsWith("-j RETURN")) ?? "";
     expect(iptablesRuleEffect(jump, new Set(["DOCKER"]))).toMatchObject({ kind: "jump", target: "DOCKER", when: { unknown: ["--dst-type", "LOCAL"] } });
     expect(iptablesRuleEffect(bridgeReturn, new Set(["DOCKER"]))).toEqual({ kind: "return", rule: "-A DOCKER -i docker0 -j RETURN", when: { ...EVERY_PACKET, iface: "docker0" } });
+  });
+});
+
+describe("iptables: a hand-kept gateway's files with multiport rules and port forwarding (captured)", () => {
+  const CASE = "iptables-services-multiport-port-forwarding";
+  const captured = () => {
+    const firewall = parseFirewall(capturedFirewallInputs(CASE));
+    if (!firewall.ok) throw new Error(firewall.problem);
+    return firewall.value;
+  };
+
+  it("IPv4: multiport and range openings, the user chain's opening once per jump into it, nothing from the rule without a target; the file typed with an indent, doubled spaces and tabs matches the running rules", () => {
+    const { ipv4 } = captured().families;
+    expect(ipv4.defaultDenyInbound).toBe(true);
+    expect(ipv4.openings.map((o) => [o.protocol, o.ports, o.sources])).toEqual([
+      ["icmp", "any", []],
+      ["tcp", [[2379, 2379]], ["10.0.0.0/8"]],
+      ["tcp", [[2379, 2379]], ["192.168.0.0/16"]],
+      ["tcp", [[22, 22], [9080, 9080], [9443, 9443]], []],
+      ["udp", [[30000, 30010]], []],
+      ["tcp", [[7080, 7080]], []],
+      ["tcp", [[7900, 7900]], []],
+    ]);
+    expect(ipv4.persistentMatchesRuntime).toBe(true);
+    // Two jumps into API7_ADMIN: its rules are compared (and counted) once.
+    expect(ipv4.detail).toMatch(/; \/etc\/sysconfig\/iptables has the same INPUT policy and 11 normalised rules \(INPUT, API7_ADMIN\)$/);
+  });
+
+  it("IPv6: each ICMPv6 type an ICMP opening with nothing left unread; the file's `-p icmpv6` is the running `-p ipv6-icmp -m icmp6`", () => {
+    const icmp = { ...EVERY_PACKET, protocol: "icmp" };
+    expect(effects(`${CASE}/ip6tables`).map((e) => (e.kind === "none" ? e.kind : [e.kind, e.when]))).toEqual([
+      ["accept", established],
+      ["accept", loopback],
+      ["accept", icmp],
+      ["accept", icmp],
+      ["accept", icmp],
+      ["accept", { ...EVERY_PACKET, protocol: "tcp", ports: [[22, 22], [9080, 9080], [9443, 9443]] }],
+    ]);
+    expect(readFileSync(join(FIXTURES, `firewall/${CASE}/ip6tables-persistent.txt`), "utf8")).toContain("-A INPUT -p icmpv6 --icmpv6-type 128 -j ACCEPT");
+    expect(captured().families.ipv6).toMatchObject({ defaultDenyInbound: true, persistentMatchesRuntime: true });
+  });
+
+  it("nat: the DNATs and the REDIRECT on eth0 forward their ports, each once though two jumps reach their chain; not the REDIRECT on docker0, the RETURN, nor the SCTP port", () => {
+    const nat = fixtureText(`firewall/${CASE}/iptables-nat`);
+    expect(chainsReachedFrom(parseIptablesRules(nat), "PREROUTING")).toEqual(["PREROUTING", "API7_FWD"]);
+    expect(iptablesForwardedPorts(nat, "iptables -t nat")?.map((f) => [f.protocol, f.ports, f.rule.replace(/ --to-\S+ \S+$/, "")])).toEqual([
+      ["tcp", [80, 80], "iptables -t nat: -A PREROUTING -i eth0 -p tcp --dport 80 -j REDIRECT"],
+      ["tcp", [53, 53], "iptables -t nat: -A API7_FWD -p tcp --dport 53 -j DNAT"],
+      ["udp", [53, 53], "iptables -t nat: -A API7_FWD -p udp --dport 53 -j DNAT"],
+      ["tcp", [8000, 8010], "iptables -t nat: -A API7_FWD -p tcp -m multiport --dports 8000:8010,8443 -j DNAT"],
+      ["tcp", [8443, 8443], "iptables -t nat: -A API7_FWD -p tcp -m multiport --dports 8000:8010,8443 -j DNAT"],
+      ["tcp", [8000, 8000], "iptables -t nat: -A API7_FWD -p tcp --dport 8000 -j DNAT"],
+      ["tcp", [8005, 8010], "iptables -t nat: -A API7_FWD -p tcp --dport 8005:8010 -j DNAT"],
+    ]);
+    expect(nat).toContain("-A API7_FWD -s 10.1.0.0/16 -p tcp -m tcp --dport 8443 -j RETURN");
+    expect(nat).toContain("-A PREROUTING -i docker0 -p udp -m udp --dport 53 -j REDIRECT");
+    expect(nat).toContain("-A API7_FWD -p sctp -m sctp --dport 3868 -j DNAT");
+  });
+});
+
+describe("iptables: listings no captured host printed", () => {
+  it("a family denied wholesale (`ip6tables -P INPUT DROP`, no rule): denied by its policy, nothing open", () => {
+    expect(iptablesInputVerdict(parseIptablesRules("-P INPUT DROP\n-P FORWARD ACCEPT\n-P OUTPUT ACCEPT\n"))).toEqual({ kind: "deny", how: "policy drop", answer: "silence", openings: [] });
+    expect(iptablesInputVerdict(parseIptablesRules("-P INPUT ACCEPT\n-P FORWARD ACCEPT\n-P OUTPUT ACCEPT\n")).kind).toBe("no-deny");
+  });
+
+  it("a port that is not a number (iptables prints numbers; a name from elsewhere): an opening limited by what is unread, so INPUT still denies by its policy", () => {
+    const verdict = iptablesInputVerdict(parseIptablesRules("-P INPUT DROP\n-A INPUT -p tcp -m tcp --dport ssh -j ACCEPT\n"));
+    expect(verdict).toMatchObject({ kind: "deny", how: "policy drop", openings: [{ protocol: "tcp", ports: "any", rule: "-A INPUT -p tcp --dport ssh -j ACCEPT" }] });
   });
 });
