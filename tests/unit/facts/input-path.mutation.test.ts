@@ -5,10 +5,11 @@
 // says what a real host prints that way.
 import { describe, expect, it } from "vitest";
 import { acceptsEveryTcpConnection, describeOpening, EVERY_PACKET, openedPort, parsePortList } from "../../../helpers/facts/parsers/input-path.js";
+import { parseFirewall } from "../../../helpers/facts/parsers/firewall.js";
 import { iptablesInputVerdict, parseIptablesRules } from "../../../helpers/facts/parsers/iptables.js";
 import { nftInputVerdicts, nftRuleEffect, normaliseNftRule, parseNftRuleset } from "../../../helpers/facts/parsers/nftables.js";
 import type { IpFamily } from "../../../helpers/facts/types.js";
-import { fixtureText } from "./fixtures.js";
+import { capturedFirewallInputs, fixtureText } from "./fixtures.js";
 
 const nftVerdicts = (ruleset: string, family: IpFamily = "ipv4") => nftInputVerdicts(parseNftRuleset(ruleset), family).map((v) => v.verdict);
 const iptablesVerdict = (listing: string) => iptablesInputVerdict(parseIptablesRules(listing));
@@ -19,7 +20,7 @@ const edited = (text: string, from: string, to: string) => {
   return text.replace(from, to);
 };
 
-describe("firewalld's own nft table, walked", () => {
+describe("firewalld: its zones as read, and its own nft table walked", () => {
   it("the zone's ports are openings on eth0 (its conditional goto), then on every interface; the final reject denies", () => {
     const [firewalld] = nftVerdicts(fixtureText("firewall/firewalld-stock/nft-ruleset"));
     expect(firewalld).toMatchObject({ kind: "deny", how: 'rule "reject with icmpx admin-prohibited"', answer: "icmp-error" });
@@ -31,6 +32,16 @@ describe("firewalld's own nft table, walked", () => {
       "tcp 22 (tcp dport 22 accept)",
       "tcp 9080 (tcp dport 9080 accept)",
       "tcp 9443 (tcp dport 9443 accept)",
+    ]);
+  });
+
+  it("the running firewalld's openings read as the report prints them: a service by name, a port with its protocol", () => {
+    const firewall = parseFirewall(capturedFirewallInputs("firewalld-stock"));
+    expect(firewall.ok && firewall.value.families.ipv4.openings.map(describeOpening)).toEqual([
+      "the service's ports (zone public service dhcpv6-client)",
+      "the service's ports (zone public service ssh)",
+      "tcp 9080 (zone public 9080/tcp)",
+      "tcp 9443 (zone public 9443/tcp)",
     ]);
   });
 
@@ -124,7 +135,7 @@ describe("how deep the walk follows jumps", () => {
     return ["-P INPUT DROP", ...chains.map((c) => `-N ${c}`), ...jumps, `-A ${chains.at(-1)} -j ACCEPT`].join("\n");
   };
 
-  it("16 nested chains, the most the nft kernel loads, are followed to the accept at the bottom", () => {
+  it("16 nested chains, the size of the nft kernel's jump stack, are followed to the accept at the bottom", () => {
     expect(iptablesVerdict(nested(16))).toMatchObject({ kind: "accept-all", rule: "-A C16 -j ACCEPT" });
   });
 
