@@ -45,9 +45,17 @@ export type PathVerdict =
 /** Container bridges Docker creates: their traffic comes from the host's own containers. */
 export const CONTAINER_BRIDGE = /^(docker0|br-[0-9a-f]{12}|veth[0-9a-f]+)$/;
 
-/** Every new inbound packet from the network meets the condition (nothing limits it). */
-export function isUnconditional(when: Condition): boolean {
-  return !when.harmless && !when.otherFamily && when.protocol === null && when.ports === null && when.sources.length === 0 && when.iface === null && when.unknown.length === 0;
+/**
+ * Nothing limits the condition: every new inbound packet meets it. Only for conditions the walk
+ * still reads: it skips harmless and other-family rules first.
+ */
+function isUnconditional(when: Condition): boolean {
+  return when.protocol === null && when.ports === null && when.sources.length === 0 && when.iface === null && when.unknown.length === 0;
+}
+
+/** The protocol, or one of a set nft prints joined ("tcp/udp" for `meta l4proto { tcp, udp }`). */
+function includesProtocol(protocols: string, protocol: string): boolean {
+  return protocols.split("/").includes(protocol);
 }
 
 /**
@@ -57,7 +65,7 @@ export function isUnconditional(when: Condition): boolean {
  */
 export function acceptsEveryTcpConnection(when: Condition): boolean {
   if (when.harmless || when.otherFamily || when.ports !== null || when.sources.length > 0 || when.unknown.length > 0) return false;
-  if (when.protocol !== null && when.protocol !== "tcp") return false;
+  if (when.protocol !== null && !includesProtocol(when.protocol, "tcp")) return false;
   return when.iface === null || (when.iface !== "lo" && !CONTAINER_BRIDGE.test(when.iface));
 }
 
@@ -78,6 +86,7 @@ function opening(when: Condition, rule: string): Opening {
   return { protocol: when.protocol ?? "any", ports: when.ports ?? "any", sources: when.sources, iface: when.iface, rule };
 }
 
+/** The nft kernel's jump stack holds 16: no ruleset it loads nests deeper (legacy iptables may). */
 const MAX_DEPTH = 16;
 
 /**
@@ -86,36 +95,38 @@ const MAX_DEPTH = 16;
  */
 export function walkInputPath(base: string, chains: ReadonlyMap<string, ChainRules>): PathVerdict {
   const openings: Opening[] = [];
-  type Walk = { verdict: PathVerdict | null; returned: boolean };
-  const walk = (name: string, context: Condition, depth: number): Walk => {
+  // null: the chain ends (or returns) without a verdict, and its caller goes on.
+  const walk = (name: string, context: Condition, depth: number): PathVerdict | null => {
+    // A walk cut short has not seen what the deeper chains accept: never a deny on that.
+    if (depth > MAX_DEPTH) return { kind: "no-deny", how: `jumps nested more than ${MAX_DEPTH} deep (chain ${name}): not followed`, openings };
     const chain = chains.get(name);
-    if (!chain || depth > MAX_DEPTH) return { verdict: null, returned: false };
+    if (!chain) return null;
     const unconditionalContext = isUnconditional(context);
     for (const effect of chain.effects) {
       if (effect.kind === "none") continue;
       const when = both(context, effect.when);
       if (when.harmless || when.otherFamily) continue;
       if (effect.kind === "accept") {
-        if (acceptsEveryTcpConnection(when)) return { verdict: { kind: "accept-all", rule: effect.rule, openings }, returned: false };
+        if (acceptsEveryTcpConnection(when)) return { kind: "accept-all", rule: effect.rule, openings };
         openings.push(opening(when, effect.rule));
       } else if (effect.kind === "deny") {
         // A deny that only some packets meet narrows an opening; it decides nothing by default.
         if (unconditionalContext && isUnconditional(effect.when)) {
-          return { verdict: { kind: "deny", how: `rule "${effect.rule}"`, answer: effect.answer, openings }, returned: false };
+          return { kind: "deny", how: `rule "${effect.rule}"`, answer: effect.answer, openings };
         }
       } else if (effect.kind === "return") {
-        if (isUnconditional(effect.when)) return { verdict: null, returned: true };
+        if (isUnconditional(effect.when)) return null;
       } else {
         const inner = walk(effect.target, when, depth + 1);
-        if (inner.verdict) return inner;
+        if (inner) return inner;
         // After an unconditional goto nothing of this chain runs again.
-        if (effect.goto && isUnconditional(effect.when)) return { verdict: null, returned: true };
+        if (effect.goto && isUnconditional(effect.when)) return null;
       }
     }
-    return { verdict: null, returned: false };
+    return null;
   };
-  const result = walk(base, EVERY_PACKET, 0);
-  if (result.verdict) return result.verdict;
+  const verdict = walk(base, EVERY_PACKET, 0);
+  if (verdict) return verdict;
   const policy = chains.get(base)?.policy ?? "accept";
   return policy.toLowerCase() === "drop"
     ? { kind: "deny", how: "policy drop", answer: "silence", openings }
@@ -124,7 +135,7 @@ export function walkInputPath(base: string, chains: ReadonlyMap<string, ChainRul
 
 /** Port ranges of "22", "9080,9443", "30000:32767", "30000-32767" or "{ 22, 9080-9090 }"; null when unreadable. */
 export function parsePortList(text: string): Array<[number, number]> | null {
-  const items = text.replace(/[{}]/g, " ").split(/[\s,]+/).filter(Boolean);
+  const items = text.split(/[\s,{}]/).filter(Boolean);
   const ranges: Array<[number, number]> = [];
   for (const item of items) {
     const match = /^(\d+)(?:[-:](\d+))?$/.exec(item);
@@ -139,7 +150,7 @@ export function parsePortList(text: string): Array<[number, number]> | null {
 export function openedPort(openings: readonly Opening[], protocol: string, port: number): Opening | null {
   return (
     openings.find(
-      (o) => (o.protocol === protocol || o.protocol === "any") && Array.isArray(o.ports) && o.ports.some(([low, high]) => port >= low && port <= high),
+      (o) => (o.protocol === "any" || includesProtocol(o.protocol, protocol)) && Array.isArray(o.ports) && o.ports.some(([low, high]) => port >= low && port <= high),
     ) ?? null
   );
 }
