@@ -5,7 +5,7 @@ import { type Fact, missing } from "../../helpers/checks/evidence.js";
 import { readWitness, type WitnessReading } from "../../helpers/checks/network-witness.js";
 import type { CheckContext, CheckModule } from "../../helpers/checks/types.js";
 import type { HostEntry } from "../../helpers/environment/schema.js";
-import { describeOpening } from "../../helpers/facts/parsers/input-path.js";
+import { describeOpening, opensProtocol } from "../../helpers/facts/parsers/input-path.js";
 import type { FamilyFirewall, FirewallFacts, IpFamily } from "../../helpers/facts/types.js";
 import { containingNetwork } from "../../helpers/probes/cidr.js";
 import { probeKeys } from "../../helpers/probes/keys.js";
@@ -107,7 +107,7 @@ function wideOpenings(groups: ReturnType<typeof familyGroups>, trustedSources: r
   const trusted: string[] = [];
   for (const { name, family } of groups) {
     for (const opening of family.openings) {
-      if (opening.ports !== "any" || opening.sources.length === 0 || !["any", "tcp"].includes(opening.protocol)) continue;
+      if (opening.ports !== "any" || opening.sources.length === 0 || !opensProtocol(opening, "tcp")) continue;
       const untrusted = opening.sources.filter((source) => containingNetwork(trustedSources, source) === null);
       if (untrusted.length > 0) violations.push(`${name}: ${describeOpening(opening)} accepts every port from ${untrusted.join(", ")}, not declared in firewall.trustedSources`);
       else trusted.push(describeOpening(opening));

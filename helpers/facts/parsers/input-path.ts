@@ -58,6 +58,11 @@ function includesProtocol(protocols: string, protocol: string): boolean {
   return protocols.split("/").includes(protocol);
 }
 
+/** Whether an opening lets `protocol` in: any protocol, that one, or a set that holds it. */
+export function opensProtocol(o: Pick<Opening, "protocol">, protocol: string): boolean {
+  return o.protocol === "any" || includesProtocol(o.protocol, protocol);
+}
+
 /**
  * An accept that opens the host to every new TCP connection: no limit at all, a protocol limit that
  * lets every TCP port in, or an interface limit on an interface other than lo and the container
@@ -150,14 +155,14 @@ export function parsePortList(text: string): Array<[number, number]> | null {
 export function openedPort(openings: readonly Opening[], protocol: string, port: number): Opening | null {
   return (
     openings.find(
-      (o) => (o.protocol === "any" || includesProtocol(o.protocol, protocol)) && Array.isArray(o.ports) && o.ports.some(([low, high]) => port >= low && port <= high),
+      (o) => opensProtocol(o, protocol) && Array.isArray(o.ports) && o.ports.some(([low, high]) => port >= low && port <= high),
     ) ?? null
   );
 }
 
 /** "tcp 22", "icmp", "every port from 10.0.0.0/24", each with the rule that opens it. */
 export function describeOpening(o: Opening): string {
-  const portless = o.ports === "any" && !["any", "tcp", "udp", "sctp"].includes(o.protocol);
+  const portless = o.ports === "any" && !["tcp", "udp", "sctp"].some((protocol) => opensProtocol(o, protocol));
   const ports = portless ? "" : o.ports === "any" ? "every port" : o.ports === "unknown" ? "the service's ports" : o.ports.map(([a, b]) => (a === b ? `${a}` : `${a}-${b}`)).join(",");
   const limits = [...(o.sources.length > 0 ? [`from ${o.sources.join(", ")}`] : []), ...(o.iface ? [`on ${o.iface}`] : [])];
   const what = [o.protocol === "any" ? "" : o.protocol, ports, ...limits].filter(Boolean).join(" ");

@@ -127,3 +127,31 @@ describe("SEC-02: a configuration that denies, and what the network says", () =>
     expect(ipv4Only.message).not.toContain("IPv6 confirmed");
   });
 });
+
+describe("SEC-02: an opening of every port from a source network", () => {
+  /** The captured nftables host with one more rule in its input chain, running and persisted (`nft add rule inet filter input <rule>`, then the same line in /etc/nftables.conf). */
+  const withInputRule = (rule: string) => (sections: CommandOutput[]) =>
+    sections.map((s) =>
+      s.section === "nft-ruleset" || s.section === "nft-persistent"
+        ? { ...s, stdout: s.stdout.replace("\t\ttcp dport { 22, 9080, 9443 } accept\n", `\t\ttcp dport { 22, 9080, 9443 } accept\n\t\t${rule}\n`) }
+        : s,
+    );
+
+  it("every TCP and UDP port from a network not declared trusted: failed, naming the opening", () => {
+    const v = sec02("nftables", { sections: withInputRule("ip saddr 203.0.113.0/24 meta l4proto { tcp, udp } accept") });
+    expect(v.status).toBe("failed");
+    expect(v.message).toContain("IPv4: tcp/udp every port from 203.0.113.0/24 (ip saddr 203.0.113.0/24 meta l4proto { tcp, udp } accept) accepts every port from 203.0.113.0/24, not declared in firewall.trustedSources");
+  });
+
+  it("the same opening from a network declared trusted passes, and says so", () => {
+    const env = envWith((input) => (input.firewall.trustedSources = ["203.0.113.0/24"]));
+    const v = sec02("nftables", { env, sections: withInputRule("ip saddr 203.0.113.0/24 meta l4proto { tcp, udp } accept") });
+    expect(v.status).toBe("passed");
+    expect(v.message).toContain("trusted by firewall.trustedSources: tcp/udp every port from 203.0.113.0/24");
+  });
+
+  it("every UDP port only: no TCP service is opened, no violation of this kind", () => {
+    const v = sec02("nftables", { sections: withInputRule("ip saddr 203.0.113.0/24 meta l4proto udp accept") });
+    expect(v.message).not.toContain("accepts every port from");
+  });
+});
