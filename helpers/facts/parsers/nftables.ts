@@ -205,7 +205,7 @@ interface Verdict {
 /** The verdict a rule ends with (nft prints the comment after it), or null for a rule without one. */
 function verdictOf(rule: string): Verdict | null {
   const body = rule.split(" comment ")[0]!;
-  const match = /(?<before>.*?)\b(?<action>accept|drop|return|(?<jump>jump|goto) (?<target>\S+)|reject(?: with (?<clause>.+))?)$/.exec(body);
+  const match = /(?<before>.*?) ?\b(?<action>accept|drop|return|(?<jump>jump|goto) (?<target>\S+)|reject(?: with (?<clause>.+))?)$/.exec(body);
   return match === null || / vmap /.test(body) ? null : (match.groups as unknown as Verdict);
 }
 
@@ -214,7 +214,7 @@ export function nftRuleEffect(rule: string, family: IpFamily): RuleEffect {
   const verdict = verdictOf(rule);
   if (!verdict) return { kind: "none", rule };
   const when: Condition = { ...EVERY_PACKET, sources: [], unknown: [] };
-  let rest = verdict.before.trim();
+  let rest = verdict.before;
   while (rest !== "") {
     // A statement's pattern takes the space after it.
     const statement = STATEMENTS.exec(rest);
