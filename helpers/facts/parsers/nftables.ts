@@ -26,7 +26,7 @@ export function parseNftRuleset(text: string): NftTable[] {
   return readRuleset(text).tables;
 }
 
-/** A line outside every table block that is not a comment: the text is not an nft ruleset. */
+/** A line outside every table block that is not a comment, or a block left open: the text is not an nft ruleset. */
 export function nftTopLevelProblem(text: string): string | null {
   return readRuleset(text).problem;
 }
@@ -40,6 +40,7 @@ function readRuleset(text: string): { tables: NftTable[]; problem: string | null
   let skipDepth = 0;
   let pending = "";
   for (const raw of text.split("\n")) {
+    // Normalised first: the patterns below read single spaces, and rules are kept as compared.
     let line = normaliseNftRule(stripComment(raw));
     if (line === "") continue;
     if (pending !== "") {
