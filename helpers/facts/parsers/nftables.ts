@@ -40,13 +40,11 @@ function readRuleset(text: string): { tables: NftTable[]; problem: string | null
   let skipDepth = 0;
   let pending = "";
   for (const raw of text.split("\n")) {
-    // Normalised first: the patterns below read single spaces, and rules are kept as compared.
-    let line = normaliseNftRule(stripComment(raw));
+    // Normalised first: the patterns below read single spaces, and rules are kept as compared. A
+    // rule whose anonymous set spans lines is read whole, after its last line.
+    const line = normaliseNftRule(`${pending} ${stripComment(raw)}`);
     if (line === "") continue;
-    if (pending !== "") {
-      line = normaliseNftRule(`${pending} ${line}`);
-      pending = "";
-    }
+    pending = "";
     if (skipDepth > 0) {
       skipDepth += braceBalance(line);
       continue;
@@ -77,7 +75,7 @@ function readRuleset(text: string): { tables: NftTable[]; problem: string | null
       chain = null;
       continue;
     }
-    // A rule whose anonymous set continues on the next lines.
+    // The anonymous set continues on the next lines.
     if (braceBalance(line) > 0) {
       pending = line;
       continue;
