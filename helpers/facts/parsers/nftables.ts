@@ -23,25 +23,36 @@ export interface NftTable {
  * blocks inside a table are skipped; command-style files (`add rule ...`) yield no tables.
  */
 export function parseNftRuleset(text: string): NftTable[] {
+  return readRuleset(text).tables;
+}
+
+/** A line outside every table block that is not a comment, or a block left open: the text is not an nft ruleset. */
+export function nftTopLevelProblem(text: string): string | null {
+  return readRuleset(text).problem;
+}
+
+/** The tables, and the first line outside a table (or a last block left open) that makes the text no ruleset. */
+function readRuleset(text: string): { tables: NftTable[]; problem: string | null } {
   const tables: NftTable[] = [];
+  let problem: string | null = null;
   let table: NftTable | null = null;
   let chain: NftChain | null = null;
   let skipDepth = 0;
   let pending = "";
   for (const raw of text.split("\n")) {
-    let line = stripComment(raw).trim();
+    // Normalised first: the patterns below read single spaces, and rules are kept as compared. A
+    // rule whose anonymous set spans lines is read whole, after its last line.
+    const line = normaliseNftRule(`${pending} ${stripComment(raw)}`);
     if (line === "") continue;
-    if (pending !== "") {
-      line = `${pending} ${line}`;
-      pending = "";
-    }
+    pending = "";
     if (skipDepth > 0) {
-      skipDepth += count(line, "{") - count(line, "}");
+      skipDepth += braceBalance(line);
       continue;
     }
     if (!table) {
-      const t = /^table\s+(?:(ip|ip6|inet|arp|bridge|netdev)\s+)?(\S+)\s*\{$/.exec(line);
+      const t = /^table (?:(ip|ip6|inet|arp|bridge|netdev) )?(\S+) \{$/.exec(line);
       if (t) table = { family: t[1] ?? "ip", name: t[2] as string, chains: [] };
+      else problem ??= `not nft ruleset syntax: ${JSON.stringify(stripComment(raw).trim().slice(0, 80))}`;
       continue;
     }
     if (!chain) {
@@ -50,7 +61,7 @@ export function parseNftRuleset(text: string): NftTable[] {
         table = null;
         continue;
       }
-      const c = /^chain\s+(\S+)\s*\{$/.exec(line);
+      const c = /^chain (\S+) \{$/.exec(line);
       if (c) {
         chain = { name: c[1] as string, hook: null, policy: null, rules: [] };
         continue;
@@ -64,60 +75,49 @@ export function parseNftRuleset(text: string): NftTable[] {
       chain = null;
       continue;
     }
-    // A rule whose anonymous set continues on the next lines.
-    if (count(line, "{") > count(line, "}")) {
+    // The anonymous set continues on the next lines.
+    if (braceBalance(line) > 0) {
       pending = line;
       continue;
     }
-    if (/^type\s+\S+\s+hook\s+/.test(line) || /^policy\s+\S+\s*;?$/.test(line)) {
-      const hook = /\bhook\s+(\S+?)\b/.exec(line)?.[1];
+    // `type filter hook input priority filter; policy drop;`, or a policy on a line of its own.
+    if (line.startsWith("type ") || line.startsWith("policy ")) {
+      const hook = /\bhook (\w+)/.exec(line)?.[1];
       if (hook) chain.hook = hook;
-      const policy = /\bpolicy\s+(\w+)/.exec(line)?.[1];
+      const policy = /\bpolicy (\w+)/.exec(line)?.[1];
       chain.policy = policy ?? chain.policy ?? "accept";
       continue;
     }
-    chain.rules.push(normaliseNftRule(line));
+    chain.rules.push(line);
   }
-  return tables;
-}
-
-/** A line outside every table block that is not a comment: the text is not an nft ruleset. */
-export function nftTopLevelProblem(text: string): string | null {
-  let depth = 0;
-  for (const raw of text.split("\n")) {
-    const line = stripComment(raw).trim();
-    if (line === "") continue;
-    if (depth === 0 && !/^table\s+.*\{$/.test(line)) return `not nft ruleset syntax: ${JSON.stringify(line.slice(0, 80))}`;
-    depth += count(line, "{") - count(line, "}");
-  }
-  return depth === 0 ? null : "the ruleset ends inside a block";
+  return { tables, problem: problem ?? (table === null ? null : "the ruleset ends inside a block") };
 }
 
 function stripComment(line: string): string {
   // A "#" outside double quotes starts a comment (nft's `comment "..."` statement is quoted).
   let quoted = false;
-  for (let i = 0; i < line.length; i++) {
-    const c = line[i];
+  for (const [i, c] of line.split("").entries()) {
     if (c === '"') quoted = !quoted;
     else if (c === "#" && !quoted) return line.slice(0, i);
   }
   return line;
 }
 
-function count(text: string, char: string): number {
-  return text.split(char).length - 1;
+/** Braces a line opens minus those it closes. */
+function braceBalance(line: string): number {
+  return line.split("{").length - line.split("}").length;
 }
 
 /** Drops counters' values and quotes, and spacing, which differ between a file and a listing. */
 export function normaliseNftRule(rule: string): string {
   return rule
-    .replace(/\bcounter\s+packets\s+\d+\s+bytes\s+\d+/g, "counter")
     .replace(/"/g, "")
     .replace(/\s*\{\s*/g, " { ")
     .replace(/\s*\}\s*/g, " } ")
     .replace(/\s*,\s*/g, ", ")
     .replace(/\s+/g, " ")
-    .trim();
+    .trim()
+    .replace(/\bcounter packets \d+ bytes \d+/g, "counter");
 }
 
 /** nft table families that filter each address family's traffic. */
@@ -134,9 +134,8 @@ function readMatch(text: string, family: IpFamily, when: Condition): string | nu
   const set = String.raw`(\{ [^}]* \}|[^\s,]+(?:, [^\s,]+)*)`;
   const rules: Array<[RegExp, (m: RegExpExecArray) => void]> = [
     [new RegExp(`^ct state ${set}`), (m) => {
-      const states = m[1]!.replace(/[{}]/g, " ").split(/[\s,]+/).filter(Boolean);
       // Without "new", no new connection matches: only replies and related flows.
-      if (!states.includes("new")) when.harmless = true;
+      if (!setItems(m[1]!).includes("new")) when.harmless = true;
     }],
     [new RegExp(`^(?:iif|iifname) ${set}`), (m) => {
       if (m[1] === "lo") when.harmless = true;
@@ -144,7 +143,7 @@ function readMatch(text: string, family: IpFamily, when: Condition): string | nu
     }],
     [new RegExp(`^(ip|ip6) saddr ${set}`), (m) => {
       if ((m[1] === "ip") !== (family === "ipv4")) when.otherFamily = true;
-      when.sources.push(...m[2]!.replace(/[{}]/g, " ").split(/[\s,]+/).filter(Boolean));
+      when.sources.push(...setItems(m[2]!));
     }],
     // A destination limit (one of the host's addresses, a multicast group): a limited opening at most.
     [new RegExp(`^(ip|ip6) daddr ${set}`), (m) => {
@@ -153,17 +152,16 @@ function readMatch(text: string, family: IpFamily, when: Condition): string | nu
     }],
     [new RegExp(`^(tcp|udp|sctp|th) dport ${set}`), (m) => {
       if (m[1] !== "th") when.protocol = m[1]!;
-      const ports = parsePortList(m[2]!);
-      if (ports) when.ports = ports;
-      else when.unknown.push(`${m[1]} dport ${m[2]}`);
+      when.ports = parsePortList(m[2]!);
+      // A named set (`@ports`): its elements are not read here, so the ports stay a limit not understood.
+      if (when.ports === null) when.unknown.push(`${m[1]} dport ${m[2]}`);
     }],
     [new RegExp(`^(?:meta l4proto|ip protocol|ip6 nexthdr) ${set}`), (m) => {
-      const protocols = m[1]!.replace(/[{}]/g, " ").split(/[\s,]+/).filter(Boolean);
-      when.protocol = protocols.length === 1 ? protocols[0]! : protocols.join("/");
+      when.protocol = setItems(m[1]!).join("/");
     }],
     // The set first: `\S+` alone would stop at its "{".
-    [/^(icmp|icmpv6) type \{ [^}]* \}|^(icmp|icmpv6) type \S+/, (m) => {
-      when.protocol = m[1] ?? m[2] ?? "icmp";
+    [/^(icmp|icmpv6) type (?:\{ [^}]* \}|\S+)/, (m) => {
+      when.protocol = m[1]!;
     }],
     [/^meta nfproto (ipv4|ipv6)/, (m) => {
       if (m[1] !== family) when.otherFamily = true;
@@ -181,23 +179,46 @@ function readMatch(text: string, family: IpFamily, when: Condition): string | nu
   return null;
 }
 
+/** The values a match takes: one, several separated by commas, or an anonymous set `{ a, b }`. */
+function setItems(value: string): string[] {
+  return value.split(/[\s{},]/).filter(Boolean);
+}
+
 /** What `reject` answers: ICMP port-unreachable by default, or what its `with` clause names. */
 function rejectAnswer(clause: string | undefined): DenyAnswer {
   if (clause === undefined || /port-unreachable|tcp reset/.test(clause)) return "closed-port";
   return "icmp-error";
 }
 
+interface Verdict {
+  /** The matches and statements before the verdict. */
+  before: string;
+  action: string;
+  /** "jump" or "goto", with its target chain. */
+  jump?: string;
+  target?: string;
+  /** What a `reject with ...` names. */
+  clause?: string;
+}
+
+/** The verdict a rule ends with (nft prints the comment after it), or null for a rule without one. */
+function verdictOf(rule: string): Verdict | null {
+  const body = rule.split(" comment ")[0]!;
+  const match = /(?<before>.*?) ?\b(?<action>accept|drop|return|(?<jump>jump|goto) (?<target>\S+)|reject(?: with (?<clause>.+))?)$/.exec(body);
+  return match === null || / vmap /.test(body) ? null : (match.groups as unknown as Verdict);
+}
+
 /** A normalised nft rule as an effect on new inbound packets of the family. */
 export function nftRuleEffect(rule: string, family: IpFamily): RuleEffect {
-  const body = rule.replace(/ comment .*$/, "");
-  const verdict = /^(.*?)\s*\b(accept|drop|return|(?:jump|goto) \S+|reject(?: with .+)?)$/.exec(body);
-  if (!verdict || / vmap /.test(body)) return { kind: "none", rule };
+  const verdict = verdictOf(rule);
+  if (!verdict) return { kind: "none", rule };
   const when: Condition = { ...EVERY_PACKET, sources: [], unknown: [] };
-  let rest = verdict[1]!.trim();
+  let rest = verdict.before;
   while (rest !== "") {
+    // A statement's pattern takes the space after it.
     const statement = STATEMENTS.exec(rest);
     if (statement) {
-      rest = rest.slice(statement[0].length).trim();
+      rest = rest.slice(statement[0].length);
       continue;
     }
     const next = readMatch(rest, family, when);
@@ -207,29 +228,28 @@ export function nftRuleEffect(rule: string, family: IpFamily): RuleEffect {
     }
     rest = next;
   }
-  const action = verdict[2]!;
+  const { action, jump, target, clause } = verdict;
   if (action === "accept") return { kind: "accept", when, rule };
   if (action === "drop") return { kind: "deny", when, rule, answer: "silence" };
   if (action === "return") return { kind: "return", when, rule };
-  if (action.startsWith("reject")) return { kind: "deny", when, rule, answer: rejectAnswer(/^reject with (.+)$/.exec(action)?.[1]) };
-  const [jump, target] = action.split(" ") as [string, string];
-  return { kind: "jump", when, rule, target, goto: jump === "goto" };
+  if (action.startsWith("reject")) return { kind: "deny", when, rule, answer: rejectAnswer(clause) };
+  return { kind: "jump", when, rule, target: target!, goto: jump === "goto" };
 }
 
 /** Each input base chain of the family's tables, walked in first-match order. */
 export function nftInputVerdicts(
   tables: readonly NftTable[],
   family: IpFamily,
-  skip: (table: NftTable, chain: NftChain) => boolean = () => false,
+  skip?: (table: NftTable, chain: NftChain) => boolean,
 ): Array<{ table: NftTable; chain: NftChain; verdict: PathVerdict }> {
   const found: Array<{ table: NftTable; chain: NftChain; verdict: PathVerdict }> = [];
   for (const table of tables) {
     if (!NFT_FAMILIES[family].includes(table.family)) continue;
     const chains = new Map<string, ChainRules>(
-      table.chains.map((c) => [c.name, { policy: c.hook === null ? null : (c.policy ?? "accept"), effects: c.rules.map((r) => nftRuleEffect(r, family)) }]),
+      table.chains.map((c) => [c.name, { policy: c.policy, effects: c.rules.map((r) => nftRuleEffect(r, family)) }]),
     );
     for (const chain of table.chains) {
-      if (chain.hook !== "input" || skip(table, chain)) continue;
+      if (chain.hook !== "input" || skip?.(table, chain)) continue;
       found.push({ table, chain, verdict: walkInputPath(chain.name, chains) });
     }
   }
@@ -246,7 +266,7 @@ function reachedChains(table: NftTable, bases: readonly NftChain[]): NftChain[] 
     if (reached.includes(chain)) return;
     reached.push(chain);
     for (const rule of chain.rules) {
-      const target = /\b(?:jump|goto) (\S+)$/.exec(rule.replace(/ comment .*$/, ""))?.[1];
+      const target = verdictOf(rule)?.target;
       const next = table.chains.find((c) => c.name === target);
       if (next) visit(next);
     }

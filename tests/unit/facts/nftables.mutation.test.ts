@@ -9,6 +9,7 @@ import { nftForwardedPorts, nftInputVerdicts, nftRuleEffect, normaliseNftRule, p
 import type { IpFamily } from "../../../helpers/facts/types.js";
 import type { CollectedRun } from "../../../helpers/run/collected.js";
 import { parseFirewall } from "../../../helpers/facts/parsers/firewall.js";
+import { EVERY_PACKET, openedPort } from "../../../helpers/facts/parsers/input-path.js";
 import { capturedFirewallInputs, fixtureText } from "./fixtures.js";
 
 const FIREWALLD = "firewall/firewalld-stock/nft-ruleset";
@@ -119,5 +120,49 @@ describe("nftables: ip6 saddr, th dport, iifname lo and DNAT behind a jump from 
     const rule = "iifname != docker0 tcp dport 8080 dnat to 172.17.0.2:80";
     expect(nftForwardedPorts(tables())).toEqual([{ protocol: "tcp", ports: [8080, 8080], rule: `nft table ip api7_fwd chain published: ${rule}` }]);
     expect(tables().find((t) => t.name === "api7_fwd")?.chains.find((c) => c.name === "published")?.rules).toContain("iifname lo tcp dport 8081 dnat to 172.17.0.3:80");
+  });
+});
+
+describe("nftables: a named port set, a goto, a closing log rule, and a nat chain two jumps reach (captured)", () => {
+  const CASE = "nftables-named-set-goto-nat";
+  const tables = () => parseNftRuleset(fixtureText(`firewall/${CASE}/nft-ruleset`));
+  const rule = (start: string) => capturedRule(`firewall/${CASE}/nft-ruleset`, start);
+
+  it("the input chain denies by its policy: the port appended after the goto is never reached, the log rule that ends the goto's chain denies nothing", () => {
+    const opened = {
+      icmp: ["icmp/ipv6-icmp", "meta l4proto { icmp, ipv6-icmp } accept"],
+      ssh: ["tcp", "tcp dport 22 accept comment ssh"],
+      gateway: ["tcp", "tcp dport @gateway_ports accept"],
+      admin: ["tcp", "ip saddr { 10.0.0.0/8, 192.168.0.0/16 } tcp dport 9180 accept"],
+    };
+    for (const [family, openings] of [["ipv4", [opened.icmp, opened.ssh, opened.gateway, opened.admin]], ["ipv6", [opened.icmp, opened.ssh, opened.gateway]]] as const) {
+      const verdicts = nftInputVerdicts(tables(), family);
+      expect(verdicts.map((v) => [v.table.name, v.chain.name, v.verdict.kind, v.verdict.kind === "deny" ? v.verdict.how : null])).toEqual([["api7_lab", "input", "deny", "policy drop"]]);
+      const found = verdicts[0]!.verdict.openings;
+      expect(found.map((o) => [o.protocol, o.rule])).toEqual(openings);
+      expect(openedPort(found, "tcp", 8000)).toBeNull();
+      expect(openedPort(found, "tcp", 22)?.rule).toBe("tcp dport 22 accept comment ssh");
+    }
+  });
+
+  it("a named port set is a limit not understood, never every TCP port; a source set limits to each of its networks", () => {
+    expect(whenOf(rule("tcp dport @gateway_ports"), "ipv4")).toEqual({ ...EVERY_PACKET, protocol: "tcp", unknown: ["tcp dport @gateway_ports"] });
+    const admin = rule("ip saddr {");
+    expect(whenOf(admin, "ipv4")).toMatchObject({ otherFamily: false, protocol: "tcp", ports: [[9180, 9180]], sources: ["10.0.0.0/8", "192.168.0.0/16"], unknown: [] });
+    expect(whenOf(admin, "ipv6")).toMatchObject({ otherFamily: true });
+  });
+
+  it("the whole firewall: default deny in both families, /etc/nftables.conf (its named set skipped) the same as the running tables", () => {
+    const firewall = parseFirewall(capturedFirewallInputs(CASE));
+    if (!firewall.ok) throw new Error(firewall.problem);
+    expect([firewall.value.tool, firewall.value.defaultDenyInbound, firewall.value.persistentMatchesRuntime]).toEqual(["nftables", true, true]);
+    expect(tables().find((t) => t.name === "api7_lab")?.chains.map((c) => [c.name, c.hook, c.policy, c.rules.length])).toEqual([["input", "input", "drop", 6], ["services", null, null, 3]]);
+  });
+
+  it("forwarded: the DNAT from eth0, and the port of the chain two jumps reach, once; the counted port is not forwarded", () => {
+    expect(nftForwardedPorts(tables())).toEqual([
+      { protocol: "tcp", ports: [8443, 8443], rule: "nft table ip api7_fwd chain prerouting: iifname eth0 tcp dport 8443 dnat to 172.17.0.4:443" },
+      { protocol: "tcp", ports: [8080, 8080], rule: "nft table ip api7_fwd chain published: tcp dport 8080 dnat to 172.17.0.2:80" },
+    ]);
   });
 });
