@@ -155,3 +155,13 @@ describe("SEC-02: an opening of every port from a source network", () => {
     expect(v.message).not.toContain("accepts every port from");
   });
 });
+
+describe("SEC-02: openings that are not every port from a network", () => {
+  it("ports opened to source networks are not wide openings; only the network opened on every port needs declaring", () => {
+    // The captured host opens 2379 to 10.0.0.0/8 and 9100 to 192.168.0.0/16 (user chains entered with -s), and every port to 203.0.113.0/24.
+    const env = envWith((input) => (input.firewall.trustedSources = ["203.0.113.0/24"]));
+    const v = sec02("iptables-services-chains-docker-nat", { env });
+    expect(v.status).toBe("passed");
+    expect(v.message).toMatch(/; trusted by firewall\.trustedSources: every port from 203\.0\.113\.0\/24 \(-A INPUT -s 203\.0\.113\.0\/24 -j ACCEPT\)( |;|$)/);
+  });
+});
