@@ -186,6 +186,11 @@ describe("PORT-05: Prometheus", () => {
   it("lists each target in the actual value", () => {
     expect(verdict("PORT-05", "@prometheus", prom((p) => (p.targets[0]!.lastError = "slow"))).actual).toContain("prometheus/localhost:9090: up (slow)");
   });
+
+  it("shows the health endpoint's status, in the actual value and in a failure without a probe error", () => {
+    expect(verdict("PORT-05", "@prometheus").actual).toMatch(/^health 200 /);
+    expect(verdict("PORT-05", "@prometheus", prom((p) => ((p.healthy = false), (p.healthStatus = 503)))).message).toContain("is not healthy (status 503)");
+  });
 });
 
 describe("DB-01, DB-02: the database", () => {
