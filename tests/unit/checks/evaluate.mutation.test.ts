@@ -280,7 +280,7 @@ describe("verdictFor and evaluateRun", () => {
 
   it("verdictFor evaluates one planned target and refuses one that is not", () => {
     expect(verdictFor(requirement(["cp-hosts"]), "cp2", checks, input())).toMatchObject({ target: "cp2", status: "failed" });
-    expect(() => verdictFor(requirement(["cp-hosts"]), "dp1", checks, input())).toThrow();
+    expect(() => verdictFor(requirement(["cp-hosts"]), "dp1", checks, input())).toThrow("dp1 is not a target of T-01");
   });
 
   it("evaluateRun: every target of every requirement, waivers judged as of the run's start", () => {
