@@ -116,8 +116,9 @@ function contextFor(requirement: string, reads: Reads, planned: PlannedTarget, i
     },
     hostProbe: (section) => {
       declared(reads.hostProbes, section, "host probe");
-      const collection = input.run.hosts.find((h) => h.name === ownHost());
-      const output = collection?.hostProbes.find((p) => p.section === section);
+      // evaluateTarget decides "broken" before any check when the host has no collection.
+      const collection = input.run.hosts.find((h) => h.name === ownHost())!;
+      const output = collection.hostProbes.find((p) => p.section === section);
       return hostProbeFact(section, output);
     },
   };

@@ -23,8 +23,10 @@ export function buildHostFacts(host: string, sections: CommandOutput[]): HostFac
 
   /** The section's stdout when it ran cleanly; otherwise records why (unless `quiet`). */
   const stdoutOf = (name: string, quiet = false): string | null => {
-    const problem = sectionProblem(byName.get(name));
-    if (problem === null) return byName.get(name)?.stdout ?? null;
+    const section = byName.get(name);
+    const problem = sectionProblem(section);
+    // sectionProblem finds one in a missing section, so without a problem the section is there.
+    if (problem === null) return section!.stdout;
     if (!quiet) problems[name] = problem;
     return null;
   };

@@ -91,7 +91,7 @@ function identifyMachines(ctx: CheckContext, mine: string) {
     const id = idOf(h.name);
     if (id !== null) groups.set(id, [...(groups.get(id) ?? []), h.name]);
   }
-  const keyOf = (name: string) => (name === ctx.target ? ctx.fact("sshHostKey") : ctx.factOf(name, "sshHostKey"));
+  const keyOf = (name: string) => ctx.factOf(name, "sshHostKey");
   const undecided: string[] = [];
   const identity = new Map<string, string>();
   for (const [id, names] of groups) {
@@ -107,7 +107,8 @@ function identifyMachines(ctx: CheckContext, mine: string) {
   const label = (name: string) => {
     const id = idOf(name);
     if (id === null) return "machine-id unknown";
-    const key = (groups.get(id) ?? []).length > 1 ? keyOf(name) : null;
+    // A known machine-id is the key of its group.
+    const key = groups.get(id)!.length > 1 ? keyOf(name) : null;
     return key?.observed ? `${shortId(id)}, ${shortKey(key.value)}` : shortId(id);
   };
   const unknown = ctx.env.hosts.filter((h) => idOf(h.name) === null).map((h) => `${h.name} (machine-id unknown)`);

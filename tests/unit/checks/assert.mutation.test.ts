@@ -2,7 +2,7 @@
 // when a section's failure is itself an observation (evidence.ts) and when a probe record is a
 // measurement (probes.ts). Statuses, values and evidence are asserted, not wording.
 import { describe, expect, it } from "vitest";
-import { allOf, atLeast, equals, fail, given, mapFact, pass, skip, versionAtLeast, warn } from "../../../helpers/checks/assert.js";
+import { allOf, allOfNamed, atLeast, equals, fail, given, mapFact, pass, skip, versionAtLeast, warn } from "../../../helpers/checks/assert.js";
 import { type Fact, missing, observed, reportsAbsence, unusable } from "../../../helpers/checks/evidence.js";
 import { probeFact, probeKindOf, recordFact } from "../../../helpers/checks/probes.js";
 import type { CommandOutput } from "../../../helpers/model.js";
@@ -29,6 +29,10 @@ describe("given", () => {
 
   it("a decision without evidence of its own keeps the facts' sources", () => {
     expect(given({ a: seen(1, "s1") }, () => fail("no"))).toEqual({ status: "failed", message: "no", evidence: ["s1"] });
+  });
+
+  it("a decision that says its evidence is undefined keeps the facts' sources", () => {
+    expect(given({ a: seen(1, "s1") }, () => ({ status: "broken", message: "no", evidence: undefined }))).toEqual({ status: "broken", message: "no", evidence: ["s1"] });
   });
 
   it("any missing fact is broken before deciding, naming each missing one", () => {
@@ -62,6 +66,16 @@ describe("mapFact and allOf", () => {
     const fact = allOf<number>([seen(1, "a"), gone("r1", "b"), gone("r2", "c")]);
     expect(fact).toMatchObject({ observed: false, sources: ["a", "b", "c"] });
     expect(fact.observed ? "" : fact.reason.split("; ")).toEqual(["r1", "r2"]);
+  });
+});
+
+describe("allOfNamed", () => {
+  it("every value under its name, sources once", () => {
+    expect(allOfNamed({ a: seen(1, "s1"), b: seen("x", "s2", "s1") })).toEqual({ observed: true, value: { a: 1, b: "x" }, sources: ["s1", "s2"] });
+  });
+
+  it("missing as soon as one is, naming each missing one with its reason", () => {
+    expect(allOfNamed({ a: seen(1, "s1"), b: gone("r1", "s2"), c: gone("r2", "s3") })).toEqual({ observed: false, reason: "b: r1; c: r2", sources: ["s1", "s2", "s3"] });
   });
 });
 

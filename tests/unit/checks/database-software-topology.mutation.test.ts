@@ -179,8 +179,15 @@ describe("SW-01: the release against the page's CentOS 7.6 or the policy's minim
     // Debian's captured os-release without its VERSION_ID line.
     const noVersion = { ...os("debian-12", ["os-release"]), "os-release": (s: CommandOutput) => ({ ...fixture("os/debian-12/os-release", s.section), stdout: fixture("os/debian-12/os-release").stdout.replace(/^VERSION_ID=.*\n/m, "") }) };
     const v = verdict("SW-01", "cp1", { sections: noVersion, env: allowed([{ id: "debian", minVersion: "12" }]) });
-    expect(v.status).toBe("broken");
+    expect(v).toMatchObject({ status: "broken", evidence: ["os-release"] });
     expect(v.message).toContain("the release version of Debian GNU/Linux 12 (bookworm) is unknown");
+  });
+
+  it("CentOS 7 (os-release says only \"7\") without a release file: broken, naming both files", () => {
+    const v = verdict("SW-01", "cp1", { sections: { "centos-release": absent, "redhat-release": absent } });
+    expect(v.status).toBe("broken");
+    expect(v.message).toContain("release unknown (centos-release: exit 1");
+    expect(v.message).toContain("redhat-release: exit 1");
   });
 
   it("a major-only policy minimum compares the major only", () => {
@@ -212,6 +219,8 @@ describe("SW-02: CentOS 7.2 or earlier", () => {
     const v = verdict("SW-02", "cp1", { sections: os("centos-7.2", ["os-release", "centos-release", "redhat-release"]) });
     expect(v.status).toBe("failed");
     expect(v.actual).toMatch(/^centos 7\.2: CentOS Linux release 7\.2\.\d+/);
+    // CentOS is not called the release of CentOS (RHEL and Oracle Linux are, below).
+    expect(v.message).not.toContain("the release of CentOS");
   });
 
   it("RHEL 7.2 is CentOS 7.2's release: failed, on os-release alone", () => {
@@ -381,6 +390,27 @@ describe("TOPO-01: distinct machines", () => {
     expect(fifth.status).toBe("passed");
     expect(fifth.message).toContain("not counted: dp3");
     expect(fifth.actual).toContain("dp3 [machine-id unknown]");
+  });
+
+  it("hosts whose machine-ids are unknown are not told apart by their host keys", () => {
+    // dp1's and dp2's machine-id unreadable, their captured host keys intact: no DP machine is known.
+    const v = verdict("TOPO-01", "cp1", { otherHosts: { dp1: { "machine-id": absent }, dp2: { "machine-id": absent } } });
+    expect(v.status).toBe("broken");
+    expect(v.message).toContain("known: 2 distinct CP machines and 0 distinct DP machines");
+  });
+
+  it("a shared machine-id whose keys are of different types, on other hosts: the count is undecided", () => {
+    const v = verdict("TOPO-01", "cp1", { otherHosts: { dp2: sameAs("dp1") }, hostKeys: { dp1: keys.a, dp2: keys.ecdsa } });
+    expect(v.status).toBe("broken");
+    expect(v.message).toContain("dp1, dp2 share machine-id");
+    expect(v.message).toContain("(keys of different types)");
+  });
+
+  it("a host alone on its machine-id needs no host key: one machine under two names still fails", () => {
+    // As above (dp2 on dp1's machine, one host key), with cp2's captured host key removed.
+    const v = verdict("TOPO-01", "cp1", { otherHosts: { dp2: sameAs("dp1") }, hostKeys: { dp1: keys.a, dp2: keys.a }, withoutHostKey: ["cp2"] });
+    expect(v.status).toBe("failed");
+    expect(v.message).toContain("1 distinct DP machine");
   });
 
   it("four hosts but too few of one role fail on the declaration alone, citing no evidence", () => {

@@ -1,6 +1,7 @@
 // The verdict engine (helpers/evaluate.ts) on the captured compliant lab run, with small checks
 // written here to drive each rule: what a check may read, when a pass stands, how the level and
-// the page tag shape the verdict. Statuses and key values are asserted, not wording.
+// the page tag shape the verdict. Statuses and key values are asserted, not wording, except where
+// the engine refuses a check: its message must tell that refusal from a crash of the check.
 import { describe, expect, it } from "vitest";
 import { observed } from "../../../helpers/checks/evidence.js";
 import type { CheckContext, CheckModule, Reads, RequirementCheck } from "../../../helpers/checks/types.js";
@@ -79,7 +80,11 @@ describe("evaluateTarget: what the engine refuses before a check decides", () =>
     return arch.observed ? { status: "passed", message: "ok", evidence: [...arch.sources] } : { status: "broken", message: arch.reason };
   });
 
-  it("no check registered: broken", () => expect(evaluate("cp1", undefined).status).toBe("broken"));
+  it("no check registered: broken, saying so (not a crash of a check)", () => {
+    const v = evaluate("cp1", undefined);
+    expect(v.status).toBe("broken");
+    expect(v.message).toContain("no check is registered for T-01");
+  });
   it("host with nothing collected: broken", () => {
     const run = { ...baseline, hosts: baseline.hosts.filter((h) => h.name !== "cp1") };
     expect(evaluate("cp1", passing, "MUST", run).status).toBe("broken");
@@ -128,6 +133,11 @@ describe("a check sees only what it declared", () => {
     ["probes of an undeclared kind", reads({ probes: ["http"] }, (ctx) => ctx.probesWith("tcp", "tcp:"))],
     ["an undeclared host probe", reads({ hostProbes: [] }, (ctx) => ctx.hostProbe("db-reach"))],
   ])("%s: broken", (_name, c) => expect(evaluate("cp1", c).status).toBe("broken"));
+
+  it("the refusal names what was read without declaring it (not a crash of the check)", () => {
+    expect(evaluate("cp1", reads({}, (ctx) => ctx.fact("arch"))).message).toContain("T-01 reads fact arch without declaring it");
+    expect(evaluate("@database", reads({ facts: ["arch"] }, (ctx) => ctx.fact("arch")), "MUST", baseline, ["database"]).message).toContain("reads host evidence on @database, which is not a host");
+  });
 
   it("host evidence asked on an endpoint target: broken", () => {
     expect(result("@database", reads({ facts: ["arch"] }, (ctx) => ctx.fact("arch")), baseline, ["database"]).status).toBe("broken");
@@ -211,6 +221,7 @@ describe("a pass must rest on intact evidence", () => {
     ["a probe that never ran", "cp1", ["tcp:cp1:1"], baseline, "broken"],
     ["a finished host probe", "cp1", ["db-reach"], baseline, "passed"],
     ["a host probe cut off", "cp1", ["db-reach"], withHost("cp1", (h) => ({ ...h, hostProbes: h.hostProbes.map((p) => ({ ...p, exitCode: null })) })), "broken"],
+    ["a failed section in a run that recorded no experiment", "cp1", ["uname-m"], { ...withSection("cp1", "uname-m", permissionDenied), failover: [] }, "broken"],
     ["a recorded experiment", "cp1", ["HA-X/cp1/dashboard"], { ...baseline, failover: [{ id: "HA-X/cp1/dashboard" }] }, "passed"],
     ["a section, every host's, on an endpoint target", "@database", ["uname-m"], baseline, "passed"],
     ["a section failed on one host, on an endpoint target", "@database", ["uname-m"], withSection("dp2", "uname-m", permissionDenied), "broken"],
@@ -226,6 +237,9 @@ describe("a pass must rest on intact evidence", () => {
     expect(endpoint).toMatch(/^dp2 uname-m: exit 1/);
     expect(unsupportedPass({ status: "passed", message: "", evidence: ["uname-m", "tcp:cp1:22", "db-reach"] }, collectionOf(baseline, "cp1"), baseline)).toBeNull();
   });
+
+  it("an outcome that names no evidence at all", () =>
+    expect(unsupportedPass({ status: "passed", message: "" }, collectionOf(baseline, "cp1"), baseline)).toBe("it names no evidence"));
 
   it("a check's failure needs no such support", () => {
     expect(evaluate("cp1", check({}, () => ({ status: "failed", message: "no" }))).status).toBe("failed");
@@ -266,7 +280,7 @@ describe("verdictFor and evaluateRun", () => {
 
   it("verdictFor evaluates one planned target and refuses one that is not", () => {
     expect(verdictFor(requirement(["cp-hosts"]), "cp2", checks, input())).toMatchObject({ target: "cp2", status: "failed" });
-    expect(() => verdictFor(requirement(["cp-hosts"]), "dp1", checks, input())).toThrow();
+    expect(() => verdictFor(requirement(["cp-hosts"]), "dp1", checks, input())).toThrow("dp1 is not a target of T-01");
   });
 
   it("evaluateRun: every target of every requirement, waivers judged as of the run's start", () => {

@@ -1,6 +1,7 @@
 // Boundaries of the hardware, SELinux, monitoring and database checks, on the captured compliant
 // lab run with one piece of evidence edited per row (the edit is written in the row). Statuses and
-// the verdict's expected/actual values are asserted, not the wording of messages.
+// the verdict's expected/actual values are asserted, not the wording of messages; of a message only
+// what it names (a section, a path) or a note that carries a finding.
 import { describe, expect, it } from "vitest";
 import { requirementById } from "../../../helpers/checks/catalogue.js";
 import type { Environment } from "../../../helpers/environment/schema.js";
@@ -62,6 +63,12 @@ describe("HW-01, HW-02: architecture and usable CPUs", () => {
     ["3, online list unreadable", { sections: { nproc: stdout((t) => t.replace("2", "3")), "cpu-online": absent } }, "passed", "3"],
     ["2 of 4 online", { sections: { "cpu-online": stdout((t) => t.replace("0-1", "0-3")) } }, "passed", "2 of 4 online"],
   ])("HW-02 %s", (_name, change, status, actual) => expect(verdict("HW-02", "cp1", change)).toMatchObject({ status, actual }));
+
+  it("HW-02 with nproc unreadable: broken, naming the section (the check does not read the missing value)", () => {
+    const v = verdict("HW-02", "cp1", { sections: { nproc: absent } });
+    expect(v.status).toBe("broken");
+    expect(v.message).toContain("actual unknown (nproc: exit 1");
+  });
 });
 
 describe("HW-03: memory", () => {
@@ -115,9 +122,25 @@ describe("HW-04: free disk", () => {
     expect(verdict("HW-04", "cp1", { env: policy({ diskCheckRoot: true }) }).actual).toContain("/: ");
   });
 
-  it("a df that lists neither the data root nor / is broken", () => {
+  it("a data root on the root filesystem is checked once, with diskCheckRoot too", () => {
+    // The data root's row as df prints a directory of "/": the root filesystem, mounted at /.
+    const onRoot: Edit = stdout((t) => t.replace(/^\/var\/lib\/docker .*$/m, "/var/lib/docker overlay        overlay 270553174016  81716080640 /"));
+    const v = verdict("HW-04", "cp1", { sections: { df: onRoot }, env: policy({ diskCheckRoot: true }) });
+    expect(v.status).toBe("passed");
+    expect(v.actual).toMatch(/^Docker's data root: 81\.7 GB available on \/var\/lib\/docker/);
+    expect(v.actual).not.toContain("/: ");
+  });
+
+  it("says when Docker's data root does not exist yet and / was checked instead", () => {
+    expect(verdict("HW-04", "cp1", { sections: { df: dropRow("/var/lib/docker") } }).message).toContain("[Docker's data root /var/lib/docker does not exist yet: checked /]");
+    expect(verdict("HW-04", "cp1").message).not.toContain("does not exist yet");
+  });
+
+  it("a df that lists neither the data root nor / is broken, naming both", () => {
     const onlyOther: Edit = stdout((t) => t.replace(/^\/ .*\n/m, "").replace(/^\/var\/lib\/docker /m, "/srv/other      "));
-    expect(verdict("HW-04", "cp1", { sections: { df: onlyOther } }).status).toBe("broken");
+    const v = verdict("HW-04", "cp1", { sections: { df: onlyOther } });
+    expect(v.status).toBe("broken");
+    expect(v.message).toContain("neither /var/lib/docker nor /");
   });
 });
 
@@ -162,6 +185,11 @@ describe("PORT-05: Prometheus", () => {
 
   it("lists each target in the actual value", () => {
     expect(verdict("PORT-05", "@prometheus", prom((p) => (p.targets[0]!.lastError = "slow"))).actual).toContain("prometheus/localhost:9090: up (slow)");
+  });
+
+  it("shows the health endpoint's status, in the actual value and in a failure without a probe error", () => {
+    expect(verdict("PORT-05", "@prometheus").actual).toMatch(/^health 200 /);
+    expect(verdict("PORT-05", "@prometheus", prom((p) => ((p.healthy = false), (p.healthStatus = 503)))).message).toContain("is not healthy (status 503)");
   });
 });
 

@@ -1,9 +1,9 @@
-// buildHostFacts and hostIpv6Address at the edges build.test.ts leaves loose: which sections are
-// read when, what a section that is there but unusable leaves in `problems`, and the order of the
-// filesystems. The base is a saved collection of a lab host (CentOS 7.9, firewalld, Docker client
+// buildHostFacts and the runner's probe targets (hostListeners, hostForwardedPorts,
+// hostIpv6Address) at the edges build.test.ts leaves loose: which sections are read when, what a
+// section that is there but unusable leaves in `problems`, and the order of the filesystems. The base is a saved collection of a lab host (CentOS 7.9, firewalld, Docker client
 // with its daemon down); a test swaps or edits one section of it and says so.
 import { describe, expect, it } from "vitest";
-import { buildHostFacts, hostIpv6Address } from "../../../helpers/facts/build.js";
+import { buildHostFacts, hostForwardedPorts, hostIpv6Address, hostListeners } from "../../../helpers/facts/build.js";
 import { parseDockerVersion } from "../../../helpers/facts/parsers/docker.js";
 import { parseMachineId } from "../../../helpers/facts/parsers/machine-id.js";
 import { parseMemoryBlocks } from "../../../helpers/facts/parsers/memory.js";
@@ -134,5 +134,42 @@ describe("hostIpv6Address", () => {
   ])("%s: null", (_name, edit) => {
     const all = sections();
     expect(hostIpv6Address(withSection(all, "ipv6-addresses", edit(ipv6(all))))).toBeNull();
+  });
+});
+
+describe("hostListeners", () => {
+  it("the sockets of the ss-listen section, as the facts list them", () => {
+    const listeners = hostListeners(lab());
+    expect(listeners.map((l) => `${l.protocol} ${l.address}:${l.port}`)).toEqual([
+      "udp 127.0.0.11:48584",
+      "tcp 0.0.0.0:22",
+      "tcp 0.0.0.0:7080",
+      "tcp 127.0.0.11:39927",
+      "tcp 0.0.0.0:7900",
+      "tcp :::22",
+    ]);
+    expect(listeners).toEqual(buildHostFacts("cp1", lab()).listeners);
+  });
+
+  it.each<[string, (s: CommandOutput) => CommandOutput | null]>([
+    ["missing", () => null],
+    ["failed", (s) => ({ ...s, exitCode: 1, stdout: "" })],
+  ])("%s: empty", (_name, edit) => {
+    const all = lab();
+    expect(hostListeners(withSection(all, "ss-listen", edit(section(all, "ss-listen"))))).toEqual([]);
+  });
+});
+
+describe("hostForwardedPorts", () => {
+  it("an nft redirect on the prerouting path", () =>
+    expect(hostForwardedPorts(capturedFirewall("nftables-nat-redirect")).map((f) => [f.protocol, f.ports])).toEqual([["tcp", [8888, 8888]]]));
+
+  it("Docker's DNAT in iptables -t nat", () =>
+    expect(hostForwardedPorts(capturedFirewall("iptables-services-chains-docker-nat")).map((f) => [f.protocol, f.ports])).toEqual([["tcp", [8080, 8080]]]));
+
+  it("a NAT listing that failed (nft without root): empty, as no port is known", () => {
+    const sections = splitSections(fixtureText("collection/debian12-container-1cpu-3g"));
+    expect(buildHostFacts("dp1", sections).problems.forwardedPorts).toMatch(/^nft-ruleset: exit 1/);
+    expect(hostForwardedPorts(sections)).toEqual([]);
   });
 });
