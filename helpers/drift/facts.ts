@@ -2,7 +2,7 @@
 // the checks use) and the probes from the runner. Each change names the evidence it belongs to: the
 // fact names and probe kinds checks declare in `reads`, so a verdict's transition can be shown with
 // the changes among its own evidence. Pure: the two runs in, the changes out.
-import { type FactName, HOST_FACTS, sectionsOf } from "../checks/facts.js";
+import { type FactName, HOST_FACTS, resolveFact, sectionsOf } from "../checks/facts.js";
 import type { ProbeKind } from "../checks/probes.js";
 import type { HostFacts } from "../facts/types.js";
 import type { CommandOutput } from "../model.js";
@@ -41,13 +41,14 @@ interface Comparable {
   text: string;
 }
 
-function comparableFacts(facts: HostFacts): Comparable[] {
+function comparableFacts(side: HostSide): Comparable[] {
+  const { facts } = side;
   const firewall = facts.firewall;
   return [
     { what: "OS release", sections: OS, text: facts.os ? `${facts.os.prettyName}${facts.os.releaseLine ? ` (${facts.os.releaseLine})` : ""}` : NONE },
     { what: "kernel", sections: ["kernelRelease"], text: facts.kernelRelease ?? NONE },
     { what: "Docker", sections: DOCKER, text: `${facts.docker.state}${facts.docker.serverVersion ? ` ${facts.docker.serverVersion}` : ""}` },
-    { what: "SELinux", sections: SELINUX, text: `running ${facts.selinux.runtime ?? "unavailable"}, config ${facts.selinux.config ?? "absent"}` },
+    { what: "SELinux", sections: SELINUX, text: `running ${runningSelinux(side)}, config ${facts.selinux.config ?? "absent"}` },
     { what: "firewall kind", sections: ["firewall"], text: firewall ? `${firewall.tool ?? "none"}${firewall.active ? "" : " (inactive)"}` : NONE },
     {
       what: "firewall zones",
@@ -63,6 +64,12 @@ function comparableFacts(facts: HostFacts): Comparable[] {
     },
     { what: "machine-id", sections: ["machineId"], text: facts.machineId ?? NONE },
   ];
+}
+
+/** The running mode as the SELinux check reads it (getenforce, sestatus or /sys/fs/selinux/enforce). */
+function runningSelinux({ facts, sections }: HostSide): string {
+  const mode = resolveFact("selinuxMode", { facts, section: (name) => sections.find((s) => s.section === name) });
+  return mode.observed ? mode.value : "unreadable";
 }
 
 const persistence = (matches: boolean | null) => (matches === null ? "not comparable" : matches ? "persistent = running" : "persistent differs from running");
@@ -146,8 +153,8 @@ export function hostFactChanges(host: string, beforeSide: HostSide, afterSide: H
 
 function everyFactChange(host: string, beforeSide: HostSide, afterSide: HostSide): FactChange[] {
   const [before, after] = [beforeSide.facts, afterSide.facts];
-  const was = comparableFacts(before);
-  const changes: FactChange[] = comparableFacts(after).flatMap((row, i) =>
+  const was = comparableFacts(beforeSide);
+  const changes: FactChange[] = comparableFacts(afterSide).flatMap((row, i) =>
     row.text === was[i]!.text ? [] : [{ host, what: row.what, sections: row.sections, before: was[i]!.text, after: row.text }],
   );
   const rules = setChange(ruleLines(beforeSide.sections), ruleLines(afterSide.sections));

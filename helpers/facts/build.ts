@@ -2,7 +2,7 @@
 // the same facts, live or offline (`npm run verify`). A section that is missing or unreadable
 // leaves its fields null/empty and says why in `problems`.
 import type { CommandOutput } from "../model.js";
-import type { DockerFacts, FilesystemFacts, ForwardedPort, HostFacts, Listener, MemoryFacts, SelinuxFacts } from "./types.js";
+import type { DockerFacts, FilesystemFacts, ForwardedPort, HostFacts, Listener, MemoryFacts } from "./types.js";
 import { parseArch, parseCpuList, parseNproc } from "./parsers/cpu.js";
 import { parseDf } from "./parsers/disk.js";
 import { parseContainerNames, parseDockerRoot, parseDockerVersion } from "./parsers/docker.js";
@@ -11,11 +11,11 @@ import { parseForwardedPorts } from "./parsers/forwarded.js";
 import { parseKernelRelease } from "./parsers/kernel.js";
 import { parseGlobalIpv6Addresses, parseListeners } from "./parsers/listeners.js";
 import { parseMachineId } from "./parsers/machine-id.js";
-import { parseCgroupMemory, parseLsmemOnline, parseMemoryBlocks, parseMeminfo } from "./parsers/memory.js";
+import { parseMeminfo } from "./parsers/memory.js";
 import { parseOs } from "./parsers/os.js";
 import { parseProcesses } from "./parsers/processes.js";
 import { type Parsed, sectionProblem } from "./parsers/result.js";
-import { parseGetenforce, parseSelinuxConfig, parseSelinuxEnforce, parseSestatus } from "./parsers/selinux.js";
+import { parseSelinuxConfig } from "./parsers/selinux.js";
 
 export function buildHostFacts(host: string, sections: CommandOutput[]): HostFacts {
   const byName = new Map(sections.map((s) => [s.section, s]));
@@ -46,7 +46,7 @@ export function buildHostFacts(host: string, sections: CommandOutput[]): HostFac
   const online = read("cpu-online", parseCpuList);
   const cpu = usable === null ? null : { usable, online };
 
-  const memory = buildMemory(read, problems);
+  const memory = buildMemory(read);
 
   // Absent release files are normal outside the RHEL family: not a problem.
   const os = (() => {
@@ -63,7 +63,8 @@ export function buildHostFacts(host: string, sections: CommandOutput[]): HostFac
   const kernelRelease = read("uname-r", parseKernelRelease);
   const docker = buildDocker(byName.get("docker-version"), read, problems);
   const filesystems = orderFilesystems(read("df", parseDf) ?? [], docker.rootDir);
-  const selinux = buildSelinux(read);
+  // The running mode is the selinuxMode fact's (helpers/checks/facts.ts), from its alternative sources.
+  const selinux = { config: read("selinux-config", parseSelinuxConfig, true) };
 
   const firewallResult = parseFirewall({
     firewalldState: byName.get("firewalld-state"),
@@ -114,17 +115,10 @@ export function buildHostFacts(host: string, sections: CommandOutput[]): HostFac
 
 type Reader = <T>(name: string, parser: (stdout: string) => Parsed<T>, quiet?: boolean) => T | null;
 
-function buildMemory(read: Reader, problems: Record<string, string>): MemoryFacts | null {
-  const meminfo = read("meminfo", parseMeminfo);
-  // lsmem and the sysfs blocks are two routes to the same number; one is enough.
-  const lsmem = read("lsmem", parseLsmemOnline, true);
-  const blocks = lsmem === null ? read("memory-blocks", parseMemoryBlocks, true) : null;
-  const onlineBytes = lsmem ?? blocks?.onlineBytes ?? null;
-  if (onlineBytes === null) problems["memory-online"] = "neither lsmem nor /sys/devices/system/memory gave the online memory";
-  const cgroupLimitBytes = read("cgroup-memory", parseCgroupMemory, true) ?? null;
-  const memTotalBytes = meminfo?.MemTotal;
-  if (memTotalBytes === undefined) return null;
-  return { memTotalBytes, onlineBytes, cgroupLimitBytes };
+/** MemTotal only: the online memory and the cgroup limit are read by their facts (helpers/checks/facts.ts). */
+function buildMemory(read: Reader): MemoryFacts | null {
+  const memTotalBytes = read("meminfo", parseMeminfo)?.MemTotal;
+  return memTotalBytes === undefined ? null : { memTotalBytes };
 }
 
 function buildDocker(
@@ -144,16 +138,6 @@ function buildDocker(
   }
   const rootDir = parsedVersion.value.state === "running" ? read("docker-root", parseDockerRoot) : null;
   return { ...parsedVersion.value, rootDir };
-}
-
-function buildSelinux(read: Reader): SelinuxFacts {
-  // Fallback chain; only the last failure matters when none answers (tools absent = null).
-  const runtime =
-    read("getenforce", parseGetenforce, true) ??
-    read("sestatus", parseSestatus, true) ??
-    read("selinux-enforce", parseSelinuxEnforce, true);
-  const config = read("selinux-config", parseSelinuxConfig, true);
-  return { runtime, config };
 }
 
 /** Docker's data root first (when known), then "/", then anything else df reported. */

@@ -25,10 +25,6 @@ export interface CpuFacts {
 
 export interface MemoryFacts {
   memTotalBytes: number;
-  /** Online memory from lsmem or /sys/devices/system/memory blocks, if known. */
-  onlineBytes: number | null;
-  /** cgroup v2 memory.max or v1 memory.limit_in_bytes; null when unlimited or unknown. */
-  cgroupLimitBytes: number | null;
 }
 
 export interface FilesystemFacts {
@@ -51,8 +47,6 @@ export interface DockerFacts {
 export type SelinuxMode = "enforcing" | "permissive" | "disabled";
 
 export interface SelinuxFacts {
-  /** Running mode (getenforce or /sys/fs/selinux/enforce); null when SELinux tools are absent. */
-  runtime: SelinuxMode | null;
   /** SELINUX= in /etc/selinux/config; null when the file is absent. */
   config: SelinuxMode | null;
 }

@@ -24,7 +24,7 @@ export function listenerFacts(host: string, listeners: Listener[]): HostFacts {
     os: null,
     kernelRelease: null,
     docker: { state: "running", clientVersion: null, serverVersion: null, rootDir: null },
-    selinux: { runtime: null, config: null },
+    selinux: { config: null },
     firewall: null,
     listeners,
     forwardedPorts: [],

@@ -12,6 +12,7 @@ import type { Status, Verdict } from "../../../helpers/model.js";
 import type { CollectedRun } from "../../../helpers/run/collected.js";
 import { allChecks } from "../../../specs/checks/index.js";
 import { labRun } from "../../support/lab-run.js";
+import { fixtureText } from "../facts/fixtures.js";
 
 /** The lab run with dp1's section `name` edited. */
 function editDp1(run: CollectedRun, name: string, edit: (stdout: string) => string): CollectedRun {
@@ -111,4 +112,25 @@ it("a run narrowed by --only changed nothing it did not gather", () => {
   // What both gathered still drifts.
   const halvedMemory = narrowed.map((s) => (s.section === "meminfo" ? { ...s, stdout: s.stdout.replace(/^MemTotal:\s+(\d+)/m, (_, kb: string) => `MemTotal: ${Math.round(Number(kb) / 2)}`) } : s));
   expect(hostFactChanges("dp1", { facts: facts(full), sections: full }, { facts: facts(halvedMemory), sections: halvedMemory }).map((c) => c.what)).toEqual(["RAM"]);
+});
+
+describe("SELinux set to permissive at runtime on dp1", () => {
+  // dp1's getenforce output replaced by the captured output of a permissive host.
+  const permissive = editDp1(labRun, "getenforce", () => fixtureText("selinux/getenforce-permissive"));
+  const changes = (run: CollectedRun) => {
+    const sides = [labRun, run].map((r) => {
+      const host = r.hosts.find((h) => h.name === "dp1")!;
+      return { facts: buildHostFacts("dp1", host.sections), sections: host.sections };
+    });
+    return hostFactChanges("dp1", sides[0]!, sides[1]!);
+  };
+
+  it("is one change, read as the SELinux check reads the running mode", () => {
+    expect(changes(permissive)).toEqual([{ host: "dp1", what: "SELinux", sections: ["selinuxMode", "selinuxConfig"], before: "running enforcing, config enforcing", after: "running permissive, config enforcing" }]);
+  });
+
+  it("an unreadable getenforce, with no other source, is a change to 'unreadable', not to a mode", () => {
+    const unreadable = editDp1(labRun, "getenforce", () => "no such mode\n");
+    expect(changes(unreadable)).toMatchObject([{ what: "SELinux", after: "running unreadable, config enforcing" }]);
+  });
 });

@@ -3,6 +3,7 @@
 // section that is there but unusable leaves in `problems`, and the order of the filesystems. The base is a saved collection of a lab host (CentOS 7.9, firewalld, Docker client
 // with its daemon down); a test swaps or edits one section of it and says so.
 import { describe, expect, it } from "vitest";
+import { resolveFact } from "../../../helpers/checks/facts.js";
 import { buildHostFacts, hostForwardedPorts, hostIpv6Address, hostListeners } from "../../../helpers/facts/build.js";
 import { parseDockerVersion } from "../../../helpers/facts/parsers/docker.js";
 import { parseMachineId } from "../../../helpers/facts/parsers/machine-id.js";
@@ -47,34 +48,38 @@ describe("buildHostFacts: a section that ran but cannot be read", () => {
   });
 });
 
-describe("buildHostFacts: online memory from lsmem, else from the memory blocks", () => {
+describe("the onlineMemoryBytes fact: lsmem, else the memory blocks (one parse path: buildHostFacts keeps MemTotal only)", () => {
   const blocksNoneOnline = (sections: CommandOutput[]) => {
     // Edit of the lab host's memory-blocks: no block online.
     const blocks = section(sections, "memory-blocks");
     return { ...blocks, stdout: blocks.stdout.replace("blocks_online 192", "blocks_online 0") };
   };
+  const onlineMemory = (sections: CommandOutput[]) =>
+    resolveFact("onlineMemoryBytes", { facts: buildHostFacts("cp1", sections), section: (name) => sections.find((s) => s.section === name) });
 
-  it("with lsmem the blocks are not read (an unreadable block summary is no problem)", () => {
+  it("with lsmem the blocks are not needed (an unreadable block summary changes nothing)", () => {
     const sections = lab();
-    const facts = buildHostFacts("cp1", withSection(sections, "memory-blocks", blocksNoneOnline(sections)));
-    expect(facts.memory?.onlineBytes).toBe(25769803776);
-    expect(facts.problems).toEqual({});
+    const fact = onlineMemory(withSection(sections, "memory-blocks", blocksNoneOnline(sections)));
+    expect(fact).toMatchObject({ observed: true, value: 25769803776, sources: ["lsmem"] });
   });
 
   it("without lsmem the blocks give it", () => {
     const sections = withSection(lab(), "lsmem", null);
     const blocks = parseMemoryBlocks(section(sections, "memory-blocks").stdout);
     expect(blocks.ok).toBe(true);
-    const facts = buildHostFacts("cp1", sections);
-    expect(facts.memory?.onlineBytes).toBe(blocks.ok ? blocks.value.onlineBytes : "not ok");
-    expect(facts.problems).toEqual({});
+    expect(onlineMemory(sections)).toMatchObject({ observed: true, value: blocks.ok ? blocks.value.onlineBytes : "not ok", sources: ["memory-blocks"] });
   });
 
-  it("without lsmem and with unreadable blocks it is unknown, with both problems", () => {
+  it("without lsmem and with unreadable blocks it is missing, with the blocks' problem", () => {
     const sections = lab();
-    const facts = buildHostFacts("cp1", withSection(withSection(sections, "lsmem", null), "memory-blocks", blocksNoneOnline(sections)));
-    expect(facts.memory?.onlineBytes).toBeNull();
-    expect(Object.keys(facts.problems).sort()).toEqual(["memory-blocks", "memory-online"]);
+    const fact = onlineMemory(withSection(withSection(sections, "lsmem", null), "memory-blocks", blocksNoneOnline(sections)));
+    expect(fact.observed).toBe(false);
+    expect(fact.observed ? "" : fact.reason).toMatch(/memory-blocks: /);
+  });
+
+  it("buildHostFacts reads neither lsmem, the blocks nor the cgroup limit", () => {
+    const facts = buildHostFacts("cp1", lab());
+    expect(facts.memory).toEqual({ memTotalBytes: expect.any(Number) });
   });
 });
 

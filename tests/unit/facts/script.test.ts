@@ -60,7 +60,6 @@ describe("collection script on this machine", () => {
     expect(facts.arch).toBe("x86_64");
     expect(facts.cpu?.usable).toBeGreaterThanOrEqual(1);
     expect(facts.memory?.memTotalBytes).toBeGreaterThan(0);
-    expect(facts.memory?.onlineBytes).toBeGreaterThanOrEqual(facts.memory?.memTotalBytes ?? 0);
     expect(facts.kernelRelease).toMatch(/^\d+\.\d+/);
     expect(facts.os).toMatchObject({ id: "debian", major: 12 });
     expect(facts.machineId).toMatch(/^[0-9a-f]{32}$/);
