@@ -26,7 +26,7 @@ const withSection = (sections: CommandOutput[], name: string, replacement: Comma
 describe("buildHostFacts: a section that ran but cannot be read", () => {
   it("the saved lab collection reads without problems (the base of the tests below)", () => {
     const facts = buildHostFacts("cp1", lab());
-    expect(facts.problems).toEqual({});
+    expect(facts.problems).toStrictEqual({});
     expect(facts.machineId).toBe("fa0f0116d36ae7a36b5f151c13c5a68f");
     expect(facts.docker).toEqual({ state: "daemon-down", clientVersion: "20.10.24+dfsg1", serverVersion: null, rootDir: null });
   });
