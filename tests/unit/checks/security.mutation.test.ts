@@ -155,3 +155,28 @@ describe("SEC-02: an opening of every port from a source network", () => {
     expect(v.message).not.toContain("accepts every port from");
   });
 });
+
+describe("SEC-02: named sets and quoted strings of nftables (captured: nftables-sets-quoted-log-drop)", () => {
+  const CASE = "nftables-sets-quoted-log-drop";
+  /** The captured running and persisted rules with one rule of the input chain replaced, in both. */
+  const withRule = (from: string, to: string) => (sections: CommandOutput[]) =>
+    sections.map((s) => (s.section === "nft-ruleset" || s.section === "nft-persistent" ? { ...s, stdout: s.stdout.replace(from, to) } : s));
+
+  it("an input chain whose last rule is a drop logged with a quoted prefix holding spaces denies by default", () => {
+    const v = sec02(CASE);
+    expect(v.status).toBe("passed");
+    expect(v.message).toContain('rule "log prefix "nft drop: " drop"');
+  });
+
+  it("a named port set from a set of networks is those ports, not every port from the networks", () => {
+    const v = sec02(CASE, { sections: withRule("ip saddr @admins tcp dport 9180 accept", "ip saddr @admins tcp dport @api_ports accept") });
+    expect(v.status).toBe("passed");
+    expect(v.message).not.toContain("accepts every port from");
+  });
+
+  it("every port from a named set of networks: failed, naming the set's networks", () => {
+    const v = sec02(CASE, { sections: withRule("ip saddr @admins tcp dport 9180 accept", "ip saddr @admins accept") });
+    expect(v.status).toBe("failed");
+    expect(v.message).toContain("IPv4: every port from 10.0.0.0/8, 192.168.1.0/24 (ip saddr @admins accept) accepts every port from 10.0.0.0/8, 192.168.1.0/24, not declared in firewall.trustedSources");
+  });
+});
