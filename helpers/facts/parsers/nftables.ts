@@ -124,7 +124,7 @@ const QUOTED = /("[^"]*")/;
 
 /** Braces a line opens minus those it closes (a quoted string's braces are text). */
 function braceBalance(line: string): number {
-  const bare = line.split(QUOTED).filter((_, i) => i % 2 === 0).join("");
+  const bare = line.replace(/"[^"]*"/g, "");
   return bare.split("{").length - bare.split("}").length;
 }
 
@@ -142,7 +142,8 @@ export function normaliseNftRule(rule: string): string {
 }
 
 function quotedToken(quoted: string): string {
-  return /^"[\w.:/*-]+"$/.test(quoted) ? quoted.slice(1, -1) : quoted;
+  const text = quoted.slice(1, -1);
+  return /^[\w.:/*-]+$/.test(text) ? text : quoted;
 }
 
 function normaliseSpacing(text: string): string {
@@ -233,13 +234,18 @@ function readMatch(text: string, family: IpFamily, when: Condition, sets: readon
 function namedSetElements(value: string, type: string, sets: readonly NftSet[]): string[] | null {
   const set = sets.find((s) => `@${s.name}` === value);
   if (!set?.lines.includes(`type ${type}`)) return null;
-  let elements: string[] = [];
+  let elements: string[] | null = null;
   for (const line of set.lines) {
-    const listed = /^elements = \{ (.*) \}$/.exec(line);
-    if (listed) elements = setItems(listed[1]!);
-    else if (line !== `type ${type}` && !/^flags (?:interval|constant)(?:, (?:interval|constant))?$/.test(line) && line !== "auto-merge") return null;
+    if (line.startsWith("elements = ")) elements = setItems(line.slice("elements = ".length));
+    else if (line !== `type ${type}` && !isListedInFull(line)) return null;
   }
   return elements;
+}
+
+/** A set line that leaves the listing whole: flags interval or constant, auto-merge. */
+function isListedInFull(line: string): boolean {
+  if (line === "auto-merge") return true;
+  return line.startsWith("flags ") && line.slice("flags ".length).split(", ").every((flag) => flag === "interval" || flag === "constant");
 }
 
 /** Port ranges of a port, a list, an anonymous set or a named set of ports; null when unreadable. */
@@ -251,7 +257,7 @@ function portsOf(value: string, sets: readonly NftSet[]): Array<[number, number]
 /** The networks of a named set of addresses (`ip saddr @admins`); null when it is no set of plain addresses or networks. */
 function namedSetAddresses(value: string, type: "ipv4_addr" | "ipv6_addr", sets: readonly NftSet[]): string[] | null {
   const elements = namedSetElements(value, type, sets);
-  return elements !== null && elements.length > 0 && elements.every((e) => /^[\da-f.:]+(?:\/\d+)?$/i.test(e)) ? elements : null;
+  return elements?.every((e) => /^[\da-f.:]+(?:\/\d+)?$/i.test(e)) ? elements : null;
 }
 
 /** The values a match takes: one, several separated by commas, or an anonymous set `{ a, b }`. */
@@ -376,7 +382,7 @@ function readForwarding(tables: readonly NftTable[]): { found: ForwardedPort[]; 
         // `iifname != docker0` forwards from every other interface: only an interface named as the
         // only one matters. Traffic from the host's own containers (Docker's bridges) does not come from the runner.
         const iface = /\biifname (?!!=)(\S+)/.exec(rule)?.[1];
-        if (!match || (iface !== undefined && (iface === "lo" || CONTAINER_BRIDGE.test(iface)))) continue;
+        if (!match || iface === "lo" || CONTAINER_BRIDGE.test(iface ?? "")) continue;
         const where = `nft table ${table.family} ${table.name} chain ${chain.name}: ${rule}`;
         const ports = portsOf(match[2] as string, table.sets);
         if (ports === null) unread.push(where);

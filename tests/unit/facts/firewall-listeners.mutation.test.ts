@@ -522,6 +522,15 @@ describe("nftables: the ruleset", () => {
     expect(parseNftRuleset(wrapped)).toEqual(parseNftRuleset(text("nftables", "nft-ruleset")));
   });
 
+  it("a map and other blocks inside a table are skipped, nested braces included", () => {
+    // The captured ruleset with a verdict map declared before the chain, its elements on two lines as nft prints a long list.
+    const withMap = text("nftables", "nft-ruleset").replace(
+      "table inet api7_lab {\n",
+      "table inet api7_lab {\n\tmap verdicts {\n\t\ttype inet_service : verdict\n\t\telements = { 22 : accept,\n\t\t\t     80 : drop }\n\t}\n\n",
+    );
+    expect(parseNftRuleset(withMap)).toEqual(parseNftRuleset(text("nftables", "nft-ruleset")));
+  });
+
   it("a named set inside a table is read whole, its elements across lines; the chains are unchanged", () => {
     // The captured ruleset with a named set declared before the chain, as `nft list ruleset` prints it.
     const withSet = text("nftables", "nft-ruleset").replace(

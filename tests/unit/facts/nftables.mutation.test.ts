@@ -193,6 +193,11 @@ describe("nftables: named sets of ports and networks, quoted strings with spaces
       expect(input!.verdict).toMatchObject({ kind: "deny", how: 'rule "log prefix "nft drop: " drop"', answer: "silence" });
     }
     expect(rule("log prefix")).toBe('log prefix "nft drop: " drop');
+    // The captured rule with braces inside its quoted prefix and comment: text, never a block that opens.
+    const braces = 'log prefix "nft { drop: " drop comment "opens {"';
+    const withBraces = parseNftRuleset(text("nft-ruleset").replace('log prefix "nft drop: " drop', braces));
+    expect(withBraces.find((t) => t.name === "api7_lab")!.chains[0]!.rules.at(-1)).toBe(braces);
+    expect(nftInputVerdicts(withBraces, "ipv4")[0]!.verdict).toMatchObject({ kind: "deny", how: `rule "${braces}"` });
     expect(effect("log prefix", "ipv4")).toEqual({ kind: "deny", when: { ...EVERY_PACKET, sources: [], unknown: [] }, rule: 'log prefix "nft drop: " drop', answer: "silence" });
   });
 
@@ -209,6 +214,12 @@ describe("nftables: named sets of ports and networks, quoted strings with spaces
     expect(effect("ip6 saddr @admins6", "ipv4")).toMatchObject({ when: { otherFamily: true } });
     // A set of the other family's addresses is not read: its name stays the source, which no trusted network holds.
     expect(nftRuleEffect(rule("ip saddr @admins").replace("@admins", "@admins6"), "ipv4", lab().sets)).toMatchObject({ when: { sources: ["@admins6"] } });
+    // The captured set with other elements: a plain address is a source; an address range (nft's interval form) is not read.
+    const admins = (elements: string) => parseNftRuleset(text("nft-ruleset").replace("elements = { 10.0.0.0/8, 192.168.1.0/24 }", `elements = { ${elements} }`)).find((t) => t.name === "api7_lab")!.sets;
+    const sourcesWith = (elements: string) => (nftRuleEffect(rule("ip saddr @admins"), "ipv4", admins(elements)) as { when: { sources: string[] } }).when.sources;
+    expect(sourcesWith("10.0.0.0/8, 10.9.9.9")).toEqual(["10.0.0.0/8", "10.9.9.9"]);
+    expect(sourcesWith("10.0.0.0/8, 10.1.0.1-10.1.0.5")).toEqual(["@admins"]);
+    expect(sourcesWith("10.1.0.1-10.1.0.5, 10.0.0.0/8")).toEqual(["@admins"]);
   });
 
   it("a set of address-port pairs (a concatenation) is a limit not read: its ports unknown, never every port", () => {
@@ -216,6 +227,12 @@ describe("nftables: named sets of ports and networks, quoted strings with spaces
     expect(pairs).toMatchObject({ kind: "accept", when: { ports: "unknown", sources: [], unknown: ["ip saddr . tcp dport @pairs"] } });
     const opening = nftInputVerdicts(tables(), "ipv4")[0]!.verdict.openings.find((o) => o.rule.includes("@pairs"));
     expect(opening?.ports).toBe("unknown");
+    // The same rule with the pairs as an anonymous set: not read either.
+    const anonymous = rule("ip saddr . tcp dport @pairs").replace("@pairs", "{ 10.1.2.3 . 2379, 10.1.2.4 . 2379 }");
+    expect(nftRuleEffect(anonymous, "ipv4")).toMatchObject({ kind: "accept", when: { ports: "unknown", sources: [], unknown: ["ip saddr . tcp dport { 10.1.2.3 . 2379, 10.1.2.4 . 2379 }"] } });
+    // The same rule with a concatenation of two addresses (no port in it): the ports are not limited, the pairs still not read.
+    const addresses = rule("ip saddr . tcp dport @pairs").replace("tcp dport", "ip daddr");
+    expect(nftRuleEffect(addresses, "ipv4", lab().sets)).toMatchObject({ kind: "accept", when: { ports: null, sources: [], unknown: ["ip saddr . ip daddr @pairs"] } });
   });
 
   it("a port set of another type, or one whose listing is not plain elements, is not read", () => {
@@ -225,6 +242,10 @@ describe("nftables: named sets of ports and networks, quoted strings with spaces
     expect(ports("@absent")).toMatchObject({ when: { ports: "unknown" } });
     const timed = sets.map((s) => (s.name === "api_ports" ? { ...s, lines: [...s.lines, "timeout 1h"] } : s));
     expect(ports("@api_ports", timed)).toMatchObject({ when: { ports: "unknown" } });
+    const dynamic = sets.map((s) => (s.name === "api_ports" ? { ...s, lines: ["type inet_service", "flags interval, dynamic", "elements = { 9080 }"] } : s));
+    expect(ports("@api_ports", dynamic)).toMatchObject({ when: { ports: "unknown" } });
+    const empty = sets.map((s) => (s.name === "api_ports" ? { ...s, lines: ["type inet_service", "flags interval"] } : s));
+    expect(ports("@api_ports", empty)).toMatchObject({ when: { ports: "unknown" } });
     const constant = sets.map((s) => (s.name === "api_ports" ? { ...s, lines: ["type inet_service", "flags constant, interval", "auto-merge", "elements = { 9080 }"] } : s));
     expect(ports("@api_ports", constant)).toMatchObject({ when: { ports: [[9080, 9080]], unknown: [] } });
   });
