@@ -1,7 +1,9 @@
 // Focused tests for the decisions of helpers/facts/parsers/nftables.ts that the behaviour tests
 // (firewall.test.ts, input-path.test.ts) leave to chance. Every rule is a line of a captured
 // `nft list ruleset` (tests/fixtures/facts/firewall, written by capture-firewall.ts; the lab run
-// in tests/fixtures/runs/lab), found by how it starts, never typed here.
+// in tests/fixtures/runs/lab), found by how it starts, never typed here; where a test needs a
+// variant (another set element, a brace inside a quoted string), it changes a captured line and the
+// comment says what was changed.
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
