@@ -288,7 +288,8 @@ const COMMENT = new RegExp(` comment ${VALUE}$`);
 /** The verdict a rule ends with (nft prints the comment after it), or null for a rule without one. */
 function verdictOf(rule: string): Verdict | null {
   const body = rule.replace(COMMENT, "");
-  const match = /(?<before>.*?) ?\b(?<action>accept|drop|return|(?<jump>jump|goto) (?<target>\S+)|reject(?: with (?<clause>.+))?)$/.exec(body);
+  // A log prefix that is a verdict's word (`log prefix "accept"`, its quotes dropped as a bare word's) is no verdict.
+  const match = /(?<before>.*?) ?\b(?<!prefix )(?<action>accept|drop|return|(?<jump>jump|goto) (?<target>\S+)|reject(?: with (?<clause>.+))?)$/.exec(body);
   return match === null || / vmap /.test(body) ? null : (match.groups as unknown as Verdict);
 }
 

@@ -153,6 +153,10 @@ describe("nftables: a named port set, a goto, a closing log rule, and a nat chai
     expect(sets).toEqual([{ name: "gateway_ports", lines: ["type inet_service", "elements = { 9080, 9443 }"] }]);
     expect(nftRuleEffect(rule("tcp dport @gateway_ports"), "ipv4", sets)).toMatchObject({ kind: "accept", when: { ...EVERY_PACKET, protocol: "tcp", ports: [[9080, 9080], [9443, 9443]] } });
     expect(whenOf(rule("tcp dport @gateway_ports"), "ipv4")).toEqual({ ...EVERY_PACKET, protocol: "tcp", ports: "unknown", unknown: ["tcp dport @gateway_ports"] });
+    // The captured log rule with a prefix that is a verdict's word (and no flags): still a rule that decides nothing.
+    const wordPrefix = normaliseNftRule(rule("log prefix").replace('"api7-input-drop: " flags all', '"accept"'));
+    expect(nftRuleEffect(wordPrefix, "ipv4")).toEqual({ kind: "none", rule: "log prefix accept" });
+    expect(nftRuleEffect(rule("log prefix"), "ipv4").kind).toBe("none");
     const admin = rule("ip saddr {");
     expect(whenOf(admin, "ipv4")).toMatchObject({ otherFamily: false, protocol: "tcp", ports: [[9180, 9180]], sources: ["10.0.0.0/8", "192.168.0.0/16"], unknown: [] });
     expect(whenOf(admin, "ipv6")).toMatchObject({ otherFamily: true });
