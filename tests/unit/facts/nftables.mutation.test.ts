@@ -162,7 +162,7 @@ describe("nftables: a named port set, a goto, a closing log rule, and a nat chai
     expect(whenOf(admin, "ipv6")).toMatchObject({ otherFamily: true });
   });
 
-  it("the whole firewall: default deny in both families, /etc/nftables.conf (its named set skipped) the same as the running tables", () => {
+  it("the whole firewall: default deny in both families, /etc/nftables.conf (its named set compared too) the same as the running tables", () => {
     const firewall = parseFirewall(capturedFirewallInputs(CASE));
     if (!firewall.ok) throw new Error(firewall.problem);
     expect([firewall.value.tool, firewall.value.defaultDenyInbound, firewall.value.persistentMatchesRuntime]).toEqual(["nftables", true, true]);
