@@ -95,7 +95,7 @@ function persistentFileName(section: CommandOutput): string {
   return /^# api7-audit file: (\S+)/m.exec(section.stdout)?.[1] ?? "the persistent file";
 }
 
-/** Every chain of the deciding tables, compared with the persisted file's. */
+/** Every chain and named set of the deciding tables, compared with the persisted file's. */
 function nftPersistence(deciding: readonly NftTable[], persistent: CommandOutput | undefined): { matches: boolean; text: string } {
   if (!ok(persistent)) {
     return { matches: false, text: `no persistent rule file (${sectionProblem(persistent) ?? "unreadable"})` };
@@ -108,6 +108,13 @@ function nftPersistence(deciding: readonly NftTable[], persistent: CommandOutput
     if (!savedTable) {
       differences.push(`table ${table.family} ${table.name} is not declared`);
       continue;
+    }
+    // The rules name the sets (`@name`): a set's elements are part of what the rules open.
+    for (const set of table.sets) {
+      const savedSet = savedTable.sets.find((s) => s.name === set.name);
+      const where = `table ${table.family} ${table.name} set ${set.name}`;
+      if (!savedSet) differences.push(`${where} is not declared`);
+      else if (savedSet.lines.join("\n") !== set.lines.join("\n")) differences.push(`${where} differs from the running set`);
     }
     for (const chain of table.chains) {
       const savedChain = savedTable.chains.find((c) => c.name === chain.name);

@@ -11,8 +11,8 @@ export interface Condition {
   /** The rule applies to another address family only (nft `meta nfproto ipv6` in an inet table read for IPv4). */
   otherFamily: boolean;
   protocol: string | null;
-  /** Destination port ranges; null for any. */
-  ports: Array<[number, number]> | null;
+  /** Destination port ranges; null for any; "unknown" where a limit on them is not read (an nft set). */
+  ports: Array<[number, number]> | "unknown" | null;
   sources: string[];
   iface: string | null;
   /** Matches not understood here: the rule is then treated as a limited opening, never as everything. */

@@ -196,7 +196,7 @@ export function iptablesForwardedPorts(text: string, command: string): Forwarded
       const { when, target } = readRule(rule);
       const { protocol, ports } = when;
       if (target !== "DNAT" && target !== "REDIRECT") return;
-      if ((protocol !== "tcp" && protocol !== "udp") || !ports || when.harmless || CONTAINER_BRIDGE.test(when.iface ?? "")) return;
+      if ((protocol !== "tcp" && protocol !== "udp") || !Array.isArray(ports) || when.harmless || CONTAINER_BRIDGE.test(when.iface ?? "")) return;
       for (const range of ports) found.push({ protocol, ports: range, rule: `${command}: ${rule}` });
     });
   }

@@ -12,15 +12,22 @@ export interface NftChain {
   rules: string[];
 }
 
+/** A named set: its normalised lines (type, flags, elements), read when a rule names it (`@name`). */
+export interface NftSet {
+  name: string;
+  lines: string[];
+}
+
 export interface NftTable {
   family: string;
   name: string;
   chains: NftChain[];
+  sets: NftSet[];
 }
 
 /**
- * Reads the block syntax shared by `nft list ruleset` and most rule files. Sets, maps and other
- * blocks inside a table are skipped; command-style files (`add rule ...`) yield no tables.
+ * Reads the block syntax shared by `nft list ruleset` and most rule files. Maps and other blocks
+ * inside a table are skipped; command-style files (`add rule ...`) yield no tables.
  */
 export function parseNftRuleset(text: string): NftTable[] {
   return readRuleset(text).tables;
@@ -37,11 +44,12 @@ function readRuleset(text: string): { tables: NftTable[]; problem: string | null
   let problem: string | null = null;
   let table: NftTable | null = null;
   let chain: NftChain | null = null;
+  let set: NftSet | null = null;
   let skipDepth = 0;
   let pending = "";
   for (const raw of text.split("\n")) {
     // Normalised first: the patterns below read single spaces, and rules are kept as compared. A
-    // rule whose anonymous set spans lines is read whole, after its last line.
+    // rule whose anonymous set spans lines, or a set's elements, is read whole, after its last line.
     const line = normaliseNftRule(`${pending} ${stripComment(raw)}`);
     if (line === "") continue;
     pending = "";
@@ -51,8 +59,20 @@ function readRuleset(text: string): { tables: NftTable[]; problem: string | null
     }
     if (!table) {
       const t = /^table (?:(ip|ip6|inet|arp|bridge|netdev) )?(\S+) \{$/.exec(line);
-      if (t) table = { family: t[1] ?? "ip", name: t[2] as string, chains: [] };
+      if (t) table = { family: t[1] ?? "ip", name: t[2] as string, chains: [], sets: [] };
       else problem ??= `not nft ruleset syntax: ${JSON.stringify(stripComment(raw).trim().slice(0, 80))}`;
+      continue;
+    }
+    // Inside a block, an anonymous set or a set's elements continue on the next lines.
+    if ((chain ?? set) !== null && braceBalance(line) > 0) {
+      pending = line;
+      continue;
+    }
+    if (set) {
+      if (line === "}") {
+        table.sets.push(set);
+        set = null;
+      } else set.lines.push(line);
       continue;
     }
     if (!chain) {
@@ -61,23 +81,16 @@ function readRuleset(text: string): { tables: NftTable[]; problem: string | null
         table = null;
         continue;
       }
-      const c = /^chain (\S+) \{$/.exec(line);
-      if (c) {
-        chain = { name: c[1] as string, hook: null, policy: null, rules: [] };
-        continue;
-      }
-      // set / map / flowtable / counter / quota blocks
-      if (line.endsWith("{")) skipDepth = 1;
+      const block = /^(chain|set) (\S+) \{$/.exec(line);
+      if (block?.[1] === "chain") chain = { name: block[2] as string, hook: null, policy: null, rules: [] };
+      else if (block) set = { name: block[2] as string, lines: [] };
+      // map / flowtable / counter / quota blocks
+      else if (line.endsWith("{")) skipDepth = 1;
       continue;
     }
     if (line === "}") {
       table.chains.push(chain);
       chain = null;
-      continue;
-    }
-    // The anonymous set continues on the next lines.
-    if (braceBalance(line) > 0) {
-      pending = line;
       continue;
     }
     // `type filter hook input priority filter; policy drop;`, or a policy on a line of its own.
@@ -103,20 +116,42 @@ function stripComment(line: string): string {
   return line;
 }
 
-/** Braces a line opens minus those it closes. */
+/**
+ * A quoted string: nft prints a log prefix, a comment or an interface name in double quotes, and its
+ * grammar allows no quote inside one (no escapes).
+ */
+const QUOTED = /("[^"]*")/;
+
+/** Braces a line opens minus those it closes (a quoted string's braces are text). */
 function braceBalance(line: string): number {
-  return line.split("{").length - line.split("}").length;
+  const bare = line.replace(/"[^"]*"/g, "");
+  return bare.split("{").length - bare.split("}").length;
 }
 
-/** Drops counters' values and quotes, and spacing, which differ between a file and a listing. */
+/**
+ * Drops counters' values and spacing, which differ between a file and a listing. A quoted string is
+ * one token: kept whole with its quotes when it holds a space or a sign, else a bare word as a file
+ * may write it (`iifname lo`, `comment ssh`).
+ */
 export function normaliseNftRule(rule: string): string {
   return rule
-    .replace(/"/g, "")
+    .split(QUOTED)
+    .map((part, i) => (i % 2 === 1 ? quotedToken(part) : normaliseSpacing(part)))
+    .join("")
+    .trim();
+}
+
+function quotedToken(quoted: string): string {
+  const text = quoted.slice(1, -1);
+  return /^[\w.:/*-]+$/.test(text) ? text : quoted;
+}
+
+function normaliseSpacing(text: string): string {
+  return text
     .replace(/\s*\{\s*/g, " { ")
     .replace(/\s*\}\s*/g, " } ")
     .replace(/\s*,\s*/g, ", ")
     .replace(/\s+/g, " ")
-    .trim()
     .replace(/\bcounter packets \d+ bytes \d+/g, "counter");
 }
 
@@ -126,13 +161,21 @@ export const NFT_FAMILIES: Record<IpFamily, readonly string[]> = { ipv4: ["ip", 
 // ---------------------------------------------------------------------------------------------
 // Rules as effects on new inbound packets
 
+/** A value: a quoted string (one token) or a word. */
+const VALUE = String.raw`(?:"[^"]*"|\S+)`;
+
 /** Statements that never decide: counters, logging, marks (the comment, always last, is cut first). */
-const STATEMENTS = /^(counter|log(?: prefix \S+| level \S+| flags \S+| group \d+)*|notrack|meta mark set \S+|ct mark set \S+)(?: |$)/;
+const STATEMENTS = new RegExp(String.raw`^(counter|log(?: prefix ${VALUE}| level \S+| flags \S+| group \d+)*|notrack|meta mark set \S+|ct mark set \S+)(?: |$)`);
 
 /** One match at the start of `text`: how it limits the rule, and the rest. null: not understood. */
-function readMatch(text: string, family: IpFamily, when: Condition): string | null {
+function readMatch(text: string, family: IpFamily, when: Condition, sets: readonly NftSet[]): string | null {
   const set = String.raw`(\{ [^}]* \}|[^\s,]+(?:, [^\s,]+)*)`;
   const rules: Array<[RegExp, (m: RegExpExecArray) => void]> = [
+    // A concatenation (`ip saddr . tcp dport @pairs`): its elements are pairs, not read here.
+    [/^\S+ \S+(?: \. \S+ \S+)+ (?:@\S+|\{ [^}]* \})/, (m) => {
+      if (m[0].includes("dport")) when.ports = "unknown";
+      when.unknown.push(m[0]);
+    }],
     [new RegExp(`^ct state ${set}`), (m) => {
       // Without "new", no new connection matches: only replies and related flows.
       if (!setItems(m[1]!).includes("new")) when.harmless = true;
@@ -143,7 +186,8 @@ function readMatch(text: string, family: IpFamily, when: Condition): string | nu
     }],
     [new RegExp(`^(ip|ip6) saddr ${set}`), (m) => {
       if ((m[1] === "ip") !== (family === "ipv4")) when.otherFamily = true;
-      when.sources.push(...setItems(m[2]!));
+      // A set not read stays its name: a source no trusted network holds.
+      when.sources.push(...(namedSetAddresses(m[2]!, m[1] === "ip" ? "ipv4_addr" : "ipv6_addr", sets) ?? setItems(m[2]!)));
     }],
     // A destination limit (one of the host's addresses, a multicast group): a limited opening at most.
     [new RegExp(`^(ip|ip6) daddr ${set}`), (m) => {
@@ -152,9 +196,12 @@ function readMatch(text: string, family: IpFamily, when: Condition): string | nu
     }],
     [new RegExp(`^(tcp|udp|sctp|th) dport ${set}`), (m) => {
       if (m[1] !== "th") when.protocol = m[1]!;
-      when.ports = parsePortList(m[2]!);
-      // A named set (`@ports`): its elements are not read here, so the ports stay a limit not understood.
-      if (when.ports === null) when.unknown.push(`${m[1]} dport ${m[2]}`);
+      when.ports = portsOf(m[2]!, sets);
+      // A set not read (`@ports` of another type, elements with counters): a limit not understood, never every port.
+      if (when.ports === null) {
+        when.ports = "unknown";
+        when.unknown.push(`${m[1]} dport ${m[2]}`);
+      }
     }],
     [new RegExp(`^(?:meta l4proto|ip protocol|ip6 nexthdr) ${set}`), (m) => {
       when.protocol = setItems(m[1]!).join("/");
@@ -179,6 +226,40 @@ function readMatch(text: string, family: IpFamily, when: Condition): string | nu
   return null;
 }
 
+/**
+ * The elements of the named set `@name` when nft lists all of them: a set of `type`, with flags
+ * interval or constant at most (a dynamic set or one with timeouts is the moment's state) and plain
+ * elements. null for any other set, a map, or a name no set of the table has.
+ */
+function namedSetElements(value: string, type: string, sets: readonly NftSet[]): string[] | null {
+  const set = sets.find((s) => `@${s.name}` === value);
+  if (!set?.lines.includes(`type ${type}`)) return null;
+  let elements: string[] | null = null;
+  for (const line of set.lines) {
+    if (line.startsWith("elements = ")) elements = setItems(line.slice("elements = ".length));
+    else if (line !== `type ${type}` && !isListedInFull(line)) return null;
+  }
+  return elements;
+}
+
+/** A set line that leaves the listing whole: flags interval or constant, auto-merge. */
+function isListedInFull(line: string): boolean {
+  if (line === "auto-merge") return true;
+  return line.startsWith("flags ") && line.slice("flags ".length).split(", ").every((flag) => flag === "interval" || flag === "constant");
+}
+
+/** Port ranges of a port, a list, an anonymous set or a named set of ports; null when unreadable. */
+function portsOf(value: string, sets: readonly NftSet[]): Array<[number, number]> | null {
+  const named = namedSetElements(value, "inet_service", sets);
+  return parsePortList(named === null ? value : named.join(","));
+}
+
+/** The networks of a named set of addresses (`ip saddr @admins`); null when it is no set of plain addresses or networks. */
+function namedSetAddresses(value: string, type: "ipv4_addr" | "ipv6_addr", sets: readonly NftSet[]): string[] | null {
+  const elements = namedSetElements(value, type, sets);
+  return elements?.every((e) => /^[\da-f.:]+(?:\/\d+)?$/i.test(e)) ? elements : null;
+}
+
 /** The values a match takes: one, several separated by commas, or an anonymous set `{ a, b }`. */
 function setItems(value: string): string[] {
   return value.split(/[\s{},]/).filter(Boolean);
@@ -201,15 +282,19 @@ interface Verdict {
   clause?: string;
 }
 
+/** nft prints a rule's comment last. */
+const COMMENT = new RegExp(` comment ${VALUE}$`);
+
 /** The verdict a rule ends with (nft prints the comment after it), or null for a rule without one. */
 function verdictOf(rule: string): Verdict | null {
-  const body = rule.split(" comment ")[0]!;
-  const match = /(?<before>.*?) ?\b(?<action>accept|drop|return|(?<jump>jump|goto) (?<target>\S+)|reject(?: with (?<clause>.+))?)$/.exec(body);
+  const body = rule.replace(COMMENT, "");
+  // A log prefix that is a verdict's word (`log prefix "accept"`, its quotes dropped as a bare word's) is no verdict.
+  const match = /(?<before>.*?) ?\b(?<!prefix )(?<action>accept|drop|return|(?<jump>jump|goto) (?<target>\S+)|reject(?: with (?<clause>.+))?)$/.exec(body);
   return match === null || / vmap /.test(body) ? null : (match.groups as unknown as Verdict);
 }
 
 /** A normalised nft rule as an effect on new inbound packets of the family. */
-export function nftRuleEffect(rule: string, family: IpFamily): RuleEffect {
+export function nftRuleEffect(rule: string, family: IpFamily, sets: readonly NftSet[] = []): RuleEffect {
   const verdict = verdictOf(rule);
   if (!verdict) return { kind: "none", rule };
   const when: Condition = { ...EVERY_PACKET, sources: [], unknown: [] };
@@ -221,7 +306,7 @@ export function nftRuleEffect(rule: string, family: IpFamily): RuleEffect {
       rest = rest.slice(statement[0].length);
       continue;
     }
-    const next = readMatch(rest, family, when);
+    const next = readMatch(rest, family, when, sets);
     if (next === null) {
       when.unknown.push(rest);
       break;
@@ -246,7 +331,7 @@ export function nftInputVerdicts(
   for (const table of tables) {
     if (!NFT_FAMILIES[family].includes(table.family)) continue;
     const chains = new Map<string, ChainRules>(
-      table.chains.map((c) => [c.name, { policy: c.policy, effects: c.rules.map((r) => nftRuleEffect(r, family)) }]),
+      table.chains.map((c) => [c.name, { policy: c.policy, effects: c.rules.map((r) => nftRuleEffect(r, family, table.sets)) }]),
     );
     for (const chain of table.chains) {
       if (chain.hook !== "input" || skip?.(table, chain)) continue;
@@ -277,7 +362,18 @@ function reachedChains(table: NftTable, bases: readonly NftChain[]): NftChain[] 
 
 /** Every `dnat`/`redirect` with a TCP or UDP destination port on the prerouting path, in any family. */
 export function nftForwardedPorts(tables: readonly NftTable[]): ForwardedPort[] {
+  return readForwarding(tables).found;
+}
+
+/** The first such rule whose ports are not read (a set or map not read): the forwarded ports are then not known. */
+export function nftUnreadForwarding(tables: readonly NftTable[]): string | null {
+  const rule = readForwarding(tables).unread[0];
+  return rule === undefined ? null : `the ports a NAT rule forwards are not read: ${rule}`;
+}
+
+function readForwarding(tables: readonly NftTable[]): { found: ForwardedPort[]; unread: string[] } {
   const found: ForwardedPort[] = [];
+  const unread: string[] = [];
   for (const table of tables) {
     const prerouting = table.chains.filter((c) => c.hook === "prerouting");
     for (const chain of reachedChains(table, prerouting)) {
@@ -287,12 +383,13 @@ export function nftForwardedPorts(tables: readonly NftTable[]): ForwardedPort[] 
         // `iifname != docker0` forwards from every other interface: only an interface named as the
         // only one matters. Traffic from the host's own containers (Docker's bridges) does not come from the runner.
         const iface = /\biifname (?!!=)(\S+)/.exec(rule)?.[1];
-        if (!match || (iface !== undefined && (iface === "lo" || CONTAINER_BRIDGE.test(iface)))) continue;
-        for (const [low, high] of parsePortList(match[2] as string) ?? []) {
-          found.push({ protocol: match[1] as "tcp" | "udp", ports: [low, high], rule: `nft table ${table.family} ${table.name} chain ${chain.name}: ${rule}` });
-        }
+        if (!match || iface === "lo" || CONTAINER_BRIDGE.test(iface ?? "")) continue;
+        const where = `nft table ${table.family} ${table.name} chain ${chain.name}: ${rule}`;
+        const ports = portsOf(match[2] as string, table.sets);
+        if (ports === null) unread.push(where);
+        for (const [low, high] of ports ?? []) found.push({ protocol: match[1] as "tcp" | "udp", ports: [low, high], rule: where });
       }
     }
   }
-  return found;
+  return { found, unread };
 }

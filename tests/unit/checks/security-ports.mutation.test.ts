@@ -359,6 +359,17 @@ describe("SEC-04: every other port closed from the runner", () => {
     expect(v.evidence).toContain("tcp:cp1@ipv6:2379");
   });
 
+  it("a DNAT over a named set: each of its ports must be probed; a set the parser cannot read is broken, never nothing forwarded", () => {
+    // cp1's nft-ruleset replaced by the captured nftables-sets-quoted-log-drop's (tcp dport @published dnat, the set 8080, 8100-8102).
+    const ruleset = capturedFirewall("nftables-sets-quoted-log-drop").find((s) => s.section === "nft-ruleset")!;
+    const published = portVerdict("SEC-04", "cp1", { sections: { "nft-ruleset": ruleset } });
+    expect(published.status).toBe("broken");
+    expect(published.message).toContain("probe tcp:cp1:8080 did not run; probe tcp:cp1:8100 did not run; probe tcp:cp1:8101 did not run; probe tcp:cp1:8102 did not run;");
+    const unread = portVerdict("SEC-04", "cp1", { sections: { "nft-ruleset": { ...ruleset, stdout: ruleset.stdout.replace("dport @published", "dport @absent") } } });
+    expect(unread.status).toBe("broken");
+    expect(unread.message).toContain("the ports a NAT rule forwards are not read: nft table ip api7_fwd chain prerouting: tcp dport @absent dnat to 172.17.0.2");
+  });
+
   it("a planned probe missing, over IPv4 or IPv6: broken", () => {
     expect(portVerdict("SEC-04", "cp1", { remove: (key) => key === "tcp:cp1:45703" }).status).toBe("broken");
     expect(portVerdict("SEC-04", "cp1", { remove: (key) => key === "tcp:cp1@ipv6:45703" }).status).toBe("broken");

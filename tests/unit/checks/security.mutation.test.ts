@@ -49,6 +49,10 @@ const ipv4Silent = (probes: ProbeRecord[]) => {
   return probes.map((p) => (/^tcp:cp1:\d+$/.test(p.key) ? { ...p, result: filtered } : p));
 };
 
+/** The captured nftables rules with `from` replaced by `to`, running and persisted alike. */
+const editNft = (from: string, to: string) => (sections: CommandOutput[]) =>
+  sections.map((s) => (s.section === "nft-ruleset" || s.section === "nft-persistent" ? { ...s, stdout: s.stdout.replace(from, to) } : s));
+
 const without = (name: string) => (sections: CommandOutput[]) => sections.filter((s) => s.section !== name);
 
 describe("SEC-02: the network beside a configuration that fails", () => {
@@ -130,12 +134,7 @@ describe("SEC-02: a configuration that denies, and what the network says", () =>
 
 describe("SEC-02: an opening of every port from a source network", () => {
   /** The captured nftables host with one more rule in its input chain, running and persisted (`nft add rule inet filter input <rule>`, then the same line in /etc/nftables.conf). */
-  const withInputRule = (rule: string) => (sections: CommandOutput[]) =>
-    sections.map((s) =>
-      s.section === "nft-ruleset" || s.section === "nft-persistent"
-        ? { ...s, stdout: s.stdout.replace("\t\ttcp dport { 22, 9080, 9443 } accept\n", `\t\ttcp dport { 22, 9080, 9443 } accept\n\t\t${rule}\n`) }
-        : s,
-    );
+  const withInputRule = (rule: string) => editNft("\t\ttcp dport { 22, 9080, 9443 } accept\n", `\t\ttcp dport { 22, 9080, 9443 } accept\n\t\t${rule}\n`);
 
   it("every TCP and UDP port from a network not declared trusted: failed, naming the opening", () => {
     const v = sec02("nftables", { sections: withInputRule("ip saddr 203.0.113.0/24 meta l4proto { tcp, udp } accept") });
@@ -163,5 +162,27 @@ describe("SEC-02: openings that are not every port from a network", () => {
     const v = sec02("iptables-services-chains-docker-nat", { env });
     expect(v.status).toBe("passed");
     expect(v.message).toMatch(/; trusted by firewall\.trustedSources: every port from 203\.0\.113\.0\/24 \(-A INPUT -s 203\.0\.113\.0\/24 -j ACCEPT\)( |;|$)/);
+  });
+});
+
+describe("SEC-02: named sets and quoted strings of nftables (captured: nftables-sets-quoted-log-drop)", () => {
+  const CASE = "nftables-sets-quoted-log-drop";
+
+  it("an input chain whose last rule is a drop logged with a quoted prefix holding spaces denies by default", () => {
+    const v = sec02(CASE);
+    expect(v.status).toBe("passed");
+    expect(v.message).toContain('rule "log prefix "nft drop: " drop"');
+  });
+
+  it("a named port set from a set of networks is those ports, not every port from the networks", () => {
+    const v = sec02(CASE, { sections: editNft("ip saddr @admins tcp dport 9180 accept", "ip saddr @admins tcp dport @api_ports accept") });
+    expect(v.status).toBe("passed");
+    expect(v.message).not.toContain("accepts every port from");
+  });
+
+  it("every port from a named set of networks: failed, naming the set's networks", () => {
+    const v = sec02(CASE, { sections: editNft("ip saddr @admins tcp dport 9180 accept", "ip saddr @admins accept") });
+    expect(v.status).toBe("failed");
+    expect(v.message).toContain("IPv4: every port from 10.0.0.0/8, 192.168.1.0/24 (ip saddr @admins accept) accepts every port from 10.0.0.0/8, 192.168.1.0/24, not declared in firewall.trustedSources");
   });
 });

@@ -522,13 +522,25 @@ describe("nftables: the ruleset", () => {
     expect(parseNftRuleset(wrapped)).toEqual(parseNftRuleset(text("nftables", "nft-ruleset")));
   });
 
-  it("named sets and other blocks inside a table are skipped, nested braces included", () => {
+  it("a map and other blocks inside a table are skipped, nested braces included", () => {
+    // The captured ruleset with a verdict map declared before the chain, its elements on two lines as nft prints a long list.
+    const withMap = text("nftables", "nft-ruleset").replace(
+      "table inet api7_lab {\n",
+      "table inet api7_lab {\n\tmap verdicts {\n\t\ttype inet_service : verdict\n\t\telements = { 22 : accept,\n\t\t\t     80 : drop }\n\t}\n\n",
+    );
+    expect(parseNftRuleset(withMap)).toEqual(parseNftRuleset(text("nftables", "nft-ruleset")));
+  });
+
+  it("a named set inside a table is read whole, its elements across lines; the chains are unchanged", () => {
     // The captured ruleset with a named set declared before the chain, as `nft list ruleset` prints it.
     const withSet = text("nftables", "nft-ruleset").replace(
       "table inet api7_lab {\n",
       "table inet api7_lab {\n\tset allowed {\n\t\ttype inet_service\n\t\telements = { 22, 9080,\n\t\t\t     9443 }\n\t}\n\n",
     );
-    expect(parseNftRuleset(withSet)).toEqual(parseNftRuleset(text("nftables", "nft-ruleset")));
+    const plain = parseNftRuleset(text("nftables", "nft-ruleset"));
+    const read = parseNftRuleset(withSet);
+    expect(read.map((t) => t.chains)).toEqual(plain.map((t) => t.chains));
+    expect(read.map((t) => t.sets)).toEqual(plain.map((t) => (t.name === "api7_lab" ? [{ name: "allowed", lines: ["type inet_service", "elements = { 22, 9080, 9443 }"] }] : [])));
   });
 
   it("a table without a family is an ip table; a '#' inside a quoted comment is not a comment", () => {
@@ -538,7 +550,7 @@ describe("nftables: the ruleset", () => {
       .replace('iif "lo" accept', 'iif "lo" accept comment "loopback #1" # trailing remark');
     const [table] = parseNftRuleset(file);
     expect(table).toMatchObject({ family: "ip", name: "api7_lab" });
-    expect(table!.chains[0]!.rules[1]).toBe("iif lo accept comment loopback #1");
+    expect(table!.chains[0]!.rules[1]).toBe('iif lo accept comment "loopback #1"');
   });
 
   it("a policy on its own line, and a base chain without one (nft's accept)", () => {

@@ -1,11 +1,13 @@
 // Focused tests for the decisions of helpers/facts/parsers/nftables.ts that the behaviour tests
 // (firewall.test.ts, input-path.test.ts) leave to chance. Every rule is a line of a captured
 // `nft list ruleset` (tests/fixtures/facts/firewall, written by capture-firewall.ts; the lab run
-// in tests/fixtures/runs/lab), found by how it starts, never typed here.
+// in tests/fixtures/runs/lab), found by how it starts, never typed here; where a test needs a
+// variant (another set element, a brace inside a quoted string), it changes a captured line and the
+// comment says what was changed.
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { nftForwardedPorts, nftInputVerdicts, nftRuleEffect, normaliseNftRule, parseNftRuleset } from "../../../helpers/facts/parsers/nftables.js";
+import { nftForwardedPorts, nftInputVerdicts, nftRuleEffect, nftUnreadForwarding, normaliseNftRule, parseNftRuleset } from "../../../helpers/facts/parsers/nftables.js";
 import type { IpFamily } from "../../../helpers/facts/types.js";
 import type { CollectedRun } from "../../../helpers/run/collected.js";
 import { parseFirewall } from "../../../helpers/facts/parsers/firewall.js";
@@ -140,19 +142,27 @@ describe("nftables: a named port set, a goto, a closing log rule, and a nat chai
       expect(verdicts.map((v) => [v.table.name, v.chain.name, v.verdict.kind, v.verdict.kind === "deny" ? v.verdict.how : null])).toEqual([["api7_lab", "input", "deny", "policy drop"]]);
       const found = verdicts[0]!.verdict.openings;
       expect(found.map((o) => [o.protocol, o.rule])).toEqual(openings);
+      expect(openedPort(found, "tcp", 9443)?.rule).toBe("tcp dport @gateway_ports accept");
       expect(openedPort(found, "tcp", 8000)).toBeNull();
       expect(openedPort(found, "tcp", 22)?.rule).toBe("tcp dport 22 accept comment ssh");
     }
   });
 
-  it("a named port set is a limit not understood, never every TCP port; a source set limits to each of its networks", () => {
-    expect(whenOf(rule("tcp dport @gateway_ports"), "ipv4")).toEqual({ ...EVERY_PACKET, protocol: "tcp", unknown: ["tcp dport @gateway_ports"] });
+  it("a named port set is read from the table's set block; without it, a limit not understood, never every TCP port; a source set limits to each of its networks", () => {
+    const sets = tables().find((t) => t.name === "api7_lab")!.sets;
+    expect(sets).toEqual([{ name: "gateway_ports", lines: ["type inet_service", "elements = { 9080, 9443 }"] }]);
+    expect(nftRuleEffect(rule("tcp dport @gateway_ports"), "ipv4", sets)).toMatchObject({ kind: "accept", when: { ...EVERY_PACKET, protocol: "tcp", ports: [[9080, 9080], [9443, 9443]] } });
+    expect(whenOf(rule("tcp dport @gateway_ports"), "ipv4")).toEqual({ ...EVERY_PACKET, protocol: "tcp", ports: "unknown", unknown: ["tcp dport @gateway_ports"] });
+    // The captured log rule with a prefix that is a verdict's word (and no flags): still a rule that decides nothing.
+    const wordPrefix = normaliseNftRule(rule("log prefix").replace('"api7-input-drop: " flags all', '"accept"'));
+    expect(nftRuleEffect(wordPrefix, "ipv4")).toEqual({ kind: "none", rule: "log prefix accept" });
+    expect(nftRuleEffect(rule("log prefix"), "ipv4").kind).toBe("none");
     const admin = rule("ip saddr {");
     expect(whenOf(admin, "ipv4")).toMatchObject({ otherFamily: false, protocol: "tcp", ports: [[9180, 9180]], sources: ["10.0.0.0/8", "192.168.0.0/16"], unknown: [] });
     expect(whenOf(admin, "ipv6")).toMatchObject({ otherFamily: true });
   });
 
-  it("the whole firewall: default deny in both families, /etc/nftables.conf (its named set skipped) the same as the running tables", () => {
+  it("the whole firewall: default deny in both families, /etc/nftables.conf (its named set compared too) the same as the running tables", () => {
     const firewall = parseFirewall(capturedFirewallInputs(CASE));
     if (!firewall.ok) throw new Error(firewall.problem);
     expect([firewall.value.tool, firewall.value.defaultDenyInbound, firewall.value.persistentMatchesRuntime]).toEqual(["nftables", true, true]);
@@ -164,5 +174,113 @@ describe("nftables: a named port set, a goto, a closing log rule, and a nat chai
       { protocol: "tcp", ports: [8443, 8443], rule: "nft table ip api7_fwd chain prerouting: iifname eth0 tcp dport 8443 dnat to 172.17.0.4:443" },
       { protocol: "tcp", ports: [8080, 8080], rule: "nft table ip api7_fwd chain published: tcp dport 8080 dnat to 172.17.0.2:80" },
     ]);
+  });
+});
+
+describe("nftables: named sets of ports and networks, quoted strings with spaces, a final logged drop, a DNAT over a named set (captured)", () => {
+  const CASE = "nftables-sets-quoted-log-drop";
+  const text = (section: string) => fixtureText(`firewall/${CASE}/${section}`);
+  const tables = () => parseNftRuleset(text("nft-ruleset"));
+  const lab = () => tables().find((t) => t.name === "api7_lab")!;
+  const rule = (start: string) => capturedRule(`firewall/${CASE}/nft-ruleset`, start);
+  const effect = (start: string, family: IpFamily) => nftRuleEffect(rule(start), family, lab().sets);
+  const MANY = Array.from({ length: 24 }, (_, i) => 7000 + i * 10);
+
+  it("each set block is read, the elements nft prints on several lines joined", () => {
+    expect(lab().sets.map((s) => s.name)).toEqual(["api_ports", "many_ports", "admins", "admins6", "pairs"]);
+    expect(lab().sets[1]).toEqual({ name: "many_ports", lines: ["type inet_service", `elements = { ${MANY.join(", ")} }`] });
+    expect(lab().chains.map((c) => [c.name, c.rules.length])).toEqual([["input", 10]]);
+  });
+
+  it("the input chain (policy accept) denies by its last rule, a drop logged with a quoted prefix holding spaces", () => {
+    for (const family of ["ipv4", "ipv6"] as const) {
+      const [input, ...others] = nftInputVerdicts(tables(), family);
+      expect(others).toEqual([]);
+      expect(input!.verdict).toMatchObject({ kind: "deny", how: 'rule "log prefix "nft drop: " drop"', answer: "silence" });
+    }
+    expect(rule("log prefix")).toBe('log prefix "nft drop: " drop');
+    // The captured rule with braces inside its quoted prefix and comment: text, never a block that opens.
+    const braces = 'log prefix "nft { drop: " drop comment "opens {"';
+    const withBraces = parseNftRuleset(text("nft-ruleset").replace('log prefix "nft drop: " drop', braces));
+    expect(withBraces.find((t) => t.name === "api7_lab")!.chains[0]!.rules.at(-1)).toBe(braces);
+    expect(nftInputVerdicts(withBraces, "ipv4")[0]!.verdict).toMatchObject({ kind: "deny", how: `rule "${braces}"` });
+    expect(effect("log prefix", "ipv4")).toEqual({ kind: "deny", when: { ...EVERY_PACKET, sources: [], unknown: [] }, rule: 'log prefix "nft drop: " drop', answer: "silence" });
+  });
+
+  it("a comment with spaces and a verdict's word in it is one token: the rule accepts TCP 22 and nothing else", () => {
+    expect(rule("tcp dport 22")).toBe('tcp dport 22 accept comment "ssh: never drop it"');
+    expect(effect("tcp dport 22", "ipv4")).toMatchObject({ kind: "accept", when: { protocol: "tcp", ports: [[22, 22]], unknown: [] } });
+  });
+
+  it("port sets: an interval set with a range, a long set; address sets limit to their networks, each family its own", () => {
+    expect(effect("tcp dport @api_ports", "ipv4")).toMatchObject({ kind: "accept", when: { protocol: "tcp", ports: [[9080, 9080], [9100, 9110], [9443, 9443]], unknown: [] } });
+    expect(effect("tcp dport @many_ports", "ipv6")).toMatchObject({ when: { ports: MANY.map((p) => [p, p]), unknown: [] } });
+    expect(effect("ip saddr @admins", "ipv4")).toMatchObject({ when: { otherFamily: false, sources: ["10.0.0.0/8", "192.168.1.0/24"], ports: [[9180, 9180]], unknown: [] } });
+    expect(effect("ip6 saddr @admins6", "ipv6")).toMatchObject({ when: { otherFamily: false, sources: ["fd00:a7::/64"], unknown: [] } });
+    expect(effect("ip6 saddr @admins6", "ipv4")).toMatchObject({ when: { otherFamily: true } });
+    // A set of the other family's addresses is not read: its name stays the source, which no trusted network holds.
+    expect(nftRuleEffect(rule("ip saddr @admins").replace("@admins", "@admins6"), "ipv4", lab().sets)).toMatchObject({ when: { sources: ["@admins6"] } });
+    // The captured set with other elements: a plain address is a source; an address range (nft's interval form) is not read.
+    const admins = (elements: string) => parseNftRuleset(text("nft-ruleset").replace("elements = { 10.0.0.0/8, 192.168.1.0/24 }", `elements = { ${elements} }`)).find((t) => t.name === "api7_lab")!.sets;
+    const sourcesWith = (elements: string) => (nftRuleEffect(rule("ip saddr @admins"), "ipv4", admins(elements)) as { when: { sources: string[] } }).when.sources;
+    expect(sourcesWith("10.0.0.0/8, 10.9.9.9")).toEqual(["10.0.0.0/8", "10.9.9.9"]);
+    expect(sourcesWith("10.0.0.0/8, 10.1.0.1-10.1.0.5")).toEqual(["@admins"]);
+    expect(sourcesWith("10.1.0.1-10.1.0.5, 10.0.0.0/8")).toEqual(["@admins"]);
+  });
+
+  it("a set of address-port pairs (a concatenation) is a limit not read: its ports unknown, never every port", () => {
+    const pairs = effect("ip saddr . tcp dport @pairs", "ipv4");
+    expect(pairs).toMatchObject({ kind: "accept", when: { ports: "unknown", sources: [], unknown: ["ip saddr . tcp dport @pairs"] } });
+    const opening = nftInputVerdicts(tables(), "ipv4")[0]!.verdict.openings.find((o) => o.rule.includes("@pairs"));
+    expect(opening?.ports).toBe("unknown");
+    // The same rule with the pairs as an anonymous set: not read either.
+    const anonymous = rule("ip saddr . tcp dport @pairs").replace("@pairs", "{ 10.1.2.3 . 2379, 10.1.2.4 . 2379 }");
+    expect(nftRuleEffect(anonymous, "ipv4")).toMatchObject({ kind: "accept", when: { ports: "unknown", sources: [], unknown: ["ip saddr . tcp dport { 10.1.2.3 . 2379, 10.1.2.4 . 2379 }"] } });
+    // The same rule with a concatenation of two addresses (no port in it): the ports are not limited, the pairs still not read.
+    const addresses = rule("ip saddr . tcp dport @pairs").replace("tcp dport", "ip daddr");
+    expect(nftRuleEffect(addresses, "ipv4", lab().sets)).toMatchObject({ kind: "accept", when: { ports: null, sources: [], unknown: ["ip saddr . ip daddr @pairs"] } });
+  });
+
+  it("a port set of another type, or one whose listing is not plain elements, is not read", () => {
+    const sets = lab().sets;
+    const ports = (value: string, changed = sets) => nftRuleEffect(`tcp dport ${value} accept`, "ipv4", changed);
+    expect(ports("@admins")).toMatchObject({ when: { ports: "unknown" } });
+    expect(ports("@absent")).toMatchObject({ when: { ports: "unknown" } });
+    const timed = sets.map((s) => (s.name === "api_ports" ? { ...s, lines: [...s.lines, "timeout 1h"] } : s));
+    expect(ports("@api_ports", timed)).toMatchObject({ when: { ports: "unknown" } });
+    const dynamic = sets.map((s) => (s.name === "api_ports" ? { ...s, lines: ["type inet_service", "flags interval, dynamic", "elements = { 9080 }"] } : s));
+    expect(ports("@api_ports", dynamic)).toMatchObject({ when: { ports: "unknown" } });
+    const empty = sets.map((s) => (s.name === "api_ports" ? { ...s, lines: ["type inet_service", "flags interval"] } : s));
+    expect(ports("@api_ports", empty)).toMatchObject({ when: { ports: "unknown" } });
+    const constant = sets.map((s) => (s.name === "api_ports" ? { ...s, lines: ["type inet_service", "flags constant, interval", "auto-merge", "elements = { 9080 }"] } : s));
+    expect(ports("@api_ports", constant)).toMatchObject({ when: { ports: [[9080, 9080]], unknown: [] } });
+  });
+
+  it("the whole firewall: default deny, /etc/nftables.conf (its sets included) the same as the running tables; a set changed in the file is a difference", () => {
+    const inputs = capturedFirewallInputs(CASE);
+    const firewall = parseFirewall(inputs);
+    if (!firewall.ok) throw new Error(firewall.problem);
+    expect([firewall.value.tool, firewall.value.defaultDenyInbound, firewall.value.persistentMatchesRuntime]).toEqual(["nftables", true, true]);
+    const changed = { ...inputs.nftPersistent!, stdout: inputs.nftPersistent!.stdout.replace("9100-9110", "9100-9120") };
+    const drifted = parseFirewall({ ...inputs, nftPersistent: changed });
+    if (!drifted.ok) throw new Error(drifted.problem);
+    expect(drifted.value.persistentMatchesRuntime).toBe(false);
+    expect(drifted.value.families.ipv4.detail).toContain("/etc/nftables.conf: table inet api7_lab set api_ports differs from the running set");
+    const missing = { ...inputs.nftPersistent!, stdout: inputs.nftPersistent!.stdout.replace("set admins6 {", "set others6 {") };
+    const undeclared = parseFirewall({ ...inputs, nftPersistent: missing });
+    if (!undeclared.ok) throw new Error(undeclared.problem);
+    expect(undeclared.value.families.ipv4.detail).toContain("table inet api7_lab set admins6 is not declared");
+  });
+
+  it("a DNAT over a named interval set forwards each of its ports; a set it cannot read is a problem, never nothing forwarded", () => {
+    const rule = 'nft table ip api7_fwd chain prerouting: tcp dport @published dnat to 172.17.0.2 comment "published ports"';
+    expect(nftForwardedPorts(tables())).toEqual([
+      { protocol: "tcp", ports: [8080, 8080], rule },
+      { protocol: "tcp", ports: [8100, 8102], rule },
+    ]);
+    expect(nftUnreadForwarding(tables())).toBeNull();
+    const absent = parseNftRuleset(text("nft-ruleset").replace("dport @published", "dport @absent"));
+    expect(nftForwardedPorts(absent)).toEqual([]);
+    expect(nftUnreadForwarding(absent)).toBe(`the ports a NAT rule forwards are not read: ${rule.replace("@published", "@absent")}`);
   });
 });
