@@ -292,9 +292,8 @@ export const portChecks: CheckModule = {
   "PORT-04": {
     reads: { probes: ["tcp", "http"] },
     decide: (ctx) => {
-      const host = ctx.hostEntry();
       const port = PAGE_PORTS.dpManager;
-      return given({ tcp: ctx.probe("tcp", probeKeys.tcp(host.name, port)) }, ({ tcp }) => {
+      return given({ tcp: ctx.probe("tcp", probeKeys.tcp(ctx.hostEntry().name, port)) }, ({ tcp }) => {
         if (tcp.state !== "open") {
           return fail(`DP Manager port ${port} is ${tcp.state} from the runner${tcp.error ? ` (${tcp.error})` : ""}`, { expected: `${port} open and answering`, actual: `TCP ${tcp.state}` });
         }

@@ -3,14 +3,7 @@ import { describe, expect, it } from "vitest";
 import { environmentSchema, type Environment, type EnvironmentInput } from "../../../helpers/environment/schema.js";
 import type { HostFacts, Listener } from "../../../helpers/facts/types.js";
 import type { CommandOutput } from "../../../helpers/model.js";
-import type {
-  HttpProbeResult,
-  PgProbeResult,
-  PrometheusProbeResult,
-  SweepResult,
-  TcpProbeResult,
-  TlsProbeResult,
-} from "../../../helpers/probes/types.js";
+import type * as Probes from "../../../helpers/probes/types.js";
 import type { CollectedRun, HostCollection, ProbeRecord } from "../../../helpers/run/collected.js";
 import { requirementById } from "../../../helpers/checks/catalogue.js";
 import { type EvaluationInput, verdictFor } from "../../../helpers/evaluate.js";
@@ -53,13 +46,13 @@ function environment(overrides: Partial<EnvironmentInput> = {}): Environment {
 function record(key: string, kind: ProbeRecord["kind"], result: unknown, host: string | null = null): ProbeRecord {
   return { key, kind, host, target: key, startedAt: PROBED_AT, durationMs: 3, result };
 }
-const tcp = (key: string, state: TcpProbeResult["state"]) =>
-  record(key, "tcp", { state, ms: 1, ...(state === "open" ? {} : { error: state === "closed" ? "ECONNREFUSED" : "timeout" }) } satisfies TcpProbeResult);
+const tcp = (key: string, state: Probes.TcpProbeResult["state"]) =>
+  record(key, "tcp", { state, ms: 1, ...(state === "open" ? {} : { error: state === "closed" ? "ECONNREFUSED" : "timeout" }) } satisfies Probes.TcpProbeResult);
 const httpOk = (key: string, status = 404): ProbeRecord =>
-  record(key, "http", { ok: true, status, headers: { server: "APISIX" }, bodySnippet: '{"error_msg":"404 Route Not Found"}', ms: 2 } satisfies HttpProbeResult);
+  record(key, "http", { ok: true, status, headers: { server: "APISIX" }, bodySnippet: '{"error_msg":"404 Route Not Found"}', ms: 2 } satisfies Probes.HttpProbeResult);
 const httpFail = (key: string): ProbeRecord =>
-  record(key, "http", { ok: false, status: null, headers: {}, bodySnippet: "", ms: 2, error: "ECONNREFUSED: connect ECONNREFUSED" } satisfies HttpProbeResult);
-function tlsResult(validTo: string, validFrom = "2026-01-01T00:00:00.000Z"): TlsProbeResult {
+  record(key, "http", { ok: false, status: null, headers: {}, bodySnippet: "", ms: 2, error: "ECONNREFUSED: connect ECONNREFUSED" } satisfies Probes.HttpProbeResult);
+function tlsResult(validTo: string, validFrom = "2026-01-01T00:00:00.000Z"): Probes.TlsProbeResult {
   return {
     ok: true,
     protocol: "TLSv1.3",
@@ -73,7 +66,7 @@ function tlsResult(validTo: string, validFrom = "2026-01-01T00:00:00.000Z"): Tls
     authorizationError: "UNABLE_TO_VERIFY_LEAF_SIGNATURE",
   };
 }
-const pgOk: PgProbeResult = {
+const pgOk: Probes.PgProbeResult = {
   ok: true,
   serverVersion: "15.18 (Debian 15.18-0+deb12u1)",
   versionText: "PostgreSQL 15.18 (Debian 15.18-0+deb12u1) on x86_64-pc-linux-gnu",
@@ -118,7 +111,7 @@ function compliantProbes(): ProbeRecord[] {
       healthStatus: 200,
       targets: [{ job: "api7", instance: "10.0.0.11:7900", health: "up", lastError: "" }],
       ms: 4,
-    } satisfies PrometheusProbeResult),
+    } satisfies Probes.PrometheusProbeResult),
   ];
 }
 
@@ -240,7 +233,7 @@ describe("SEC-04: every other port closed from the runner", () => {
     expect(check("SEC-04")(context("dp1", { probes })).status).toBe("failed");
   });
   it("uses the full sweep's open ports when the sweep ran", () => {
-    const sweep: SweepResult = {
+    const sweep: Probes.SweepResult = {
       address: "10.0.0.21",
       open: [22, 9080, 9443, 31337],
       counts: { probed: 65535, open: 4, closed: 0, filtered: 65531 },
@@ -337,7 +330,7 @@ describe("PORT-04: DP Manager on 7900", () => {
 });
 
 describe("PORT-05: Prometheus healthy, targets up", () => {
-  const prometheus = (result: Partial<PrometheusProbeResult>) => ({
+  const prometheus = (result: Partial<Probes.PrometheusProbeResult>) => ({
     probes: replaceProbe(
       "prometheus",
       record("prometheus", "prometheus", { healthy: true, healthBody: "ok", healthStatus: 200, targets: [], ms: 1, ...result }),
@@ -372,7 +365,7 @@ describe("DB-01: PostgreSQL from the runner and from every CP host", () => {
     expect(outcome.message).toBe("PostgreSQL 15.18 (Debian 15.18-0+deb12u1) on 10.0.0.50:5432 accepts an authenticated session (S5.2)");
   });
   it("fails when the session is refused", () => {
-    const refused: PgProbeResult = { ...pgOk, ok: false, serverVersion: null, error: '28P01: password authentication failed for user "api7ee"' };
+    const refused: Probes.PgProbeResult = { ...pgOk, ok: false, serverVersion: null, error: '28P01: password authentication failed for user "api7ee"' };
     // The server's own refusal: the runner reached the database's address (helpers/checks/reach.ts).
     const outcome = check("DB-01")(context("@database", { probes: replaceProbe("pg:database", { ...record("pg:database", "pg", refused), target: "10.0.0.50:5432/api7ee" }) }));
     expect(outcome.status).toBe("failed");
@@ -397,7 +390,7 @@ describe("DB-02: database HA recorded only", () => {
     expect(outcome.actual).toBe("pg_is_in_recovery() = false; pg_stat_replication: 10.0.0.51 streaming async");
   });
   it("is broken when the database could not be queried", () => {
-    const refused: PgProbeResult = { ...pgOk, ok: false, error: "ECONNREFUSED" };
+    const refused: Probes.PgProbeResult = { ...pgOk, ok: false, error: "ECONNREFUSED" };
     expect(check("DB-02")(context("@database", { probes: replaceProbe("pg:database", record("pg:database", "pg", refused)) })).status).toBe("broken");
   });
 });
