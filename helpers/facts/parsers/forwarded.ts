@@ -5,7 +5,7 @@
 import type { CommandOutput } from "../../model.js";
 import type { ForwardedPort } from "../types.js";
 import { iptablesForwardedPorts } from "./iptables.js";
-import { nftForwardedPorts, nftTopLevelProblem, nftUnreadForwarding, parseNftRuleset } from "./nftables.js";
+import { nftForwardedPorts, nftTopLevelProblem, parseNftRuleset } from "./nftables.js";
 import { type Parsed, parsed, sectionProblem, unparsed } from "./result.js";
 
 export interface ForwardingInputs {
@@ -40,11 +40,8 @@ export function parseForwardedPorts(inputs: ForwardingInputs): Parsed<ForwardedP
 function readNft(stdout: string): Parsed<ForwardedPort[]> {
   if (stdout.trim() === "") return unparsed("nft list ruleset printed nothing: an empty ruleset cannot be told from a listing that failed");
   const stray = nftTopLevelProblem(stdout);
-  if (stray !== null) return unparsed(stray);
-  const tables = parseNftRuleset(stdout);
   // Ports a rule forwards but the parser cannot name would go unprobed: no "nothing forwarded" on them.
-  const unread = nftUnreadForwarding(tables);
-  return unread === null ? parsed(nftForwardedPorts(tables)) : unparsed(unread);
+  return stray === null ? nftForwardedPorts(parseNftRuleset(stdout)) : unparsed(stray);
 }
 
 /** `iptables -t nat -S` always lists the built-in chains' policies. */

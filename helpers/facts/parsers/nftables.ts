@@ -2,6 +2,7 @@
 // rule reduced to its effect on new inbound packets (./input-path.ts walks them).
 import type { DenyAnswer, ForwardedPort, IpFamily } from "../types.js";
 import { CONTAINER_BRIDGE, type ChainRules, type Condition, EVERY_PACKET, type PathVerdict, type RuleEffect, parsePortList, walkInputPath } from "./input-path.js";
+import { type Parsed, parsed, unparsed } from "./result.js";
 
 export interface NftChain {
   name: string;
@@ -360,20 +361,13 @@ function reachedChains(table: NftTable, bases: readonly NftChain[]): NftChain[] 
   return reached;
 }
 
-/** Every `dnat`/`redirect` with a TCP or UDP destination port on the prerouting path, in any family. */
-export function nftForwardedPorts(tables: readonly NftTable[]): ForwardedPort[] {
-  return readForwarding(tables).found;
-}
-
-/** The first such rule whose ports are not read (a set or map not read): the forwarded ports are then not known. */
-export function nftUnreadForwarding(tables: readonly NftTable[]): string | null {
-  const rule = readForwarding(tables).unread[0];
-  return rule === undefined ? null : `the ports a NAT rule forwards are not read: ${rule}`;
-}
-
-function readForwarding(tables: readonly NftTable[]): { found: ForwardedPort[]; unread: string[] } {
+/**
+ * Every `dnat`/`redirect` with a TCP or UDP destination port on the prerouting path, in any family;
+ * unparsed at the first such rule whose ports are not read (a set or map not read): the forwarded
+ * ports are then not known.
+ */
+export function nftForwardedPorts(tables: readonly NftTable[]): Parsed<ForwardedPort[]> {
   const found: ForwardedPort[] = [];
-  const unread: string[] = [];
   for (const table of tables) {
     const prerouting = table.chains.filter((c) => c.hook === "prerouting");
     for (const chain of reachedChains(table, prerouting)) {
@@ -386,10 +380,10 @@ function readForwarding(tables: readonly NftTable[]): { found: ForwardedPort[]; 
         if (!match || iface === "lo" || CONTAINER_BRIDGE.test(iface ?? "")) continue;
         const where = `nft table ${table.family} ${table.name} chain ${chain.name}: ${rule}`;
         const ports = portsOf(match[2] as string, table.sets);
-        if (ports === null) unread.push(where);
-        for (const [low, high] of ports ?? []) found.push({ protocol: match[1] as "tcp" | "udp", ports: [low, high], rule: where });
+        if (ports === null) return unparsed(`the ports a NAT rule forwards are not read: ${where}`);
+        for (const [low, high] of ports) found.push({ protocol: match[1] as "tcp" | "udp", ports: [low, high], rule: where });
       }
     }
   }
-  return { found, unread };
+  return parsed(found);
 }

@@ -8,6 +8,12 @@ import { iptablesForwardedPorts, iptablesInputVerdict, iptablesRuleEffect, parse
 import { nftForwardedPorts, nftInputVerdicts, nftRuleEffect, nftTopLevelProblem, parseNftRuleset } from "../../../helpers/facts/parsers/nftables.js";
 import { fixtureText } from "./fixtures.js";
 
+/** The ports the nft rules forward, or why they are not known. */
+const forwardedPorts = (tables: ReturnType<typeof parseNftRuleset>) => {
+  const ports = nftForwardedPorts(tables);
+  return ports.ok ? ports.value : ports.problem;
+};
+
 const nft = (name: string) => fixtureText(`firewall/${name}`);
 const verdictOf = (ruleset: string, family: "ipv4" | "ipv6" = "ipv4") => nftInputVerdicts(parseNftRuleset(ruleset), family).map((v) => v.verdict);
 
@@ -143,12 +149,12 @@ describe("ports the host forwards", () => {
 
   it("Docker's own DNS redirection on the output path is not a forwarded port", () => {
     // The captured nftables host: Docker's embedded DNS rules sit in OUTPUT, not PREROUTING.
-    expect(nftForwardedPorts(parseNftRuleset(fixtureText("firewall/nftables/nft-ruleset")))).toEqual([]);
+    expect(forwardedPorts(parseNftRuleset(fixtureText("firewall/nftables/nft-ruleset")))).toEqual([]);
   });
 
   it("a prerouting redirect is", () => {
     const ruleset = "table ip lab_nat {\n\tchain prerouting {\n\t\ttype nat hook prerouting priority dstnat; policy accept;\n\t\ttcp dport 8888 redirect to :9080\n\t}\n}\n";
-    expect(nftForwardedPorts(parseNftRuleset(ruleset))).toEqual([{ protocol: "tcp", ports: [8888, 8888], rule: "nft table ip lab_nat chain prerouting: tcp dport 8888 redirect to :9080" }]);
+    expect(forwardedPorts(parseNftRuleset(ruleset))).toEqual([{ protocol: "tcp", ports: [8888, 8888], rule: "nft table ip lab_nat chain prerouting: tcp dport 8888 redirect to :9080" }]);
   });
 });
 
